@@ -1,0 +1,160 @@
+// One option table per command drives both argument parsing and --help. Option names follow
+// pprof's vocabulary; pprof habits (`-nodecount=10`, `--sample_index`) are accepted too.
+
+import { parseArgs } from 'node:util';
+import { LivepprofError } from '../errors.js';
+
+export interface OptionDef {
+  name: string;
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  /** Placeholder shown in help, e.g. 'N', 'RE', 'DURATION'. */
+  value?: string;
+  description: string;
+  /** Shown in help as "(default …)". */
+  defaultText?: string;
+}
+
+export interface ParsedArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | string[] | undefined>;
+}
+
+export interface CommandDef {
+  name: string;
+  summary: string;
+  usage: string;
+  description?: string;
+  options: OptionDef[];
+  positionals: { min: number; max: number };
+  examples?: string[];
+  run(args: ParsedArgs): Promise<number>;
+}
+
+/** Lets `-nodecount=5` and `--sample_index x` mean `--nodecount=5` and `--sample-index x`. */
+function normalizeArg(arg: string, longNames: Set<string>): string {
+  const m = /^(-{1,2})([A-Za-z][A-Za-z0-9_-]*)(=.*)?$/.exec(arg);
+  if (!m) return arg;
+  const name = m[2]!.replace(/_/g, '-');
+  if (m[1] === '-' && name.length === 1) return arg;
+  if (!longNames.has(name)) return arg;
+  return `--${name}${m[3] ?? ''}`;
+}
+
+export function parseCommandArgs(cmd: CommandDef, argv: string[]): ParsedArgs {
+  const longNames = new Set(cmd.options.map((o) => o.name));
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
+  for (const o of cmd.options) {
+    options[o.name] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) };
+  }
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    args.push(normalizeArg(a, longNames));
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new LivepprofError('usage', `${cmd.name}: ${usageMessage(e)} (see \`livepprof ${cmd.name} --help\`)`);
+  }
+  const { positionals } = parsed;
+  if (positionals.length < cmd.positionals.min) {
+    throw new LivepprofError('usage', `${cmd.name}: missing argument; usage: ${cmd.usage}`);
+  }
+  if (positionals.length > cmd.positionals.max) {
+    throw new LivepprofError('usage', `${cmd.name}: unexpected argument ${JSON.stringify(positionals[cmd.positionals.max])}; usage: ${cmd.usage}`);
+  }
+  return { positionals, values: parsed.values as ParsedArgs['values'] };
+}
+
+function usageMessage(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const unknown = /Unknown option '([^']+)'/.exec(msg);
+  if (unknown) return `unknown option ${unknown[1]}`;
+  const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(msg);
+  if (missing) return `option ${missing[1]!.replace(/^-\w, /, '')} needs a value`;
+  const bool = /Option '([^']+)' does not take an argument/.exec(msg);
+  if (bool) return `option ${bool[1]} takes no value`;
+  return msg.split('\n')[0]!;
+}
+
+export function formatCommandHelp(cmd: CommandDef): string {
+  const lines = [`Usage: ${cmd.usage}`, '', cmd.summary];
+  if (cmd.description) lines.push('', cmd.description);
+  if (cmd.options.length > 0) {
+    lines.push('', 'Options:');
+    const heads = cmd.options.map((o) => {
+      const flag = `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.value ? ` ${o.value}` : ''}`;
+      return flag;
+    });
+    const width = Math.min(34, Math.max(...heads.map((h) => h.length)) + 2);
+    cmd.options.forEach((o, i) => {
+      const head = heads[i]!;
+      const text = o.description + (o.defaultText ? ` (default ${o.defaultText})` : '');
+      if (head.length + 2 > width) lines.push(`  ${head}`, `  ${' '.repeat(width)}${text}`);
+      else lines.push(`  ${head.padEnd(width)}${text}`);
+    });
+  }
+  if (cmd.examples?.length) {
+    lines.push('', 'Examples:');
+    for (const e of cmd.examples) lines.push(`  ${e}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+// ---- typed accessors ------------------------------------------------------------------------
+
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function boolOption(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
+}
+
+export function listOption(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+}
+
+export function intOption(args: ParsedArgs, name: string, fallback: number, min = 0): number {
+  const v = stringOption(args, name);
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min) {
+    throw new LivepprofError('usage', `--${name} must be a whole number${min > 0 ? ` ≥ ${min}` : ''}, not ${JSON.stringify(v)}`);
+  }
+  return Number(v);
+}
+
+/** Go-style durations: 500ms, 5s, 2m, 1h, 1m30s; a bare number means seconds. */
+export function parseDuration(text: string): number | null {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let pos = 0;
+  for (let m = re.exec(t); m; m = re.exec(t)) {
+    const n = Number(m[1]);
+    total += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
+    pos = re.lastIndex;
+  }
+  if (pos !== t.length || pos === 0) return null;
+  return total;
+}
+
+export function durationOption(args: ParsedArgs, name: string, fallbackMs: number, minMs = 1): number {
+  const v = stringOption(args, name);
+  if (v === undefined) return fallbackMs;
+  const ms = parseDuration(v);
+  if (ms === null || ms < minMs) {
+    throw new LivepprofError('usage', `--${name} must be a duration like 500ms, 5s or 2m, not ${JSON.stringify(v)}`);
+  }
+  return ms;
+}

@@ -1,0 +1,68 @@
+// Where `top` reads its profile from: a file, or a URL fetched once.
+
+import { readFile, stat } from 'node:fs/promises';
+import { LivepprofError, errorMessage } from '../errors.js';
+import { decodeProfile } from '../profile/decode.js';
+import type { Profile } from '../profile/model.js';
+import type { HttpClientOptions } from './http.js';
+import { HttpClient } from './http.js';
+
+export function isUrl(arg: string): boolean {
+  return /^https?:\/\//i.test(arg);
+}
+
+/** `host:port/path` without a scheme: what people paste from `go tool pprof` habits. */
+export function looksLikeHostPort(arg: string): boolean {
+  return /^(\[[0-9a-f:]+\]|[a-z0-9.-]+):\d{1,5}(\/.*)?$/i.test(arg);
+}
+
+export async function readProfileFile(path: string): Promise<Profile> {
+  let bytes: Uint8Array;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) {
+      throw new LivepprofError('usage', `${path} is a directory, not a profile file`);
+    }
+    bytes = await readFile(path);
+  } catch (e) {
+    if (e instanceof LivepprofError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new LivepprofError('io', `no such file: ${path}`);
+    if (code === 'EACCES') throw new LivepprofError('io', `permission denied reading ${path}`);
+    throw new LivepprofError('io', `cannot read ${path}: ${errorMessage(e)}`);
+  }
+  try {
+    return decodeProfile(bytes);
+  } catch (e) {
+    if (e instanceof LivepprofError) throw new LivepprofError(e.kind, `${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+export async function fetchProfile(url: string, opts: HttpClientOptions): Promise<Profile> {
+  const client = new HttpClient(opts);
+  try {
+    const res = await client.get(url);
+    try {
+      return decodeProfile(res.bytes);
+    } catch (e) {
+      if (e instanceof LivepprofError) throw new LivepprofError(e.kind, `${url}: ${e.message}`);
+      throw e;
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+/** A profile from a file path, a URL, or host:port/path. */
+export async function loadProfile(arg: string, http: HttpClientOptions): Promise<Profile> {
+  if (isUrl(arg)) return fetchProfile(arg, http);
+  try {
+    return await readProfileFile(arg);
+  } catch (e) {
+    if (e instanceof LivepprofError && e.kind === 'io' && e.message.startsWith('no such file') && looksLikeHostPort(arg)) {
+      return fetchProfile(`http://${arg}`, http);
+    }
+    throw e;
+  }
+}
