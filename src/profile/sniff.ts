@@ -59,7 +59,7 @@ const PROBES: Probe[] = [
     test: (t) => /^[^\0\n]+\0[^\n]*$/.test(t.slice(0, 4096)),
     describe: 'a NUL-separated command line (/debug/pprof/cmdline), not a profile',
   },
-  { test: (_t, b) => isLegacyBinaryCpu(b), describe: `a legacy binary CPU profile (gperftools / Go before 1.9): ${CONVERT_HINT}` },
+  { test: (_t, b) => isLegacyBinaryCpu(b), describe: `a legacy binary CPU profile (gperftools / Go before 1.9), which livepprof does not read: ${CONVERT_HINT}` },
 ];
 
 /** gperftools/Java CPU header: words 0 (header marker) and 3 (header size), 32- or 64-bit, either byte order. */
