@@ -1,0 +1,235 @@
+// Builds and runs the Go fixture programs in fixtures/ (target, bigheap)
+// for tests. Binaries are cached in os.tmpdir() keyed by a hash of their
+// sources, so parallel vitest workers build each version at most once.
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export type GoProgram = 'target' | 'bigheap';
+
+export interface TargetOptions {
+  /** -scenario: steady (default), heap-leak, goroutine-leak, burst-free, non-go */
+  scenario?: string;
+  /** extra flags, e.g. ['-rate', '8', '-contention'] */
+  args?: string[];
+  /** added to process.env, e.g. { GODEBUG: 'madvdontneed=0' } */
+  env?: Record<string, string>;
+}
+
+export interface Target {
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  readonly port: number;
+  /** pid of the current process (changes after restart()) */
+  readonly pid: number;
+  /** stderr collected so far (last 64 KiB), for failure messages */
+  stderr(): string;
+  stop(): Promise<void>;
+  /** Kill the process and start it again with the same flags on the same port. */
+  restart(): Promise<void>;
+}
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const START_TIMEOUT_MS = 15_000;
+const STOP_GRACE_MS = 2_000;
+const STDERR_KEEP = 64 * 1024;
+
+let goChecked: boolean | undefined;
+
+/** Is `go` on PATH (and runnable)? */
+export function hasGo(): boolean {
+  if (goChecked === undefined) {
+    const r = spawnSync('go', ['version'], { stdio: 'ignore', timeout: 10_000 });
+    goChecked = r.status === 0;
+  }
+  return goChecked;
+}
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number }) {
+  return new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    execFile(cmd, args, { ...opts, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      } else {
+        resolve({ stdout, stderr });
+      }
+    });
+  });
+}
+
+function goEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    // Pure-Go build: no C toolchain needed; GOWORK=off so a go.work elsewhere
+    // cannot interfere; -buildvcs=false (below) so git state never matters.
+    CGO_ENABLED: '0',
+    GOWORK: 'off',
+    GOFLAGS: '',
+  };
+  // `go` refuses to build without a cache dir; CI sandboxes sometimes have no HOME.
+  if (!env.GOCACHE && !env.HOME && !env.XDG_CACHE_HOME) {
+    env.GOCACHE = path.join(os.tmpdir(), 'livepprof-gocache');
+  }
+  return env;
+}
+
+let goVersion: Promise<string> | undefined;
+const builds = new Map<GoProgram, Promise<string>>();
+
+/**
+ * Builds fixtures/<name> (once per source hash) and returns the binary path:
+ * os.tmpdir()/livepprof-go-<name>-<hash>/<name>.
+ */
+export function buildGoProgram(name: GoProgram): Promise<string> {
+  let p = builds.get(name);
+  if (!p) {
+    p = buildOnce(name);
+    builds.set(name, p);
+    p.catch(() => builds.delete(name)); // let a later call retry
+  }
+  return p;
+}
+
+async function buildOnce(name: GoProgram): Promise<string> {
+  const srcDir = path.join(repoRoot, 'fixtures', name);
+  goVersion ??= run('go', ['env', 'GOVERSION'], { env: goEnv() }).then((r) => r.stdout.trim());
+  const hash = createHash('sha256');
+  hash.update(`${await goVersion}\0`);
+  const files = (await fsp.readdir(srcDir)).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
+  for (const f of files) {
+    hash.update(`${f}\0`);
+    hash.update(await fsp.readFile(path.join(srcDir, f)));
+    hash.update('\0');
+  }
+  const dir = path.join(os.tmpdir(), `livepprof-go-${name}-${hash.digest('hex').slice(0, 16)}`);
+  const bin = path.join(dir, name);
+  try {
+    await fsp.access(bin, fsp.constants.X_OK);
+    return bin;
+  } catch {
+    // not built yet
+  }
+  await fsp.mkdir(dir, { recursive: true });
+  // Build to a private name and rename: rename is atomic, so a concurrent
+  // worker sees either no binary or a complete one.
+  const tmp = path.join(dir, `${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await run('go', ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], { cwd: srcDir, env: goEnv(), timeout: 300_000 });
+    await fsp.rename(tmp, bin);
+  } finally {
+    await fsp.rm(tmp, { force: true });
+  }
+  return bin;
+}
+
+// Every process we started, killed when this (worker) process exits.
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const c of live) c.kill('SIGKILL');
+    });
+  }
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (exited(child)) return;
+  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  await done;
+  clearTimeout(timer);
+}
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  stderr: () => string;
+}
+
+function spawnTarget(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    track(child);
+    let err = '';
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      err = (err + d).slice(-STDERR_KEEP);
+    });
+    const stderr = () => err;
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`target ${args.join(' ')}: ${why}\n--- stderr ---\n${err}`));
+    };
+    const timer = setTimeout(() => fail(`no "listening on" line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    child.once('error', (e) => fail(`spawn failed: ${e.message}`));
+    // 'close' (not 'exit') so that stderr has been read completely.
+    child.once('close', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`));
+    // Keep reading stdout after the first line so the pipe never fills up.
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /^listening on 127\.0\.0\.1:(\d+)$/.exec(line);
+      if (!m || settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ child, port: Number(m[1]), stderr });
+    });
+  });
+}
+
+/** Builds (if needed) and starts the target on 127.0.0.1 with a free port. */
+export async function startTarget(opts: TargetOptions = {}): Promise<Target> {
+  const bin = await buildGoProgram('target');
+  const env = { ...process.env, ...opts.env };
+  const flags = [...(opts.scenario ? ['-scenario', opts.scenario] : []), ...(opts.args ?? [])];
+  let cur = await spawnTarget(bin, ['-addr', '127.0.0.1:0', ...flags], env);
+  const port = cur.port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    get pid() {
+      return cur.child.pid ?? -1;
+    },
+    stderr: () => cur.stderr(),
+    stop: () => stopChild(cur.child),
+    async restart() {
+      await stopChild(cur.child);
+      // The old socket is gone once the process has exited; Go sets
+      // SO_REUSEADDR, so a retry only covers a port stolen in between.
+      let lastErr: unknown;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        try {
+          cur = await spawnTarget(bin, ['-addr', `127.0.0.1:${port}`, ...flags], env);
+          return;
+        } catch (e) {
+          lastErr = e;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+      throw lastErr;
+    },
+  };
+}
+
+/** Runs `target -write-profiles dir` (heap, allocs, goroutine, mutex, block, cpu, heap2 + text forms). */
+export async function writeProfiles(dir: string): Promise<void> {
+  const bin = await buildGoProgram('target');
+  await run(bin, ['-write-profiles', dir], { timeout: 60_000 });
+}
