@@ -1,0 +1,234 @@
+/**
+ * Prometheus text exposition format 0.0.4 (what client_golang serves on /metrics by default) and the
+ * mapping of client_golang's Go/process collectors onto MemStats (docs §5.5).
+ * A hand-written scanner: one pass per line, no backtracking regexes; malformed lines are skipped.
+ */
+import type { MemStats } from '../profile/memstats.js';
+
+export interface PrometheusSample {
+  labels: Record<string, string>;
+  value: number;
+  /** Milliseconds since epoch when the line carries a timestamp. */
+  timestamp?: number;
+}
+
+/** Samples keyed by the name on the line (`foo_count`, `foo_sum` and `foo` are separate keys). */
+export type PrometheusSamples = Map<string, PrometheusSample[]>;
+
+export function parsePrometheusText(text: string): PrometheusSamples {
+  const samples: PrometheusSamples = new Map();
+  for (const rawLine of text.split('\n')) {
+    const sample = parseSampleLine(rawLine);
+    if (!sample) continue;
+    const list = samples.get(sample.name);
+    if (list) list.push(sample.sample);
+    else samples.set(sample.name, [sample.sample]);
+  }
+  return samples;
+}
+
+/** `name[{l="v",…}] value [timestamp]`; null for comments, blank and malformed lines. */
+function parseSampleLine(line: string): { name: string; sample: PrometheusSample } | null {
+  let i = skipBlanks(line, 0);
+  if (i >= line.length || line[i] === '#') return null;
+  const nameEnd = scanMetricName(line, i);
+  if (nameEnd === i) return null;
+  const name = line.slice(i, nameEnd);
+  i = skipBlanks(line, nameEnd);
+  let labels: Record<string, string> = {};
+  if (line[i] === '{') {
+    const parsed = parseLabels(line, i + 1);
+    if (!parsed) return null;
+    labels = parsed.labels;
+    i = skipBlanks(line, parsed.end);
+  }
+  const [valueText, afterValue] = nextToken(line, i);
+  const value = parsePromFloat(valueText);
+  if (value === null) return null;
+  const [timestampText, afterTimestamp] = nextToken(line, skipBlanks(line, afterValue));
+  if (skipBlanks(line, afterTimestamp) < line.length) return null;
+  const sample: PrometheusSample = { labels, value };
+  if (timestampText !== '') {
+    if (!/^-?\d{1,16}$/.test(timestampText)) return null;
+    sample.timestamp = Number(timestampText);
+  }
+  return { name, sample };
+}
+
+function skipBlanks(line: string, from: number): number {
+  let i = from;
+  while (i < line.length && (line[i] === ' ' || line[i] === '\t' || line[i] === '\r')) i++;
+  return i;
+}
+
+function nextToken(line: string, from: number): [string, number] {
+  let i = from;
+  while (i < line.length && line[i] !== ' ' && line[i] !== '\t' && line[i] !== '\r') i++;
+  return [line.slice(from, i), i];
+}
+
+/** End index of `[a-zA-Z_:][a-zA-Z0-9_:]*` starting at `from` (== from when none). */
+function scanMetricName(line: string, from: number): number {
+  let i = from;
+  while (i < line.length && isNameChar(line.charCodeAt(i), i === from, true)) i++;
+  return i;
+}
+
+function scanLabelName(line: string, from: number): number {
+  let i = from;
+  while (i < line.length && isNameChar(line.charCodeAt(i), i === from, false)) i++;
+  return i;
+}
+
+function isNameChar(code: number, first: boolean, allowColon: boolean): boolean {
+  const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+  const digit = code >= 48 && code <= 57;
+  return letter || (!first && digit) || (allowColon && code === 58);
+}
+
+/** After `{`: `name="value"` pairs separated by `,`, optional trailing `,`, then `}`. */
+function parseLabels(line: string, from: number): { labels: Record<string, string>; end: number } | null {
+  const entries: Array<[string, string]> = [];
+  let i = skipBlanks(line, from);
+  while (line[i] !== '}') {
+    const nameEnd = scanLabelName(line, i);
+    if (nameEnd === i) return null;
+    const name = line.slice(i, nameEnd);
+    i = skipBlanks(line, nameEnd);
+    if (line[i] !== '=') return null;
+    i = skipBlanks(line, i + 1);
+    const value = readLabelValue(line, i);
+    if (!value) return null;
+    entries.push([name, value.value]);
+    i = skipBlanks(line, value.end);
+    if (line[i] === ',') i = skipBlanks(line, i + 1);
+    else if (line[i] !== '}') return null;
+  }
+  // fromEntries: a label named `__proto__` becomes an own property, not a prototype change.
+  return { labels: Object.fromEntries(entries), end: i + 1 };
+}
+
+/** `"…"` with the format's three escapes (`\\`, `\"`, `\n`); other escapes are kept verbatim. */
+function readLabelValue(line: string, from: number): { value: string; end: number } | null {
+  if (line[from] !== '"') return null;
+  let out = '';
+  let chunkStart = from + 1;
+  for (let i = from + 1; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === '"') return { value: out + line.slice(chunkStart, i), end: i + 1 };
+    if (ch !== '\\') continue;
+    const next = line[i + 1];
+    out += line.slice(chunkStart, i) + (next === 'n' ? '\n' : next === '\\' || next === '"' ? next : `\\${next ?? ''}`);
+    i++;
+    chunkStart = i + 1;
+  }
+  return null;
+}
+
+/** Go ParseFloat spellings used by exporters: decimal/exponent, `NaN`, `+Inf`, `-Inf`. */
+function parsePromFloat(text: string): number | null {
+  if (/^nan$/i.test(text)) return Number.NaN;
+  if (/^[+]?inf(?:inity)?$/i.test(text)) return Number.POSITIVE_INFINITY;
+  if (/^-inf(?:inity)?$/i.test(text)) return Number.NEGATIVE_INFINITY;
+  return /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(text) ? Number(text) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// client_golang Go + process collectors
+
+export interface GoProcessMetrics {
+  /** `process_resident_memory_bytes` (= VmRSS; includes MADV_FREE LazyFree pages). */
+  rss: number | null;
+  /** `process_start_time_seconds`: Unix seconds (fractional). */
+  startTime: number | null;
+  goroutines: number | null;
+  threads: number | null;
+  /** Only the fields the exposition carries; see GO_MEMSTATS_GAUGES for the mapping. */
+  memstats: Partial<MemStats>;
+}
+
+/** client_golang `go_memstats_*` → MemStats field, each 1:1 (docs §5.5). */
+const GO_MEMSTATS_GAUGES = {
+  go_memstats_alloc_bytes: 'Alloc',
+  go_memstats_alloc_bytes_total: 'TotalAlloc',
+  go_memstats_sys_bytes: 'Sys',
+  go_memstats_lookups_total: 'Lookups',
+  go_memstats_mallocs_total: 'Mallocs',
+  go_memstats_frees_total: 'Frees',
+  go_memstats_heap_alloc_bytes: 'HeapAlloc',
+  go_memstats_heap_sys_bytes: 'HeapSys',
+  go_memstats_heap_idle_bytes: 'HeapIdle',
+  go_memstats_heap_inuse_bytes: 'HeapInuse',
+  go_memstats_heap_released_bytes: 'HeapReleased',
+  go_memstats_heap_objects: 'HeapObjects',
+  go_memstats_stack_inuse_bytes: 'StackInuse',
+  go_memstats_stack_sys_bytes: 'StackSys',
+  go_memstats_mspan_inuse_bytes: 'MSpanInuse',
+  go_memstats_mspan_sys_bytes: 'MSpanSys',
+  go_memstats_mcache_inuse_bytes: 'MCacheInuse',
+  go_memstats_mcache_sys_bytes: 'MCacheSys',
+  go_memstats_buck_hash_sys_bytes: 'BuckHashSys',
+  go_memstats_gc_sys_bytes: 'GCSys',
+  go_memstats_other_sys_bytes: 'OtherSys',
+  go_memstats_next_gc_bytes: 'NextGC',
+  go_memstats_gc_cpu_fraction: 'GCCPUFraction',
+} as const satisfies Record<string, keyof MemStats>;
+
+const NS_PER_SECOND = 1e9;
+
+export function extractGoProcessMetrics(samples: PrometheusSamples): GoProcessMetrics {
+  const read = (name: string): number | null => firstFiniteValue(samples, name);
+  const memstats: Partial<MemStats> = {};
+  for (const [metric, field] of Object.entries(GO_MEMSTATS_GAUGES)) {
+    const value = read(metric);
+    if (value !== null) memstats[field] = value;
+  }
+  const lastGcSeconds = read('go_memstats_last_gc_time_seconds');
+  if (lastGcSeconds !== null) memstats.LastGC = Math.round(lastGcSeconds * NS_PER_SECOND);
+  // The go_gc_duration_seconds summary comes from debug.ReadGCStats: count = NumGC, sum = total pause.
+  const numGc = read('go_gc_cycles_total_gc_cycles_total') ?? read('go_gc_duration_seconds_count');
+  if (numGc !== null) memstats.NumGC = numGc;
+  const forcedGc = read('go_gc_cycles_forced_gc_cycles_total');
+  if (forcedGc !== null) memstats.NumForcedGC = forcedGc;
+  const pauseSeconds = read('go_gc_duration_seconds_sum');
+  if (pauseSeconds !== null) memstats.PauseTotalNs = Math.round(pauseSeconds * NS_PER_SECOND);
+  fillFromRuntimeMetrics(memstats, read);
+  return {
+    rss: read('process_resident_memory_bytes'),
+    startTime: read('process_start_time_seconds'),
+    goroutines: read('go_goroutines') ?? read('go_sched_goroutines_goroutines'),
+    threads: read('go_threads'),
+    memstats,
+  };
+}
+
+/**
+ * Exporters that enable runtime/metrics names (or drop go_memstats_*) still let us derive the core
+ * heap fields, with client_golang's own formulas (memStatsFromRM). Only fills what is missing.
+ */
+function fillFromRuntimeMetrics(memstats: Partial<MemStats>, read: (name: string) => number | null): void {
+  const objects = read('go_memory_classes_heap_objects_bytes');
+  const unused = read('go_memory_classes_heap_unused_bytes');
+  const free = read('go_memory_classes_heap_free_bytes');
+  const released = read('go_memory_classes_heap_released_bytes');
+  const derived: Partial<MemStats> = {
+    HeapAlloc: objects ?? undefined,
+    HeapReleased: released ?? undefined,
+    HeapInuse: objects !== null && unused !== null ? objects + unused : undefined,
+    HeapIdle: released !== null && free !== null ? released + free : undefined,
+    Sys: read('go_memory_classes_total_bytes') ?? undefined,
+    NextGC: read('go_gc_heap_goal_bytes') ?? undefined,
+    HeapObjects: read('go_gc_heap_objects_objects') ?? undefined,
+  };
+  for (const [field, value] of Object.entries(derived) as Array<[keyof MemStats, number | undefined]>) {
+    if (value !== undefined && memstats[field] === undefined) (memstats as Record<string, number>)[field] = value;
+  }
+}
+
+/** Value of the first sample of `name` that is a finite number (gauges here have no labels). */
+function firstFiniteValue(samples: PrometheusSamples, name: string): number | null {
+  for (const sample of samples.get(name) ?? []) {
+    if (Number.isFinite(sample.value)) return sample.value;
+  }
+  return null;
+}
