@@ -3,8 +3,8 @@
 // matches when the regexp matches its function name, its file name, or its binary's name.
 // Profiles are read-only: the result is a new profile sharing everything it did not change.
 
-import type { Line, Location, Profile, Sample } from '../profile/model.js';
-import { newProfileId } from '../profile/model.js';
+import type { Line, Location, Profile } from '../profile/model.js';
+import { SamplesBuilder, newProfileId } from '../profile/model.js';
 import { compileGoRegexp } from './regex.js';
 
 export interface NameFilters {
@@ -71,23 +71,40 @@ export function filterByName(p: Profile, filters: NameFilters): FilterResult {
     return lines === loc.lines ? loc : { ...loc, lines };
   });
 
-  const samples: Sample[] = [];
-  for (const s of p.samples) {
-    if (!focusedAndNotIgnored(s.locations, focusOrIgnore)) continue;
-    let locs = s.locations;
-    if (anyHidden) {
-      locs = locs.filter((l) => !hidden[l.index]);
-      if (locs.length === 0) continue;
+  const src = p.samples;
+  const out = new SamplesBuilder(src.nTypes, src.count);
+  for (let i = 0; i < src.count; i++) {
+    const from = src.stackStart[i]!;
+    const to = src.stackStart[i + 1]!;
+    if (!focusedAndNotIgnored(src.locIndex, from, to, focusOrIgnore)) continue;
+    out.beginSample();
+    let n = 0;
+    for (let k = from; k < to; k++) {
+      const loc = src.locIndex[k]!;
+      if (!hidden[loc]) {
+        out.addLocation(loc);
+        n++;
+      }
     }
-    samples.push({ ...s, locations: locs.map((l) => newLocations[l.index]!) });
+    if (n === 0 && anyHidden) {
+      out.abandonSample(); // pprof drops a sample left without frames
+      continue;
+    }
+    out.copyValuesAndLabels(src, i);
+    out.endSample();
   }
-  return { profile: { ...p, id: newProfileId(), locations: newLocations, samples }, matched };
+  return { profile: { ...p, id: newProfileId(), locations: newLocations, samples: out.build() }, matched };
 }
 
-function focusedAndNotIgnored(locs: Location[], focusOrIgnore: Array<boolean | undefined>): boolean {
+function focusedAndNotIgnored(
+  locIndex: Uint32Array,
+  from: number,
+  to: number,
+  focusOrIgnore: Array<boolean | undefined>,
+): boolean {
   let focused = false;
-  for (const loc of locs) {
-    const f = focusOrIgnore[loc.index];
+  for (let k = from; k < to; k++) {
+    const f = focusOrIgnore[locIndex[k]!];
     if (f === false) return false;
     if (f === true) focused = true;
   }

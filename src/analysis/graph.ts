@@ -150,17 +150,17 @@ export function buildGraph(
   const edges = withEdges ? new Map<number, Edge>() : null;
   const seenEdges: number[] = [];
 
-  const samples = p.samples;
-  for (let si = 0; si < samples.length; si++) {
-    const s = samples[si]!;
-    const w = s.values[sampleIndex]!;
+  const { count, nTypes, values, stackStart, locIndex } = p.samples;
+  const locNodes = table.locNodes;
+  for (let si = 0; si < count; si++) {
+    const w = values[si * nTypes + sampleIndex]!;
     if (w === 0) continue;
     seenEdges.length = 0;
     let parent = -1;
     let residual = false;
-    const locs = s.locations;
-    for (let i = locs.length - 1; i >= 0; i--) {
-      const nodes = table.locNodes[locs[i]!.index]!;
+    const first = stackStart[si]!;
+    for (let k = stackStart[si + 1]! - 1; k >= first; k--) {
+      const nodes = locNodes[locIndex[k]!]!;
       for (let ni = nodes.length - 1; ni >= 0; ni--) {
         const node = nodes[ni]!;
         if (kept !== null && kept[node] === 0) {

@@ -3,8 +3,8 @@
 // identical stacks cancel out and what is left is growth (positive) and shrinkage (negative).
 
 import { LivepprofError } from '../errors.js';
-import type { Location, Mapping, Profile, ProfileFunction, Sample } from '../profile/model.js';
-import { newProfileId } from '../profile/model.js';
+import type { LabelSet, Location, Mapping, Profile, ProfileFunction, Samples } from '../profile/model.js';
+import { NO_LABELS, SamplesBuilder, newProfileId } from '../profile/model.js';
 import { isKnownUnit, scale } from './units.js';
 
 /** The current profile minus the base (pprof -base). */
@@ -76,18 +76,26 @@ function scaleToCommonUnits(p: Profile, b: Profile): [Profile, Profile] {
 /** pprof ScaleN: multiply and round each value; samples whose scaled values are all 0 go. */
 function scaleEach(p: Profile, ratios: number[]): Profile {
   if (ratios.every((r) => r === 1)) return p;
-  const samples: Sample[] = [];
-  for (const s of p.samples) {
+  const src = p.samples;
+  const out = new SamplesBuilder(src.nTypes, src.count);
+  for (let i = 0; i < src.count; i++) {
+    out.beginSample();
     let keep = false;
-    const values = s.values.map((v, i) => {
-      if (ratios[i] === 1) return v;
-      const x = Math.round(v * ratios[i]!) + 0; // + 0 turns -0 into 0
-      if (x !== 0) keep = true;
-      return x;
-    });
-    if (keep) samples.push({ ...s, values });
+    for (let t = 0; t < src.nTypes; t++) {
+      const v = src.values[i * src.nTypes + t]!;
+      const x = ratios[t] === 1 ? v : Math.round(v * ratios[t]!) + 0; // + 0 turns -0 into 0
+      if (ratios[t] !== 1 && x !== 0) keep = true;
+      out.setValue(t, x);
+    }
+    if (!keep) {
+      out.abandonSample();
+      continue;
+    }
+    for (let k = src.stackStart[i]!; k < src.stackStart[i + 1]!; k++) out.addLocation(src.locIndex[k]!);
+    if (src.labelIndex) out.setLabels(src.labelSets[src.labelIndex[i]!]!);
+    out.endSample();
   }
-  return { ...p, id: newProfileId(), samples };
+  return { ...p, id: newProfileId(), samples: out.build() };
 }
 
 export function scaleValues(p: Profile, ratio: number): Profile {
@@ -97,8 +105,9 @@ export function scaleValues(p: Profile, ratio: number): Profile {
   );
 }
 
-function isZeroSample(s: Sample): boolean {
-  return s.values.every((v) => v === 0);
+function isZeroSample(s: Samples, i: number): boolean {
+  for (let t = 0; t < s.nTypes; t++) if (s.values[i * s.nTypes + t] !== 0) return false;
+  return true;
 }
 
 /**
@@ -123,11 +132,12 @@ export function mergeProfiles(srcs: Profile[]): Profile {
   const mappings: Mapping[] = [];
   const functions: ProfileFunction[] = [];
   const locations: Location[] = [];
-  const samples: Sample[] = [];
+  const out = new SamplesBuilder(first.samples.nTypes, first.samples.count);
   const mappingByKey = new Map<string, Mapping>();
   const functionByKey = new Map<string, ProfileFunction>();
   const locationByKey = new Map<string, Location>();
-  const sampleByKey = new Map<string, Sample>();
+  const sampleByKey = new Map<string, number>();
+  const labelKeys = new Map<LabelSet, string>();
 
   const mapMapping = (m: Mapping | null): Mapping | null => {
     if (!m) return null;
@@ -173,21 +183,29 @@ export function mergeProfiles(srcs: Profile[]): Profile {
       return out;
     };
     if (mappings.length === 0 && src.mappings.length > 0) mapMapping(src.mappings[0]!);
-    for (const s of src.samples) {
-      if (isZeroSample(s)) continue;
-      const locs = s.locations.map(mapLocation);
-      const key = sampleKey(locs, s);
+    const ss = src.samples;
+    const locs: Location[] = [];
+    for (let i = 0; i < ss.count; i++) {
+      if (isZeroSample(ss, i)) continue;
+      locs.length = 0;
+      for (let k = ss.stackStart[i]!; k < ss.stackStart[i + 1]!; k++) locs.push(mapLocation(src.locations[ss.locIndex[k]!]!));
+      const labels = ss.labelIndex ? ss.labelSets[ss.labelIndex[i]!]! : NO_LABELS;
+      const key = sampleKey(locs, labels, labelKeys);
       const existing = sampleByKey.get(key);
-      if (existing) {
-        for (let i = 0; i < existing.values.length; i++) existing.values[i]! += s.values[i]!;
+      if (existing !== undefined) {
+        for (let t = 0; t < ss.nTypes; t++) out.addValue(existing, t, ss.values[i * ss.nTypes + t]!);
         continue;
       }
-      const merged: Sample = { ...s, locations: locs, values: s.values.slice() };
-      sampleByKey.set(key, merged);
-      samples.push(merged);
+      sampleByKey.set(key, out.count);
+      out.beginSample();
+      for (const l of locs) out.addLocation(l.index);
+      out.copyValuesAndLabels(ss, i);
+      out.endSample();
     }
   }
 
+  let anyZero = false;
+  for (let i = 0; i < out.count && !anyZero; i++) anyZero = out.isZero(i);
   const merged: Profile = {
     ...first,
     id: newProfileId(),
@@ -200,11 +218,10 @@ export function mergeProfiles(srcs: Profile[]): Profile {
     mappings,
     functions,
     locations,
-    samples,
+    samples: out.build(),
   };
   // Stacks that cancelled out are garbage-collected, as pprof re-merges to drop them.
-  if (samples.some(isZeroSample)) return mergeProfiles([merged]);
-  return merged;
+  return anyZero ? mergeProfiles([merged]) : merged;
 }
 
 function mappingKey(m: Mapping): string {
@@ -215,19 +232,19 @@ function mappingKey(m: Mapping): string {
   return `${size}\u0000${m.offset}\u0000${m.buildId || m.file}`;
 }
 
-function sampleKey(locs: Location[], s: Sample): string {
+function sampleKey(locs: Location[], labels: LabelSet, labelKeys: Map<LabelSet, string>): string {
   let key = '';
   for (const l of locs) key += l.index.toString(36) + '|';
-  if (s.labels) {
-    key += '\u0000' + Object.keys(s.labels).sort().map((k) => JSON.stringify([k, s.labels![k]])).join('');
+  if (labels === NO_LABELS) return key;
+  let lk = labelKeys.get(labels);
+  if (lk === undefined) {
+    lk = '';
+    const { labels: str, numLabels: num, numUnits } = labels;
+    if (str) lk += '\u0000' + Object.keys(str).sort().map((k) => JSON.stringify([k, str[k]])).join('');
+    if (num) {
+      lk += '\u0001' + Object.keys(num).sort().map((k) => JSON.stringify([k, num[k], numUnits?.[k] ?? []])).join('');
+    }
+    labelKeys.set(labels, lk);
   }
-  if (s.numLabels) {
-    key +=
-      '\u0001' +
-      Object.keys(s.numLabels)
-        .sort()
-        .map((k) => JSON.stringify([k, s.numLabels![k], s.numUnits?.[k] ?? []]))
-        .join('');
-  }
-  return key;
+  return key + lk;
 }

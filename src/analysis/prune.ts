@@ -2,8 +2,8 @@
 // to cut from the stacks. pprof applies them to every profile it loads (RemoveUninteresting);
 // Go's runtime never sets them, so for Go profiles this is a no-op.
 
-import type { Location, Profile, Sample } from '../profile/model.js';
-import { newProfileId } from '../profile/model.js';
+import type { Location, Profile } from '../profile/model.js';
+import { SamplesBuilder, newProfileId } from '../profile/model.js';
 
 const RESERVED = ['(anonymous namespace)', 'operator()'];
 
@@ -52,27 +52,34 @@ export function removeUninteresting(p: Profile): Profile {
     return { ...loc, lines: loc.lines.slice(i + 1) };
   });
 
-  const samples: Sample[] = p.samples.map((s) => {
-    let locs = s.locations;
+  const src = p.samples;
+  const out = new SamplesBuilder(src.nTypes, src.count);
+  for (let i = 0; i < src.count; i++) {
+    let from = src.stackStart[i]!;
+    const to = src.stackStart[i + 1]!;
     // From the root towards the leaf; frames before the first user frame are never pruned.
     let foundUser = false;
-    for (let i = locs.length - 1; i >= 0; i--) {
-      const id = locs[i]!.index;
+    for (let k = to - 1; k >= from; k--) {
+      const id = src.locIndex[k]!;
       if (!prune[id] && !pruneBeneath[id]) {
         foundUser = true;
         continue;
       }
       if (!foundUser) continue;
       if (prune[id]) {
-        locs = locs.slice(i + 1);
+        from = k + 1;
         break;
       }
       if (pruneBeneath[id]) {
-        locs = locs.slice(i);
+        from = k;
         break;
       }
     }
-    return { ...s, locations: locs.map((l) => locations[l.index]!) };
-  });
+    out.beginSample();
+    for (let k = from; k < to; k++) out.addLocation(src.locIndex[k]!);
+    out.copyValuesAndLabels(src, i);
+    out.endSample();
+  }
+  const samples = out.build();
   return { ...p, id: newProfileId(), locations, samples };
 }

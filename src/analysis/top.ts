@@ -52,8 +52,9 @@ export interface TopReport {
 
 /** pprof computeTotal: the sum of absolute sample values. */
 export function computeTotal(p: Profile, sampleIndex: number): number {
+  const { count, nTypes, values } = p.samples;
   let total = 0;
-  for (const s of p.samples) total += Math.abs(s.values[sampleIndex]!);
+  for (let i = 0; i < count; i++) total += Math.abs(values[i * nTypes + sampleIndex]!);
   return total;
 }
 

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { LivepprofError, errorMessage } from '../errors.js';
-import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type HttpClientOptions } from '../source/http.js';
+import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type HttpClientOptions } from '../source/http-options.js';
 import type { OptionDef, ParsedArgs } from './options.js';
 import { boolOption, durationOption, listOption, stringOption } from './options.js';
 

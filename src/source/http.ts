@@ -8,21 +8,9 @@ import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { LivepprofError, errorMessage } from '../errors.js';
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
-const MAX_REDIRECTS = 5;
+import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type HttpClientOptions } from './http-options.js';
 
-export interface HttpClientOptions {
-  timeoutMs?: number;
-  maxBytes?: number;
-  /** Extra request headers (e.g. Authorization). Values are secrets: never printed. */
-  headers?: Record<string, string>;
-  insecure?: boolean;
-  /** Path of a PEM CA bundle to trust for TLS. */
-  cacert?: string;
-  /** Talk HTTP over this unix socket instead of TCP. */
-  unixSocket?: string;
-}
+const MAX_REDIRECTS = 5;
 
 export interface HttpResponse {
   url: string;

@@ -4,8 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { LivepprofError, errorMessage } from '../errors.js';
 import { decodeProfile } from '../profile/decode.js';
 import type { Profile } from '../profile/model.js';
-import type { HttpClientOptions } from './http.js';
-import { HttpClient } from './http.js';
+import type { HttpClientOptions } from './http-options.js';
 
 export function isUrl(arg: string): boolean {
   return /^https?:\/\//i.test(arg);
@@ -40,6 +39,7 @@ export async function readProfileFile(path: string): Promise<Profile> {
 }
 
 export async function fetchProfile(url: string, opts: HttpClientOptions): Promise<Profile> {
+  const { HttpClient } = await import('./http.js');
   const client = new HttpClient(opts);
   try {
     const res = await client.get(url);

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import pako from 'pako';
+import { Profile as PbProfile } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
 import { LivepprofError } from '../../src/errors.js';
 import { decodeProfile } from '../../src/profile/decode.js';
-import { defaultSampleIndex, resolveSampleIndex, sampleFrames } from '../../src/profile/model.js';
+import { defaultSampleIndex, resolveSampleIndex, sampleFrames, sampleLabels, type Profile } from '../../src/profile/model.js';
 import { GO119, PEER, SHARED_FIXTURES } from '../helpers/paths.js';
 
 function walk(dir: string): string[] {
@@ -13,6 +14,9 @@ function walk(dir: string): string[] {
     return statSync(p).isDirectory() ? walk(p) : [p];
   });
 }
+
+const indices = (p: Profile) => Array.from({ length: p.samples.count }, (_, i) => i);
+const valuesOf = (p: Profile, i: number) => Array.from(p.samples.values.subarray(i * p.samples.nTypes, (i + 1) * p.samples.nTypes));
 
 function read(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
@@ -40,7 +44,9 @@ describe('decodeProfile on every shared fixture', () => {
       try {
         const p = decodeProfile(bytes);
         expect(p.sampleTypes.length).toBeGreaterThan(0);
-        for (const s of p.samples) expect(s.values).toHaveLength(p.sampleTypes.length);
+        expect(p.samples.nTypes).toBe(p.sampleTypes.length);
+        expect(p.samples.stackStart).toHaveLength(p.samples.count + 1);
+        for (const loc of p.samples.locIndex) expect(loc).toBeLessThan(p.locations.length);
         result = 'ok';
       } catch (e) {
         expect(e).toBeInstanceOf(LivepprofError);
@@ -73,11 +79,11 @@ describe('known values of the Go 1.19 captures', () => {
     expect(p.periodType).toEqual({ type: 'space', unit: 'bytes' });
     expect(p.period).toBe(524288);
     expect(p.timeNanos).toBeCloseTo(1795671719072896548, -4);
-    expect(p.samples).toHaveLength(4);
-    const small = p.samples.find((s) => sampleFrames(s)[0]!.name === 'main.retainSmall')!;
-    expect(small.values).toEqual([2056, 8421418, 2056, 8421418]);
-    expect(small.numLabels).toEqual({ bytes: [4096] });
-    expect(sampleFrames(small).map((f) => `${f.name}:${f.line}`)).toEqual([
+    expect(p.samples.count).toBe(4);
+    const small = indices(p).find((i) => sampleFrames(p, i)[0]!.name === 'main.retainSmall')!;
+    expect(valuesOf(p, small)).toEqual([2056, 8421418, 2056, 8421418]);
+    expect(sampleLabels(p, small).numLabels).toEqual({ bytes: [4096] });
+    expect(sampleFrames(p, small).map((f) => `${f.name}:${f.line}`)).toEqual([
       'main.retainSmall:44',
       'main.main:191',
       'runtime.main:250',
@@ -94,7 +100,7 @@ describe('known values of the Go 1.19 captures', () => {
 
   it('goroutine-delta.pb.gz keeps negative int64 values', () => {
     const p = decodeProfile(read(join(GO119, 'goroutine-delta.pb.gz')));
-    const values = p.samples.map((s) => s.values[0]!);
+    const values = indices(p).map((i) => valuesOf(p, i)[0]!);
     expect(values).toContain(20);
     expect(values).toContain(-1);
     expect(p.durationNanos).toBeGreaterThan(1e9);
@@ -104,12 +110,12 @@ describe('known values of the Go 1.19 captures', () => {
     const p = decodeProfile(read(join(GO119, 'cpu.pb.gz')));
     expect(p.sampleTypes.map((t) => t.type)).toEqual(['samples', 'cpu']);
     expect(p.period).toBe(10_000_000);
-    expect(p.samples.some((s) => s.labels?.phase?.[0] === 'cpu-burn')).toBe(true);
+    expect(indices(p).some((i) => sampleLabels(p, i).labels?.phase?.[0] === 'cpu-burn')).toBe(true);
   });
 
   it('mutex.pb.gz expands the inlined sync.(*Mutex).Unlock before its caller', () => {
     const p = decodeProfile(read(join(GO119, 'mutex.pb.gz')));
-    const frames = sampleFrames(p.samples[0]!);
+    const frames = sampleFrames(p, 0);
     const i = frames.findIndex((f) => f.name === 'sync.(*Mutex).Unlock');
     expect(i).toBeGreaterThanOrEqual(0);
     expect(frames[i]!.inlined).toBe(true);
@@ -118,12 +124,12 @@ describe('known values of the Go 1.19 captures', () => {
 
   it('reads uncompressed protobuf too', () => {
     const raw = pako.inflate(read(join(GO119, 'heap.pb.gz')));
-    expect(decodeProfile(raw).samples).toHaveLength(4);
+    expect(decodeProfile(raw).samples.count).toBe(4);
   });
 
   it('reads a large real profile (pprof large.cpu)', () => {
     const p = decodeProfile(read(join(PEER, 'internal/proftest/testdata/large.cpu')));
-    expect(p.samples.length).toBe(20430);
+    expect(p.samples.count).toBe(20430);
     expect(p.locations.length).toBe(23355);
   });
 });
@@ -225,3 +231,32 @@ function dropFirstLocation(raw: Uint8Array): Uint8Array {
   }
   throw new Error('no location field');
 }
+
+describe('the decoder agrees with pprof-format (an independent decoder) on every protobuf fixture', () => {
+  const protos = walk(SHARED_FIXTURES).filter((f) => {
+    const b = read(f);
+    return b[0] === 0x1f && b[1] === 0x8b;
+  });
+  for (const file of protos) {
+    it(relative(SHARED_FIXTURES, file), () => {
+      const bytes = read(file);
+      const ours = decodeProfile(bytes);
+      const theirs = PbProfile.decode(pako.inflate(bytes));
+      const strings = theirs.stringTable.strings;
+      const int64 = (v: number | bigint) => (typeof v === 'bigint' ? Number(BigInt.asIntN(64, v)) : v);
+      expect(ours.sampleTypes.map((t) => t.type)).toEqual(theirs.sampleType.map((t) => strings[Number(t.type)]));
+      expect(ours.samples.count).toBe(theirs.sample.length);
+      const fnName = new Map(theirs.function.map((f) => [Number(f.id), strings[Number(f.name)]]));
+      const locNames = new Map(theirs.location.map((l) => [Number(l.id), l.line.map((ln) => fnName.get(Number(ln.functionId)) ?? '')]));
+      theirs.sample.forEach((s, i) => {
+        expect(valuesOf(ours, i)).toEqual(s.value.map(int64));
+        const want = s.locationId.map((id) => locNames.get(Number(id)));
+        const got = [];
+        for (let k = ours.samples.stackStart[i]!; k < ours.samples.stackStart[i + 1]!; k++) {
+          got.push(ours.locations[ours.samples.locIndex[k]!]!.lines.map((l) => l.fn?.name ?? ''));
+        }
+        expect(got).toEqual(want);
+      });
+    });
+  }
+});
