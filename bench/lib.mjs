@@ -1,0 +1,98 @@
+// Shared helpers for `npm run bench`: build the Go fixture programs, measure whole processes
+// (wall time and peak RSS), and report medians and ratios. The machine is shared and noisy,
+// so every number is a median of repeated, interleaved runs.
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLI = join(REPO_ROOT, 'bin', 'livepprof.js');
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+export function hasGo() {
+  return spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Builds fixtures/<name> into a cache dir keyed by its sources; returns the binary path. */
+export function buildGo(name) {
+  const dir = join(REPO_ROOT, 'fixtures', name);
+  const hash = createHash('sha256');
+  for (const f of readdirSync(dir).sort()) if (/\.(go|mod)$/.test(f)) hash.update(f).update(readFileSync(join(dir, f)));
+  const out = join(tmpdir(), `livepprof-bench-${name}-${hash.digest('hex').slice(0, 16)}`);
+  const bin = join(out, name);
+  if (!existsSync(bin)) {
+    mkdirSync(out, { recursive: true });
+    execFileSync('go', ['build', '-o', `${bin}.tmp`, '.'], { cwd: dir, env: { ...process.env, CGO_ENABLED: '0', GOWORK: 'off' }, stdio: 'inherit' });
+    renameSync(`${bin}.tmp`, bin);
+  }
+  return bin;
+}
+
+/** The pprof binary behind `go tool pprof` (measured directly, without the go wrapper). */
+export function pprofBinary() {
+  return execFileSync('go', ['tool', '-n', 'pprof'], { encoding: 'utf8' }).trim();
+}
+
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/**
+ * Runs a command to completion; returns wall ms and peak RSS in MB (GNU time's max RSS, or
+ * VmHWM polled from /proc when GNU time is absent, which can miss the last milliseconds).
+ */
+export function measureProcess(cmd, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const argv = GNU_TIME ? ['-f', '__MAXRSS_KB=%M', cmd, ...args] : args;
+    const child = spawn(GNU_TIME ?? cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    let stderr = '';
+    let hwmKb = 0;
+    child.stderr.on('data', (d) => (stderr += d));
+    const poll = GNU_TIME
+      ? null
+      : setInterval(() => {
+          try {
+            const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+            if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
+          } catch {
+            /* exited */
+          }
+        }, 2);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (poll) clearInterval(poll);
+      const wallMs = performance.now() - started;
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
+      const m = /__MAXRSS_KB=(\d+)/.exec(stderr);
+      resolve({ wallMs, rssMb: (m ? Number(m[1]) : hwmKb) / 1024 });
+    });
+  });
+}
+
+export function fmt(n, digits = 0) {
+  return Number(n).toFixed(digits);
+}
+
+export function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ')).join('\n');
+}
+
+export function scratchDir(name) {
+  const dir = join(tmpdir(), `livepprof-bench-${name}-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

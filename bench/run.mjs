@@ -1,0 +1,32 @@
+// `npm run bench`: speed and footprint, measured against `go tool pprof` in the same run.
+// Sections can be picked: `npm run bench -- top`.
+
+import { hasGo } from './lib.mjs';
+import { benchTopVsPprof } from './top-vs-pprof.mjs';
+
+const SECTIONS = {
+  top: { needsGo: true, run: benchTopVsPprof, title: 'top on a 100,000-stack heap profile vs go tool pprof' },
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length ? wanted : Object.keys(SECTIONS);
+let failed = false;
+for (const name of names) {
+  const section = SECTIONS[name];
+  if (!section) {
+    console.error(`unknown bench section ${name}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`\n== ${name}: ${section.title}`);
+  if (section.needsGo && !hasGo()) {
+    console.log('SKIPPED: needs `go` on PATH (apt-get install -y golang-go)');
+    continue;
+  }
+  try {
+    await section.run();
+  } catch (e) {
+    failed = true;
+    console.error(`bench ${name} failed: ${e instanceof Error ? e.message : e}`);
+  }
+}
+process.exitCode = failed ? 1 : 0;
