@@ -64,6 +64,7 @@ export function parseCommandArgs(cmd: CommandDef, argv: string[]): ParsedArgs {
     throw new LivepprofError('usage', `${cmd.name}: ${usageMessage(e)} (see \`livepprof ${cmd.name} --help\`)`);
   }
   const { positionals } = parsed;
+  if (parsed.values.help === true) return { positionals, values: parsed.values as ParsedArgs['values'] };
   if (positionals.length < cmd.positionals.min) {
     throw new LivepprofError('usage', `${cmd.name}: missing argument; usage: ${cmd.usage}`);
   }
