@@ -17,7 +17,9 @@ export type ErrorKind =
   | 'redirect'
   | 'too-large'
   | 'reset'
-  | 'network';
+  | 'network'
+  | 'not-local' // /proc of the target cannot be read from here
+  | 'replay'; // a recording does not hold what the replay asked for
 
 export class LivepprofError extends Error {
   constructor(

@@ -6,7 +6,10 @@ import type { Io } from './io.js';
 import { processIo } from './io.js';
 import type { CommandDef } from './options.js';
 import { formatCommandHelp, parseCommandArgs } from './options.js';
+import { recordCommand } from './record-command.js';
+import { replayCommand } from './replay-command.js';
 import { topCommand } from './top-command.js';
+import { watchCommand } from './watch-command.js';
 import { VERSION } from './version.js';
 
 export const EXIT_OK = 0;
@@ -15,7 +18,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
 export function commands(io: Io): CommandDef[] {
-  return [topCommand(io)];
+  return [topCommand(io), watchCommand(io), recordCommand(io), replayCommand(io)];
 }
 
 export function mainHelp(io: Io): string {

@@ -6,61 +6,71 @@ const CONVERT_HINT = 'convert it with `go tool pprof -proto FILE > FILE.pb.gz`';
 
 interface Probe {
   test(text: string, bytes: Uint8Array): boolean;
-  describe: string;
+  /** What the bytes are, as a noun phrase. */
+  what: string;
+  /** What to do instead, when we know. */
+  advice?: string;
+  /** "which livepprof does not read" rather than "not the protobuf". */
+  unsupported?: boolean;
 }
+
+const WITHOUT_DEBUG = 'fetch the endpoint without ?debug=1';
 
 const PROBES: Probe[] = [
   {
     test: (t) => /^\s*(<!doctype html|<html)/i.test(t) && /Types of profiles available|\/debug\/pprof\//.test(t),
-    describe: 'the pprof index page (HTML), not a profile: add the profile name to the URL, e.g. …/debug/pprof/heap',
+    what: 'the pprof index page (HTML)',
+    advice: 'add the profile name to the URL, e.g. …/debug/pprof/heap',
   },
   {
     test: (t) => /^\s*(<!doctype html|<html|<head|<body|<\?xml|<title)/i.test(t) || /^\s*<[a-zA-Z!]/.test(t),
-    describe: 'an HTML page (a login page, proxy or error page?), not a profile: check the URL and any auth headers',
+    what: 'an HTML page (a login page, proxy or error page?)',
+    advice: 'check the URL and any auth headers',
   },
-  {
-    test: (t) => /^\s*\{/.test(t) && /"memstats"\s*:/.test(t),
-    describe: 'expvar JSON (/debug/vars), not a profile',
-  },
-  { test: (t) => /^\s*[[{]/.test(t), describe: 'JSON, not a profile' },
+  { test: (t) => /^\s*\{/.test(t) && /"memstats"\s*:/.test(t), what: 'expvar JSON (/debug/vars)' },
+  { test: (t) => /^\s*[[{]/.test(t), what: 'JSON' },
   {
     test: (t) => /^heap profile: /.test(t) && /@ heap(_v2)?\//.test(t.slice(0, 200)),
-    describe:
-      'the legacy text heap format (heap?debug=1), not the protobuf: fetch the endpoint without ?debug=1 (or with debug=0)',
+    what: 'the legacy text heap format (heap?debug=1)',
+    advice: `${WITHOUT_DEBUG} (or with debug=0)`,
   },
   {
     test: (t) => /^(heap profile: |--- (heapz|growthz) )/.test(t),
-    describe: `a legacy text heap profile (gperftools/old Go), which livepprof does not read: ${CONVERT_HINT}`,
+    what: 'a legacy text heap profile (gperftools/old Go)',
+    unsupported: true,
   },
-  {
-    test: (t) => /^goroutine profile: total \d+/.test(t),
-    describe:
-      'the legacy text goroutine format (goroutine?debug=1), not the protobuf: fetch the endpoint without ?debug=1',
-  },
+  { test: (t) => /^goroutine profile: total \d+/.test(t), what: 'the legacy text goroutine format (goroutine?debug=1)', advice: WITHOUT_DEBUG },
   {
     test: (t) => /^goroutine \d+ .*\[.*\]:/.test(t),
-    describe: 'a goroutine stack dump (goroutine?debug=2), not a profile: fetch goroutine without ?debug=2',
+    what: 'a goroutine stack dump (goroutine?debug=2)',
+    advice: 'fetch goroutine without ?debug=2',
   },
   {
     test: (t) => /^threadcreate profile: total \d+/.test(t),
-    describe: 'the legacy text threadcreate format (threadcreate?debug=1), not the protobuf: fetch it without ?debug=1',
+    what: 'the legacy text threadcreate format (threadcreate?debug=1)',
+    advice: WITHOUT_DEBUG,
   },
   {
     test: (t) => /^--- (contention|mutex):?\s*\n\s*cycles\/second/.test(t),
-    describe: 'the legacy text block/mutex format (?debug=1), not the protobuf: fetch the endpoint without ?debug=1',
+    what: 'the legacy text block/mutex format (?debug=1)',
+    advice: WITHOUT_DEBUG,
   },
   {
     test: (t) => /^--- (contentionz|threadz|heapz|mutex|contention)\b/.test(t),
-    describe: `a legacy text profile (gperftools or Java), which livepprof does not read: ${CONVERT_HINT}`,
+    what: 'a legacy text profile (gperftools or Java)',
+    unsupported: true,
   },
-  { test: (t) => /^go \d+\.\d+ trace\0/.test(t), describe: 'a Go execution trace (open it with `go tool trace`), not a profile' },
-  { test: (t) => looksLikePrometheus(t), describe: 'Prometheus metrics text, not a profile' },
-  {
-    test: (t) => /^[^\0\n]+\0[^\n]*$/.test(t.slice(0, 4096)),
-    describe: 'a NUL-separated command line (/debug/pprof/cmdline), not a profile',
-  },
-  { test: (_t, b) => isLegacyBinaryCpu(b), describe: `a legacy binary CPU profile (gperftools / Go before 1.9), which livepprof does not read: ${CONVERT_HINT}` },
+  { test: (t) => /^go \d+\.\d+ trace\0/.test(t), what: 'a Go execution trace', advice: 'open it with `go tool trace`' },
+  { test: (t) => looksLikePrometheus(t), what: 'Prometheus metrics text' },
+  { test: (t) => /^[^\0\n]+\0[^\n]*$/.test(t.slice(0, 4096)), what: 'a NUL-separated command line (/debug/pprof/cmdline)' },
+  { test: (_t, b) => isLegacyBinaryCpu(b), what: 'a legacy binary CPU profile (gperftools / Go before 1.9)', unsupported: true },
 ];
+
+function phrase(p: Probe): string {
+  if (p.unsupported) return `${p.what}, which livepprof does not read: ${CONVERT_HINT}`;
+  const isText = /text|dump|format/.test(p.what) && !/Prometheus/.test(p.what);
+  return `${p.what}, not ${isText ? 'the protobuf' : 'a profile'}${p.advice ? `: ${p.advice}` : ''}`;
+}
 
 /** gperftools/Java CPU header: words 0 (header marker) and 3 (header size), 32- or 64-bit, either byte order. */
 function isLegacyBinaryCpu(b: Uint8Array): boolean {
@@ -98,13 +108,33 @@ export function looksLikeText(b: Uint8Array): boolean {
 /** Describes bytes that are not a pprof protobuf, as a phrase: "an HTML page (…), not a profile: …". */
 export function describeNonProfile(bytes: Uint8Array): string | null {
   if (bytes.length === 0) return 'empty input (0 bytes), not a profile';
-  const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096));
-  for (const probe of PROBES) {
-    if (probe.test(head, bytes)) return probe.describe;
-  }
-  if (looksLikeText(bytes)) {
-    const first = (head.split('\n').find((l) => l.trim() !== '') ?? '').trim().slice(0, 60);
-    return `text that is not a pprof profile (it starts with ${JSON.stringify(first)})`;
-  }
+  const probe = matchProbe(bytes);
+  if (probe) return phrase(probe);
+  if (looksLikeText(bytes)) return `text that is not a pprof profile (it starts with ${firstLineOf(bytes)})`;
   return null;
+}
+
+function headText(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096));
+}
+
+function firstLineOf(bytes: Uint8Array): string {
+  return JSON.stringify((headText(bytes).split('\n').find((l) => l.trim() !== '') ?? '').trim().slice(0, 60));
+}
+
+function matchProbe(bytes: Uint8Array): Probe | undefined {
+  const head = headText(bytes);
+  return PROBES.find((p) => p.test(head, bytes));
+}
+
+/**
+ * What a response body is, as a noun phrase ("an HTML page (…)", "empty", "text starting with
+ * …"), for an endpoint that got something other than what it expected.
+ */
+export function describeBody(bytes: Uint8Array): string {
+  if (bytes.length === 0) return 'an empty body';
+  const probe = matchProbe(bytes);
+  if (probe) return probe.what;
+  if (looksLikeText(bytes)) return `text starting with ${firstLineOf(bytes)}`;
+  return `${bytes.length} bytes of binary data`;
 }

@@ -1,0 +1,75 @@
+// Options shared by the commands that poll a target (watch, record, the TUI), and opening a
+// target: a live service, or a recording directory played back through the same poll logic.
+
+import { LivepprofError } from '../errors.js';
+import { LiveFetcher, type Fetcher } from '../source/fetcher.js';
+import { isRecordingDir, openRecording, ReplayFetcher, type Recording } from '../source/recording.js';
+import { parseTarget } from '../source/target.js';
+import { DEFAULT_INTERVAL_MS, type SessionOptions } from '../session/session.js';
+import type { PollRecord } from '../session/poll-record.js';
+import { HTTP_OPTIONS, httpOptionsFrom } from './http-options.js';
+import type { OptionDef, ParsedArgs } from './options.js';
+import { boolOption, durationOption, intOption, stringOption } from './options.js';
+
+export const POLL_OPTIONS: OptionDef[] = [
+  { name: 'interval', type: 'string', value: 'DURATION', description: 'time between polls', defaultText: '5s' },
+  { name: 'pid', type: 'string', value: 'N', description: 'read RSS from /proc/N (found from the port for a loopback target)' },
+  { name: 'metrics', type: 'string', value: 'URL', description: 'Prometheus metrics URL', defaultText: '/metrics on the target' },
+  { name: 'gc', type: 'boolean', description: 'force a GC before each heap profile (heap?gc=1): fresher, but costs the target a full GC' },
+  { name: 'speed', type: 'string', value: 'X', description: 'replaying a recording: X times the recorded pace, 0 = as fast as possible', defaultText: '1' },
+];
+
+export const TARGET_OPTIONS: OptionDef[] = [...POLL_OPTIONS, ...HTTP_OPTIONS];
+
+export interface OpenedTarget {
+  fetcher: Fetcher;
+  intervalMs: number;
+  recording: Recording | null;
+  /** Session options that differ between live and replay (pace, number of polls). */
+  session: SessionOptions;
+}
+
+function speedOption(args: ParsedArgs): number {
+  const v = stringOption(args, 'speed');
+  if (v === undefined) return 1;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new LivepprofError('usage', `--speed must be a number ≥ 0, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+export async function openTarget(arg: string, args: ParsedArgs, warn: (line: string) => void): Promise<OpenedTarget> {
+  if (isRecordingDir(arg)) {
+    const recording = await openRecording(arg);
+    const fetcher = await new ReplayFetcher(recording).load();
+    const speed = speedOption(args);
+    const records = recording.timeline as PollRecord[];
+    const times = new Map(records.map((r) => [r.seq, r.time]));
+    return {
+      fetcher,
+      intervalMs: recording.meta.intervalMs,
+      recording,
+      session: {
+        intervalMs: recording.meta.intervalMs,
+        count: recording.seqs.length,
+        // The recorded gap to the next poll, sped up.
+        delay: (r) => {
+          if (speed === 0) return 0;
+          const next = times.get(r.seq + 1);
+          const gap = next !== undefined ? next - r.time : recording.meta.intervalMs;
+          return Math.max(0, gap / speed);
+        },
+      },
+    };
+  }
+  const target = parseTarget(arg);
+  const intervalMs = durationOption(args, 'interval', DEFAULT_INTERVAL_MS, 100);
+  const pidText = stringOption(args, 'pid');
+  const metricsUrl = stringOption(args, 'metrics');
+  const fetcher = new LiveFetcher(target, {
+    http: httpOptionsFrom(args, warn),
+    ...(pidText !== undefined ? { pid: intOption(args, 'pid', 0, 1) } : {}),
+    ...(metricsUrl ? { metricsUrl } : {}),
+    gc: boolOption(args, 'gc'),
+  });
+  return { fetcher, intervalMs, recording: null, session: { intervalMs } };
+}

@@ -1,0 +1,99 @@
+// `livepprof watch <target>`: one line per poll — RSS next to the Go heap — as a table or as
+// JSON lines. Keeps going when polls fail; stops after --count polls or on Ctrl-C.
+
+import { formatBytes, formatClock, formatCount, formatDuration } from '../analysis/format.js';
+import type { PollRecord } from '../session/poll-record.js';
+import { recordToJson } from '../session/poll-record.js';
+import { Session } from '../session/session.js';
+import { describeTarget } from '../source/target.js';
+import type { Io } from './io.js';
+import type { CommandDef, ParsedArgs } from './options.js';
+import { boolOption, intOption } from './options.js';
+import { TARGET_OPTIONS, openTarget } from './session-options.js';
+import { untilSignal } from './signals.js';
+
+export function watchCommand(io: Io): CommandDef {
+  return {
+    name: 'watch',
+    summary: 'Poll a target and print RSS next to the Go heap, one line per poll (no TTY needed).',
+    usage: 'livepprof watch <host:port|url|recording-dir> [options]',
+    description:
+      'Each poll reads MemStats from the cheapest source the target has (/metrics, /debug/vars, else heap?debug=1),\n' +
+      'RSS from /proc when the target runs on this host (else /metrics, else an estimate), the goroutine count,\n' +
+      'and a heap profile only when a GC has completed since the last one. Failed polls are printed and retried.',
+    positionals: { min: 1, max: 1 },
+    options: [
+      { name: 'json', type: 'boolean', description: 'one JSON object per poll' },
+      { name: 'count', type: 'string', value: 'N', description: 'stop after N polls' },
+      ...TARGET_OPTIONS,
+      { name: 'help', type: 'boolean', short: 'h', description: 'show this help' },
+    ],
+    examples: [
+      'livepprof watch 127.0.0.1:6060',
+      'livepprof watch http://127.0.0.1:6060/debug/pprof/ --json --interval 1s --count 10',
+      'livepprof watch ./incident-recording --speed 0',
+    ],
+    run: (args) => runWatch(io, args),
+  };
+}
+
+const COLUMNS = ['time', 'rss', 'src', 'heap inuse', 'idle kept', 'released', 'lazyfree', 'goroutines', 'GCs'];
+const WIDTHS = [8, 8, 8, 10, 9, 8, 8, 10, 5];
+
+function row(cells: string[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(WIDTHS[i]!) : c.padStart(WIDTHS[i]!))).join('  ');
+}
+
+/** A readable one-line summary of a poll for humans. */
+export function formatWatchLine(r: PollRecord, nextPollInMs: number | null): string {
+  const idleKept = r.heapIdle !== null && r.heapReleased !== null ? r.heapIdle - r.heapReleased : null;
+  const cells = [
+    formatClock(r.time),
+    formatBytes(r.rss),
+    r.rssSource ?? '-',
+    formatBytes(r.heapInuse),
+    formatBytes(idleKept),
+    formatBytes(r.heapReleased),
+    formatBytes(r.lazyFree),
+    formatCount(r.goroutines),
+    formatCount(r.numGC),
+  ];
+  let line = row(cells);
+  if (r.restarted) line += `  restarted: ${r.restartReason}`;
+  if (!r.ok && r.error) {
+    line = `${formatClock(r.time).padEnd(WIDTHS[0]!)}  poll failed: ${r.error.message}${nextPollInMs !== null ? ` (retrying in ${formatDuration(nextPollInMs)})` : ''}`;
+  }
+  return line;
+}
+
+async function runWatch(io: Io, args: ParsedArgs): Promise<number> {
+  const opened = await openTarget(args.positionals[0]!, args, io.warn);
+  const json = boolOption(args, 'json');
+  const count = intOption(args, 'count', 0, 1) || undefined;
+  let printedHeader = false;
+  const session: Session = new Session(opened.fetcher, {
+    ...opened.session,
+    ...(count !== undefined ? { count: Math.min(count, opened.session.count ?? Infinity) } : {}),
+    onRecord: (r) => {
+      if (json) {
+        io.out(recordToJson(r) + '\n');
+        return;
+      }
+      if (!printedHeader) {
+        io.out(row(COLUMNS) + '\n');
+        printedHeader = true;
+      }
+      const next = session.snapshot().nextPollAt;
+      io.out(formatWatchLine(r, next === null || opened.recording ? null : Math.max(0, next - Date.now())) + '\n');
+    },
+  });
+  if (!json) {
+    io.warn(`watching ${describeTarget(opened.fetcher.target)} every ${formatDuration(opened.intervalMs)}${opened.recording ? ' (replaying a recording)' : ''}; Ctrl-C stops`);
+  }
+  try {
+    await untilSignal(session.start(), () => session.stop());
+  } finally {
+    await opened.fetcher.close();
+  }
+  return 0;
+}

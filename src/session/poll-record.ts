@@ -1,0 +1,101 @@
+// One poll's result: the memory figures from every source, side by side, with where each came
+// from. Bytes are integers; null means "not known this poll". This is what `watch --json`
+// prints and what a recording's timeline holds.
+
+export type RssSource = 'proc' | 'metrics' | 'estimate';
+export type MemStatsSource = 'metrics' | 'expvar' | 'heap-debug1';
+
+export interface PollRecord {
+  seq: number;
+  /** ms since the epoch. */
+  time: number;
+  ok: boolean;
+  error?: { kind: string; message: string };
+  /** The target restarted since the previous good poll (why in restartReason). */
+  restarted?: boolean;
+  restartReason?: string;
+  pid: number | null;
+
+  /** Resident set size and where it came from: /proc (VmRSS), the target's /metrics, or an estimate (Sys − HeapReleased). */
+  rss: number | null;
+  rssSource: RssSource | null;
+  rssAnon: number | null;
+  rssFile: number | null;
+  /** MADV_FREE pages the kernel still counts in RSS (smaps_rollup), read every few polls. */
+  lazyFree: number | null;
+  /** Peak RSS (VmHWM or MemStats MaxRSS). */
+  maxRss: number | null;
+  threads: number | null;
+
+  memstatsSource: MemStatsSource | null;
+  heapAlloc: number | null;
+  heapInuse: number | null;
+  heapIdle: number | null;
+  heapReleased: number | null;
+  heapSys: number | null;
+  heapObjects: number | null;
+  sys: number | null;
+  stackInuse: number | null;
+  stackSys: number | null;
+  totalAlloc: number | null;
+  nextGC: number | null;
+  numGC: number | null;
+  /** Go's runtime metadata and other non-heap runtime memory: MSpanSys + MCacheSys + BuckHashSys + GCSys + OtherSys. */
+  runtimeSys: number | null;
+
+  goroutines: number | null;
+
+  /** A heap profile was fetched this poll (else the last one still holds: no GC since). */
+  heapProfileFetched: boolean;
+  /** NumGC as of the heap profile in use: the profile describes the heap at that GC. */
+  heapProfileNumGC: number | null;
+  /** inuse_space total of the heap profile in use. */
+  heapProfileInuse: number | null;
+}
+
+export function emptyRecord(seq: number, time: number): PollRecord {
+  return {
+    seq,
+    time,
+    ok: true,
+    pid: null,
+    rss: null,
+    rssSource: null,
+    rssAnon: null,
+    rssFile: null,
+    lazyFree: null,
+    maxRss: null,
+    threads: null,
+    memstatsSource: null,
+    heapAlloc: null,
+    heapInuse: null,
+    heapIdle: null,
+    heapReleased: null,
+    heapSys: null,
+    heapObjects: null,
+    sys: null,
+    stackInuse: null,
+    stackSys: null,
+    totalAlloc: null,
+    nextGC: null,
+    numGC: null,
+    runtimeSys: null,
+    goroutines: null,
+    heapProfileFetched: false,
+    heapProfileNumGC: null,
+    heapProfileInuse: null,
+  };
+}
+
+/** The `watch --json` form: ISO time, optional fields only when set. */
+export function recordToJson(r: PollRecord, extra: Record<string, unknown> = {}): string {
+  const { time, ok, error, restarted, restartReason, ...rest } = r;
+  return JSON.stringify({
+    time: new Date(time).toISOString(),
+    ok,
+    ...(error ? { error: error.message, errorKind: error.kind } : {}),
+    ...(restarted ? { restarted: true, restartReason } : {}),
+    ...rest,
+    ...extra,
+  });
+}

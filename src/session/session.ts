@@ -1,0 +1,254 @@
+// A live (or replayed) session: the poll loop, the bounded timeline, the heap profiles kept
+// for diffing, and a subscription point for the UI and the commands. Imports nothing from
+// the UI: the TUI subscribes to it like `watch` does.
+
+import type { CountProfile } from '../profile/legacy-text.js';
+import type { Profile } from '../profile/model.js';
+import type { Fetcher } from '../source/fetcher.js';
+import type { PprofIndexEntry } from '../source/parse-index.js';
+import { collectPoll, initialCollectState, type CollectState } from './collect.js';
+import type { MemStatsSource, PollRecord } from './poll-record.js';
+import { Ring, timelineCapacity } from './timeline.js';
+
+export const DEFAULT_INTERVAL_MS = 5_000;
+/** LazyFree (smaps_rollup walks every mapping) at most about every 30 s. */
+const SMAPS_PERIOD_MS = 30_000;
+/** Goroutine groups at least about every 30 s, even when the count is flat. */
+const GOROUTINE_GROUPS_PERIOD_MS = 30_000;
+/** Backoff while the target fails: doubling from the interval, capped here. */
+const MAX_BACKOFF_MS = 30_000;
+
+export interface HeapSnapshot {
+  profile: Profile;
+  seq: number;
+  time: number;
+  /** The GC the profile describes (NumGC when it was fetched). */
+  numGC: number | null;
+}
+
+export interface GoroutineSnapshot {
+  groups: CountProfile;
+  seq: number;
+  time: number;
+}
+
+export type SessionStatus = 'starting' | 'polling' | 'paused' | 'failing' | 'stopped';
+
+export interface SessionOptions {
+  intervalMs?: number;
+  historyMs?: number;
+  /** Stop after this many polls. */
+  count?: number;
+  /** Delay before the next poll; the default is the interval, with backoff while failing. */
+  delay?: (record: PollRecord, failures: number) => number;
+  /** Called with every record as it is made (watch prints it, record saves it). */
+  onRecord?: (record: PollRecord) => void | Promise<void>;
+}
+
+export interface SessionSnapshot {
+  /** Changes on every update: a cheap "did anything change" for UI stores. */
+  version: number;
+  status: SessionStatus;
+  intervalMs: number;
+  timeline: Ring<PollRecord>;
+  lastRecord: PollRecord | null;
+  lastGood: PollRecord | null;
+  /** Consecutive failed polls (0 when the last poll was good). */
+  failures: number;
+  lastError: { kind: string; message: string } | null;
+  nextPollAt: number | null;
+  /** The first heap profile (after the latest restart), the latest, and one the user pinned. */
+  firstHeap: HeapSnapshot | null;
+  latestHeap: HeapSnapshot | null;
+  userBaseline: HeapSnapshot | null;
+  firstGoroutines: GoroutineSnapshot | null;
+  latestGoroutines: GoroutineSnapshot | null;
+  profiles: PprofIndexEntry[];
+  cmdline: string[] | null;
+  pid: number | null;
+  memstatsSource: MemStatsSource | null;
+  polls: number;
+}
+
+export class Session {
+  readonly intervalMs: number;
+  private readonly collect: CollectState = initialCollectState();
+  private snap: SessionSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private seq = 0;
+  private stopped = false;
+  private paused = false;
+  private wake: (() => void) | null = null;
+  private pollSoon = false;
+  private loopDone: Promise<void> | null = null;
+
+  constructor(
+    readonly fetcher: Fetcher,
+    private readonly opts: SessionOptions = {},
+  ) {
+    this.intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
+    this.snap = {
+      version: 0,
+      status: 'starting',
+      intervalMs: this.intervalMs,
+      timeline: new Ring<PollRecord>(timelineCapacity(this.intervalMs, opts.historyMs)),
+      lastRecord: null,
+      lastGood: null,
+      failures: 0,
+      lastError: null,
+      nextPollAt: null,
+      firstHeap: null,
+      latestHeap: null,
+      userBaseline: null,
+      firstGoroutines: null,
+      latestGoroutines: null,
+      profiles: [],
+      cmdline: null,
+      pid: null,
+      memstatsSource: null,
+      polls: 0,
+    };
+  }
+
+  snapshot(): SessionSnapshot {
+    return this.snap;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private update(patch: Partial<SessionSnapshot>): void {
+    this.snap = { ...this.snap, ...patch, version: this.snap.version + 1 };
+    for (const l of this.listeners) l();
+  }
+
+  /** Starts polling; resolves when the session stops (count reached, or stop()). */
+  start(): Promise<void> {
+    this.loopDone ??= this.loop();
+    return this.loopDone;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loopDone;
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.update({ status: 'paused', nextPollAt: null });
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.update({ status: this.snap.failures > 0 ? 'failing' : 'polling' });
+    this.wake?.();
+  }
+
+  /** Polls at once (or right after the poll in flight). */
+  pollNow(): void {
+    this.pollSoon = true;
+    this.wake?.();
+  }
+
+  /** Pins the latest heap profile as the baseline for diffs. */
+  setBaseline(): void {
+    if (this.snap.latestHeap) this.update({ userBaseline: this.snap.latestHeap });
+  }
+
+  /** Drops the pinned baseline: diffs go back to the first profile. */
+  resetBaseline(): void {
+    this.update({ userBaseline: null });
+  }
+
+  requestCount(): number {
+    return this.fetcher.requestCount();
+  }
+
+  private smapsEvery(): number {
+    return Math.max(1, Math.round(SMAPS_PERIOD_MS / this.intervalMs));
+  }
+
+  private async loop(): Promise<void> {
+    this.update({ status: 'polling' });
+    const count = this.opts.count ?? Infinity;
+    while (!this.stopped && this.seq < count) {
+      while (this.paused && !this.stopped && !this.pollSoon) await this.sleep(Infinity);
+      if (this.stopped) break;
+      this.pollSoon = false;
+      const seq = ++this.seq;
+      const res = await collectPoll(this.fetcher, this.collect, seq, {
+        smapsEvery: this.smapsEvery(),
+        goroutineGroupsEvery: Math.max(1, Math.round(GOROUTINE_GROUPS_PERIOD_MS / this.intervalMs)),
+      });
+      this.apply(res.record, res.heap, res.goroutines);
+      const last = this.stopped || this.seq >= count;
+      const delay = last
+        ? null
+        : this.opts.delay
+          ? this.opts.delay(res.record, this.snap.failures)
+          : this.defaultDelay(this.snap.failures);
+      this.update({ nextPollAt: delay === null ? null : Date.now() + delay });
+      await this.opts.onRecord?.(res.record);
+      if (last || this.stopped) break;
+      if (!this.pollSoon) await this.sleep(delay!);
+    }
+    this.update({ status: 'stopped', nextPollAt: null });
+  }
+
+  private defaultDelay(failures: number): number {
+    if (failures === 0) return this.intervalMs;
+    return Math.min(this.intervalMs * 2 ** (failures - 1), Math.max(this.intervalMs, MAX_BACKOFF_MS));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : null;
+      function done() {
+        if (timer) clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+
+  private apply(record: PollRecord, heap: Profile | null, goroutines: CountProfile | null): void {
+    const s = this.snap;
+    s.timeline.push(record);
+    const failures = record.ok ? 0 : s.failures + 1;
+    const patch: Partial<SessionSnapshot> = {
+      lastRecord: record,
+      failures,
+      lastError: record.error ?? null,
+      status: this.paused ? 'paused' : failures > 0 ? 'failing' : 'polling',
+      profiles: this.collect.profiles,
+      cmdline: this.collect.cmdline,
+      pid: this.collect.pid,
+      memstatsSource: this.collect.memstatsSource,
+      polls: s.polls + 1,
+    };
+    if (record.ok) patch.lastGood = record;
+    if (record.restarted) {
+      // Diffs and "since the first poll" compare within one process.
+      patch.firstHeap = null;
+      patch.userBaseline = null;
+      patch.firstGoroutines = null;
+    }
+    if (heap) {
+      const snap: HeapSnapshot = { profile: heap, seq: record.seq, time: record.time, numGC: record.numGC };
+      patch.latestHeap = snap;
+      if (!(patch.firstHeap ?? (record.restarted ? null : s.firstHeap))) patch.firstHeap = snap;
+    }
+    if (goroutines) {
+      const g: GoroutineSnapshot = { groups: goroutines, seq: record.seq, time: record.time };
+      patch.latestGoroutines = g;
+      if (!(patch.firstGoroutines ?? (record.restarted ? null : s.firstGoroutines))) patch.firstGoroutines = g;
+    }
+    this.update(patch);
+  }
+}

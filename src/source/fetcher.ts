@@ -1,0 +1,161 @@
+// Everything a poll observes goes through a Fetcher: HTTP endpoints of the target, its /proc
+// files, its pid and the clock. The live fetcher talks to the target; a recording fetcher
+// saves every answer; a replay fetcher serves a recording back, so a replay is the same poll
+// logic over the same bytes and gives the same timeline.
+
+import { readFile } from 'node:fs/promises';
+import { LivepprofError, errorMessage } from '../errors.js';
+import type { HttpClient } from './http.js';
+import type { HttpClientOptions } from './http-options.js';
+import type { Target } from './target.js';
+import { defaultMetricsUrl, expvarUrl } from './target.js';
+
+export type Endpoint =
+  | 'index'
+  | 'cmdline'
+  | 'metrics'
+  | 'vars'
+  | 'heap'
+  | 'heap-debug1'
+  | 'goroutine-debug1'
+  | 'goroutine-debug2'
+  | 'pid'
+  | 'proc-status'
+  | 'proc-smaps'
+  | 'proc-stat';
+
+export const ENDPOINTS: readonly Endpoint[] = [
+  'index',
+  'cmdline',
+  'metrics',
+  'vars',
+  'heap',
+  'heap-debug1',
+  'goroutine-debug1',
+  'goroutine-debug2',
+  'pid',
+  'proc-status',
+  'proc-smaps',
+  'proc-stat',
+];
+
+export interface Fetcher {
+  readonly target: Target;
+  /** Wall-clock time of poll `seq`, ms since the epoch. */
+  now(seq: number): number;
+  /** The bytes of one endpoint for poll `seq`; throws a LivepprofError when it cannot. */
+  fetch(seq: number, endpoint: Endpoint, pid?: number): Promise<Uint8Array>;
+  /** HTTP requests sent to the target so far. */
+  requestCount(): number;
+  close(): Promise<void>;
+}
+
+export interface LiveFetcherOptions {
+  http: HttpClientOptions;
+  /** --pid: read /proc of this process instead of finding the port's owner. */
+  pid?: number;
+  /** --metrics URL (default: /metrics on the target's origin). */
+  metricsUrl?: string;
+  /** --gc: ask for a GC before each heap profile (heap?gc=1). Off by default: it costs the target a full GC. */
+  gc?: boolean;
+  /** Where /proc is (tests point it at a fake tree). */
+  procRoot?: string;
+}
+
+const encoder = new TextEncoder();
+
+export class LiveFetcher implements Fetcher {
+  private client: HttpClient | null = null;
+
+  constructor(
+    readonly target: Target,
+    private readonly opts: LiveFetcherOptions,
+  ) {}
+
+  now(): number {
+    return Date.now();
+  }
+
+  requestCount(): number {
+    return this.client?.requestCount ?? 0;
+  }
+
+  private async http(): Promise<HttpClient> {
+    if (!this.client) {
+      const { HttpClient } = await import('./http.js');
+      this.client = new HttpClient(this.opts.http);
+    }
+    return this.client;
+  }
+
+  url(endpoint: Endpoint): string {
+    const base = this.target.pprofBase;
+    const gc = this.opts.gc ? 'gc=1' : '';
+    switch (endpoint) {
+      case 'index':
+        return base;
+      case 'cmdline':
+        return base + 'cmdline';
+      case 'metrics':
+        return this.opts.metricsUrl ?? defaultMetricsUrl(this.target);
+      case 'vars':
+        return expvarUrl(this.target);
+      case 'heap':
+        return base + 'heap' + (gc ? `?${gc}` : '');
+      case 'heap-debug1':
+        return base + 'heap?debug=1' + (gc ? `&${gc}` : '');
+      case 'goroutine-debug1':
+        return base + 'goroutine?debug=1';
+      case 'goroutine-debug2':
+        return base + 'goroutine?debug=2';
+      default:
+        throw new Error(`${endpoint} is not an HTTP endpoint`);
+    }
+  }
+
+  async fetch(_seq: number, endpoint: Endpoint, pid?: number): Promise<Uint8Array> {
+    switch (endpoint) {
+      case 'pid':
+        return encoder.encode(String(await this.findPid()));
+      case 'proc-status':
+        return this.readProc(pid, 'status');
+      case 'proc-smaps':
+        return this.readProc(pid, 'smaps_rollup');
+      case 'proc-stat':
+        return this.readProc(pid, 'stat');
+      default: {
+        const res = await (await this.http()).get(this.url(endpoint));
+        return res.bytes;
+      }
+    }
+  }
+
+  private async findPid(): Promise<number> {
+    if (this.opts.pid !== undefined) return this.opts.pid;
+    const { findPidForPort, isLoopbackHost } = await import('./discover.js');
+    if (!isLoopbackHost(this.target.hostname)) {
+      throw new LivepprofError('not-local', `${this.target.hostname} is not this host; pass --pid to read /proc`);
+    }
+    const pid = await findPidForPort(this.target.port, this.target.hostname, this.opts.procRoot);
+    if (pid === null) {
+      throw new LivepprofError('not-local', `no process of ours listens on port ${this.target.port} (another user or container?); pass --pid`);
+    }
+    return pid;
+  }
+
+  private async readProc(pid: number | undefined, file: string): Promise<Uint8Array> {
+    if (pid === undefined) throw new LivepprofError('not-local', 'no pid known for /proc');
+    const path = `${this.opts.procRoot ?? '/proc'}/${pid}/${file}`;
+    try {
+      return new Uint8Array(await readFile(path));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ESRCH') throw new LivepprofError('not-local', `process ${pid} is gone`);
+      throw new LivepprofError('not-local', `cannot read ${path}: ${errorMessage(e)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client?.close();
+  }
+}

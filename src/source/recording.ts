@@ -1,0 +1,215 @@
+// Recordings: a directory with every raw answer a poll got (HTTP bodies, /proc files, the
+// clock) plus the derived timeline as JSONL. Replaying runs the same poll logic over those
+// bytes. Directories are 0700 and files 0600: profiles and command lines are sensitive, and
+// request headers (tokens) are never written.
+
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, writeFile, appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LivepprofError, errorMessage, isLivepprofError, type ErrorKind } from '../errors.js';
+import type { Endpoint, Fetcher } from './fetcher.js';
+import type { Target } from './target.js';
+import { parseTarget } from './target.js';
+
+export const RECORDING_VERSION = 1;
+const META = 'meta.json';
+const TIMELINE = 'timeline.jsonl';
+
+export interface RecordingMeta {
+  version: number;
+  tool: 'livepprof';
+  createdAt: string;
+  /** The target as given (host:port or URL); never contains credentials. */
+  target: string;
+  intervalMs: number;
+  gc: boolean;
+}
+
+const EXTENSIONS: Record<Endpoint, string> = {
+  index: 'html',
+  cmdline: 'bin',
+  metrics: 'txt',
+  vars: 'json',
+  heap: 'pb.gz',
+  'heap-debug1': 'txt',
+  'goroutine-debug1': 'txt',
+  'goroutine-debug2': 'txt',
+  pid: 'txt',
+  'proc-status': 'txt',
+  'proc-smaps': 'txt',
+  'proc-stat': 'txt',
+};
+
+function pollDir(root: string, seq: number): string {
+  return join(root, 'polls', String(seq).padStart(6, '0'));
+}
+
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+export function isRecordingDir(path: string): boolean {
+  return existsSync(join(path, META));
+}
+
+/** Creates DIR for a new recording; an existing non-empty DIR is refused unless `force`. */
+async function prepareDir(dir: string, force: boolean): Promise<void> {
+  try {
+    const st = await stat(dir);
+    if (!st.isDirectory()) throw new LivepprofError('usage', `${dir} exists and is not a directory`);
+    const entries = await readdir(dir);
+    if (entries.length > 0 && !force) {
+      throw new LivepprofError('usage', `${dir} is not empty; choose another --out or pass --force to write into it`);
+    }
+  } catch (e) {
+    if (isLivepprofError(e)) throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new LivepprofError('io', `cannot use ${dir}: ${errorMessage(e)}`);
+  }
+  await mkdir(join(dir, 'polls'), { recursive: true, mode: DIR_MODE });
+}
+
+async function writePrivate(path: string, data: Uint8Array | string): Promise<void> {
+  await writeFile(path, data, { mode: FILE_MODE });
+}
+
+export class RecordingWriter {
+  private readonly madeDirs = new Set<number>();
+
+  private constructor(readonly dir: string) {}
+
+  static async create(dir: string, meta: Omit<RecordingMeta, 'version' | 'tool' | 'createdAt'>, force = false): Promise<RecordingWriter> {
+    await prepareDir(dir, force);
+    const full: RecordingMeta = { version: RECORDING_VERSION, tool: 'livepprof', createdAt: new Date().toISOString(), ...meta };
+    await writePrivate(join(dir, META), JSON.stringify(full, null, 2) + '\n');
+    await writePrivate(join(dir, TIMELINE), '');
+    return new RecordingWriter(dir);
+  }
+
+  private async ensurePollDir(seq: number): Promise<string> {
+    const d = pollDir(this.dir, seq);
+    if (!this.madeDirs.has(seq)) {
+      await mkdir(d, { recursive: true, mode: DIR_MODE });
+      this.madeDirs.add(seq);
+      if (this.madeDirs.size > 64) this.madeDirs.delete(Math.min(...this.madeDirs));
+    }
+    return d;
+  }
+
+  /** A fetcher that passes everything through `inner` and saves it. */
+  wrap(inner: Fetcher): Fetcher {
+    const save = async (seq: number, name: string, data: Uint8Array | string) => writePrivate(join(await this.ensurePollDir(seq), name), data);
+    return {
+      target: inner.target,
+      now: (seq) => {
+        const t = inner.now(seq);
+        void save(seq, 'time.txt', String(t)).catch(() => undefined);
+        return t;
+      },
+      fetch: async (seq, endpoint, pid) => {
+        try {
+          const bytes = await inner.fetch(seq, endpoint, pid);
+          await save(seq, `${endpoint}.${EXTENSIONS[endpoint]}`, bytes);
+          return bytes;
+        } catch (e) {
+          const err = isLivepprofError(e) ? { kind: e.kind, message: e.message } : { kind: 'network', message: errorMessage(e) };
+          await save(seq, `${endpoint}.error.json`, JSON.stringify(err) + '\n');
+          throw e;
+        }
+      },
+      requestCount: () => inner.requestCount(),
+      close: () => inner.close(),
+    };
+  }
+
+  async appendRecord(record: unknown): Promise<void> {
+    await appendFile(join(this.dir, TIMELINE), JSON.stringify(record) + '\n', { mode: FILE_MODE });
+  }
+}
+
+export interface Recording {
+  dir: string;
+  meta: RecordingMeta;
+  target: Target;
+  /** The derived records as recorded (for comparison and quick playback). */
+  timeline: unknown[];
+  /** Poll sequence numbers present, in order. */
+  seqs: number[];
+}
+
+export async function openRecording(dir: string): Promise<Recording> {
+  let meta: RecordingMeta;
+  try {
+    meta = JSON.parse(await readFile(join(dir, META), 'utf8')) as RecordingMeta;
+  } catch (e) {
+    throw new LivepprofError('io', `${dir} is not a livepprof recording (cannot read ${META}: ${errorMessage(e)})`);
+  }
+  if (meta.tool !== 'livepprof' || meta.version !== RECORDING_VERSION) {
+    throw new LivepprofError('io', `${dir} is a recording of another format (version ${meta.version}); this livepprof reads version ${RECORDING_VERSION}`);
+  }
+  const timelineText = await readFile(join(dir, TIMELINE), 'utf8').catch(() => '');
+  const timeline = timelineText
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as unknown];
+      } catch {
+        return []; // a line cut off by a crash mid-write
+      }
+    });
+  const seqs = (await readdir(join(dir, 'polls')).catch(() => []))
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
+  return { dir, meta, target: parseTarget(meta.target), timeline, seqs };
+}
+
+/** Serves a recording back: the same bytes and errors, poll by poll. */
+export class ReplayFetcher implements Fetcher {
+  readonly target: Target;
+
+  constructor(private readonly rec: Recording) {
+    this.target = rec.target;
+  }
+
+  now(seq: number): number {
+    // Read synchronously-cached times: loaded lazily below.
+    const t = this.times.get(seq);
+    if (t === undefined) throw new LivepprofError('replay', `the recording has no time for poll ${seq}`);
+    return t;
+  }
+
+  private readonly times = new Map<number, number>();
+
+  /** Loads the clock of every poll (small files) so now() can answer synchronously. */
+  async load(): Promise<this> {
+    await Promise.all(
+      this.rec.seqs.map(async (seq) => {
+        const text = await readFile(join(pollDir(this.rec.dir, seq), 'time.txt'), 'utf8').catch(() => null);
+        if (text !== null) this.times.set(seq, Number(text));
+      }),
+    );
+    return this;
+  }
+
+  async fetch(seq: number, endpoint: Endpoint): Promise<Uint8Array> {
+    const d = pollDir(this.rec.dir, seq);
+    try {
+      return new Uint8Array(await readFile(join(d, `${endpoint}.${EXTENSIONS[endpoint]}`)));
+    } catch {
+      // not a response: maybe a recorded failure
+    }
+    let err: { kind: ErrorKind; message: string } | null = null;
+    try {
+      err = JSON.parse(await readFile(join(d, `${endpoint}.error.json`), 'utf8')) as { kind: ErrorKind; message: string };
+    } catch {
+      throw new LivepprofError('replay', `the recording has no ${endpoint} for poll ${seq}`);
+    }
+    throw new LivepprofError(err.kind, err.message);
+  }
+
+  requestCount(): number {
+    return 0;
+  }
+
+  async close(): Promise<void> {}
+}

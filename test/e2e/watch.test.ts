@@ -1,0 +1,143 @@
+// watch / record / replay against the real Go fixture target: the figures agree with what the
+// target reports about itself, RSS comes from /proc, a leak shows, a restart is survived and
+// flagged, and a recording replays to the same timeline.
+
+import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
+import { runCli, spawnCli, waitFor } from '../helpers/cli.js';
+
+const haveGo = hasGo();
+if (!haveGo) console.warn('SKIPPED watch/record/replay against the Go target: `go` is not on PATH');
+
+interface WatchLine {
+  time: string;
+  ok: boolean;
+  error?: string;
+  restarted?: boolean;
+  rss: number | null;
+  rssSource: string | null;
+  lazyFree: number | null;
+  heapAlloc: number | null;
+  heapInuse: number | null;
+  heapIdle: number | null;
+  heapReleased: number | null;
+  heapSys: number | null;
+  sys: number | null;
+  numGC: number | null;
+  goroutines: number | null;
+  seq: number;
+}
+
+const targets: Target[] = [];
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(targets.map((t) => t.stop()));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function target(scenario: string, args: string[] = [], env: Record<string, string> = {}): Promise<Target> {
+  const t = await startTarget({ scenario, args, env });
+  targets.push(t);
+  return t;
+}
+
+function parseLines(stdout: string): WatchLine[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as WatchLine);
+}
+
+const within = (got: number, want: number, tolerance: number) => Math.abs(got - want) <= tolerance * want;
+
+describe.skipIf(!haveGo)('watch against the Go fixture target', () => {
+  it('reports figures that agree with the target\'s own view, with RSS from /proc', async () => {
+    const t = await target('steady');
+    const r = await runCli(['watch', t.url, '--json', '--interval', '500ms', '--count', '3']);
+    expect(r.code).toBe(0);
+    const lines = parseLines(r.stdout);
+    expect(lines).toHaveLength(3);
+    const truth = (await (await fetch(`${t.url}/truth`)).json()) as Record<string, number>;
+    const last = lines[2]!;
+    expect(last.ok).toBe(true);
+    expect(last.rssSource).toBe('proc');
+    for (const key of ['time', 'ok', 'rss', 'rssSource', 'lazyFree', 'heapAlloc', 'heapInuse', 'heapIdle', 'heapReleased', 'heapSys', 'sys', 'numGC', 'goroutines']) {
+      expect(last, key).toHaveProperty(key);
+    }
+    expect(within(last.rss!, truth.rssBytes!, 0.25), `rss ${last.rss} vs ${truth.rssBytes}`).toBe(true);
+    expect(within(last.heapSys!, truth.heapSys!, 0.25)).toBe(true);
+    expect(within(last.sys!, truth.sys!, 0.25)).toBe(true);
+    expect(within(last.heapInuse!, truth.heapInuse!, 0.25) || Math.abs(last.heapInuse! - truth.heapInuse!) < 2 << 20).toBe(true);
+    expect(Math.abs(last.goroutines! - truth.goroutines!)).toBeLessThanOrEqual(2);
+    expect(last.numGC!).toBeLessThanOrEqual(truth.numGC!);
+    expect(Number.isInteger(last.rss) && Number.isInteger(last.heapInuse)).toBe(true);
+  });
+
+  it('sees the heap of a leaking target grow across polls', async () => {
+    const t = await target('heap-leak', ['-rate', '8']);
+    const r = await runCli(['watch', t.url, '--json', '--interval', '700ms', '--count', '5']);
+    const lines = parseLines(r.stdout);
+    expect(lines.every((l) => l.ok)).toBe(true);
+    expect(lines[4]!.heapInuse!).toBeGreaterThan(lines[0]!.heapInuse! + 8 * 2 ** 20);
+    expect(lines[4]!.rss!).toBeGreaterThan(lines[0]!.rss!);
+  });
+
+  it('survives the target being killed and restarted, and flags the restart', async () => {
+    const t = await target('steady');
+    const w = spawnCli(['watch', t.url, '--json', '--interval', '300ms', '--count', '30', '--timeout', '1s']);
+    await waitFor(() => w.lines.length >= 2, 15_000, 'two polls');
+    const oldPid = t.pid;
+    await t.stop();
+    await waitFor(() => w.lines.some((l) => (JSON.parse(l) as WatchLine).ok === false), 10_000, 'a failed poll');
+    await t.restart();
+    expect(t.pid).not.toBe(oldPid);
+    await waitFor(() => w.lines.some((l) => (JSON.parse(l) as WatchLine).restarted === true), 20_000, 'a poll flagging the restart');
+    w.child.kill('SIGINT');
+    expect(await w.done).toBe(0);
+    const lines = w.lines.map((l) => JSON.parse(l) as WatchLine);
+    const failed = lines.filter((l) => !l.ok);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0]!.error).toMatch(/connection refused|closed|cut off/);
+    const restarted = lines.find((l) => l.restarted)!;
+    expect(restarted.ok).toBe(true);
+    expect(lines.indexOf(restarted)).toBeGreaterThan(lines.indexOf(failed[0]!));
+  });
+});
+
+describe.skipIf(!haveGo)('record and replay', () => {
+  it('replays a recording to the same timeline, with private files', async () => {
+    const t = await target('goroutine-leak');
+    const dir = mkdtempSync(join(tmpdir(), 'livepprof-rec-'));
+    dirs.push(dir);
+    const out = join(dir, 'rec');
+    const rec = await runCli(['record', t.url, '--out', out, '--interval', '400ms', '--count', '5', '--quiet']);
+    expect(rec.code).toBe(0);
+    expect(rec.stderr).toMatch(/recorded 5 polls/);
+    const recorded = readFileSync(join(out, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as WatchLine);
+    expect(recorded).toHaveLength(5);
+
+    const replay = await runCli(['replay', out, '--speed', '0', '--json']);
+    expect(replay.code).toBe(0);
+    const replayed = parseLines(replay.stdout).map((l) => ({ ...l, time: Date.parse(l.time) }));
+    expect(replayed).toEqual(recorded.map((r) => ({ ...r })));
+
+    // Modes: the directory 0700, every file 0600.
+    expect(statSync(out).mode & 0o777).toBe(0o700);
+    const files = readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) expect(statSync(join(f.parentPath, f.name)).mode & 0o777).toBe(0o600);
+
+    // An existing recording is not overwritten without --force.
+    const again = await runCli(['record', t.url, '--out', out, '--count', '1']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/not empty.*--force/);
+
+    // watch takes a recording as its target too.
+    const watched = await runCli(['watch', out, '--speed', '0', '--json', '--count', '2']);
+    expect(parseLines(watched.stdout)).toHaveLength(2);
+  });
+});
