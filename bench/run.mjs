@@ -2,10 +2,12 @@
 // Sections can be picked: `npm run bench -- top`.
 
 import { hasGo } from './lib.mjs';
+import { benchPollCost } from './poll-cost.mjs';
 import { benchTopVsPprof } from './top-vs-pprof.mjs';
 
 const SECTIONS = {
   top: { needsGo: true, run: benchTopVsPprof, title: 'top on a 100,000-stack heap profile vs go tool pprof' },
+  polls: { needsGo: true, run: benchPollCost, title: "the tool's own cost over 10,000 polls, and requests per poll" },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
