@@ -38,9 +38,22 @@ export async function readProfileFile(path: string): Promise<Profile> {
   }
 }
 
+/** A CPU profile (or any ?seconds=N delta) streams for N seconds: the deadline must outlast it. */
+export function timeoutFor(url: string, timeoutMs: number): number {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return timeoutMs;
+  }
+  const seconds = Number(u.searchParams.get('seconds') ?? (u.pathname.endsWith('/profile') ? 30 : 0));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.max(timeoutMs, seconds * 1000 + timeoutMs) : timeoutMs;
+}
+
 export async function fetchProfile(url: string, opts: HttpClientOptions): Promise<Profile> {
   const { HttpClient } = await import('./http.js');
-  const client = new HttpClient(opts);
+  const { DEFAULT_TIMEOUT_MS } = await import('./http-options.js');
+  const client = new HttpClient({ ...opts, timeoutMs: timeoutFor(url, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
   try {
     const res = await client.get(url);
     try {
