@@ -9,6 +9,7 @@ import { formatCommandHelp, parseCommandArgs } from './options.js';
 import { recordCommand } from './record-command.js';
 import { replayCommand } from './replay-command.js';
 import { topCommand } from './top-command.js';
+import { tuiCommand } from './tui-command.js';
 import { watchCommand } from './watch-command.js';
 import { VERSION } from './version.js';
 
@@ -27,7 +28,8 @@ export function mainHelp(io: Io): string {
   return [
     `livepprof ${VERSION} — live pprof explorer for Go services: is it a heap leak, a goroutine leak, or the runtime holding memory?`,
     '',
-    'Usage: livepprof <command> [options]',
+    'Usage: livepprof [host:port|url|recording-dir|profile-file] [options]   the full-screen view',
+    '       livepprof <command> [options]',
     '',
     'Commands:',
     ...cmds.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
@@ -39,7 +41,7 @@ export function mainHelp(io: Io): string {
 
 export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  if (first === '--help' || first === '-h' || first === 'help') {
     const topic = first === 'help' ? rest[0] : undefined;
     const cmd = topic ? commands(io).find((c) => c.name === topic) : undefined;
     io.out(cmd ? formatCommandHelp(cmd) : mainHelp(io));
@@ -49,13 +51,12 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     io.out(`livepprof ${VERSION}\n`);
     return EXIT_OK;
   }
-  const cmd = commands(io).find((c) => c.name === first);
-  if (!cmd) {
-    io.warn(`livepprof: unknown command ${JSON.stringify(first)} (commands: ${commands(io).map((c) => c.name).join(', ')}; see \`livepprof --help\`)`);
-    return EXIT_USAGE;
-  }
+  // Anything that is not a command is a target for the full-screen view.
+  const named = commands(io).find((c) => c.name === first);
+  const cmd = named ?? tuiCommand(io);
+  const cmdArgs = named ? rest : argv;
   try {
-    const args = parseCommandArgs(cmd, rest);
+    const args = parseCommandArgs(cmd, cmdArgs);
     if (args.values.help === true) {
       io.out(formatCommandHelp(cmd));
       return EXIT_OK;

@@ -2,6 +2,7 @@
 // for diffing, and a subscription point for the UI and the commands. Imports nothing from
 // the UI: the TUI subscribes to it like `watch` does.
 
+import { flatByFunction } from '../analysis/flat-summary.js';
 import type { CountProfile } from '../profile/legacy-text.js';
 import type { Profile } from '../profile/model.js';
 import type { Fetcher } from '../source/fetcher.js';
@@ -25,6 +26,17 @@ export interface HeapSnapshot {
   /** The GC the profile describes (NumGC when it was fetched). */
   numGC: number | null;
 }
+
+/** Flat per function of one heap profile, for sparklines over the last polls. */
+export interface HeapSummary {
+  seq: number;
+  time: number;
+  sampleTypes: string[];
+  flat: Map<string, Float64Array>;
+}
+
+/** Heap summaries kept for sparklines. */
+const HEAP_SUMMARIES = 30;
 
 export interface GoroutineSnapshot {
   groups: CountProfile;
@@ -63,6 +75,7 @@ export interface SessionSnapshot {
   userBaseline: HeapSnapshot | null;
   firstGoroutines: GoroutineSnapshot | null;
   latestGoroutines: GoroutineSnapshot | null;
+  heapSummaries: Ring<HeapSummary>;
   profiles: PprofIndexEntry[];
   cmdline: string[] | null;
   pid: number | null;
@@ -102,6 +115,7 @@ export class Session {
       userBaseline: null,
       firstGoroutines: null,
       latestGoroutines: null,
+      heapSummaries: new Ring<HeapSummary>(HEAP_SUMMARIES),
       profiles: [],
       cmdline: null,
       pid: null,
@@ -242,6 +256,7 @@ export class Session {
     if (heap) {
       const snap: HeapSnapshot = { profile: heap, seq: record.seq, time: record.time, numGC: record.numGC };
       patch.latestHeap = snap;
+      s.heapSummaries.push({ seq: record.seq, time: record.time, sampleTypes: heap.sampleTypes.map((t) => t.type), flat: flatByFunction(heap) });
       if (!(patch.firstHeap ?? (record.restarted ? null : s.firstHeap))) patch.firstHeap = snap;
     }
     if (goroutines) {

@@ -1,0 +1,192 @@
+// `livepprof [target]`: the full-screen view. The target is a live service (host:port, URL), a
+// recording directory (replayed), or a profile file (a static Top view).
+
+import { existsSync, statSync } from 'node:fs';
+import { LivepprofError, errorMessage } from '../errors.js';
+import { encodeProfile } from '../profile/encode.js';
+import { parseGoroutineDebug2 } from '../profile/legacy-text.js';
+import type { Profile } from '../profile/model.js';
+import { exportFileName, writeProfileFile } from '../source/export.js';
+import { readProfileFile } from '../source/profile-source.js';
+import { isRecordingDir } from '../source/recording.js';
+import { describeTarget } from '../source/target.js';
+import { Session, type SessionSnapshot } from '../session/session.js';
+import { Ring } from '../session/timeline.js';
+import type { DataSource, StoreSnapshot } from '../state/store.js';
+import { Store } from '../state/store.js';
+import type { Pane } from '../state/ui-state.js';
+import { paneProfile } from '../state/selectors.js';
+import type { Io } from './io.js';
+import type { CommandDef, ParsedArgs } from './options.js';
+import { TARGET_OPTIONS, openTarget } from './session-options.js';
+import type { VerdictView } from '../ui/App.js';
+
+export const NO_TTY_MESSAGE =
+  'livepprof: the interactive view needs a terminal; for scripts use `livepprof watch TARGET --json` (a line per poll) or `livepprof top FILE|URL`';
+
+export function tuiCommand(io: Io): CommandDef {
+  return {
+    name: 'open',
+    summary: 'The full-screen view of a target, a recording or a profile file (the default command).',
+    usage: 'livepprof [host:port|url|recording-dir|profile-file] [options]',
+    description:
+      'Panes: 1 Overview (RSS vs Go heap, verdict), 2 Top, 3 Goroutines, 4 Diff. Press ? for the keys of the pane you are in.',
+    positionals: { min: 0, max: 1 },
+    options: [...TARGET_OPTIONS, { name: 'help', type: 'boolean', short: 'h', description: 'show this help' }],
+    examples: ['livepprof 127.0.0.1:6060', 'livepprof ./recording', 'livepprof heap.pb.gz'],
+    run: (args) => runTui(io, args),
+  };
+}
+
+/** A data source for one profile file: no polling, the profile as both latest and first. */
+export function staticSource(p: Profile): DataSource {
+  const heap = { profile: p, seq: 0, time: p.timeNanos ? p.timeNanos / 1e6 : Date.now(), numGC: null };
+  const snap: SessionSnapshot = {
+    version: 0,
+    status: 'stopped',
+    intervalMs: 0,
+    timeline: new Ring(1),
+    lastRecord: null,
+    lastGood: null,
+    failures: 0,
+    lastError: null,
+    nextPollAt: null,
+    firstHeap: heap,
+    latestHeap: heap,
+    userBaseline: null,
+    firstGoroutines: null,
+    latestGoroutines: null,
+    heapSummaries: new Ring(1),
+    profiles: [],
+    cmdline: null,
+    pid: null,
+    memstatsSource: null,
+    polls: 0,
+  };
+  return { snapshot: () => snap, subscribe: () => () => undefined };
+}
+
+/** Until the verdict engine exists: the Overview shows the raw figures only. */
+function rawFigures(): VerdictView {
+  return { lines: [] };
+}
+
+async function runTui(io: Io, args: ParsedArgs): Promise<number> {
+  const arg = args.positionals[0];
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    io.warn(NO_TTY_MESSAGE);
+    return 2;
+  }
+  if (arg === undefined) {
+    throw new LivepprofError('usage', 'give a target: livepprof 127.0.0.1:6060 (or a recording directory, or a profile file)');
+  }
+
+  let session: Session | null = null;
+  let source: DataSource;
+  let title: string;
+  let initialPane: Pane = 'overview';
+  let closeFetcher: () => Promise<void> = async () => undefined;
+  let fetchDump: (() => Promise<Uint8Array>) | null = null;
+  if (existsSync(arg) && !isRecordingDir(arg) && statSync(arg).isFile()) {
+    const p = await readProfileFile(arg);
+    source = staticSource(p);
+    title = arg.split('/').pop() ?? arg;
+    initialPane = 'top';
+  } else {
+    const opened = await openTarget(arg, args, io.warn);
+    session = new Session(opened.fetcher, opened.session);
+    source = session;
+    title = describeTarget(opened.fetcher.target) + (opened.recording ? ' (recording)' : '');
+    closeFetcher = () => opened.fetcher.close();
+    const s = session;
+    fetchDump = () => opened.fetcher.fetch(Math.max(1, s.snapshot().polls), 'goroutine-debug2');
+  }
+  const store = new Store(source, initialPane);
+  const label = title.replace(/ \(recording\)$/, '');
+
+  const exportProfiles = async (): Promise<string[]> => {
+    const { ui, data } = store.getSnapshot();
+    const pane = ui.pane === 'diff' ? 'diff' : 'top';
+    const pp = paneProfile(data, pane);
+    if (!pp) return [];
+    const now = new Date();
+    const written = [await writeProfileFile(exportFileName(label, 'heap', now), encodeProfile(pp.latest.profile))];
+    if (pane === 'diff' && pp.base) written.push(await writeProfileFile(exportFileName(label, 'base', now), encodeProfile(pp.base.profile)));
+    return written;
+  };
+  const loadGoroutineDump = (): void => {
+    if (!fetchDump) {
+      store.setGoroutineDump({ status: 'error', message: 'a static profile has no live goroutines' });
+      return;
+    }
+    store.setGoroutineDump({ status: 'loading', since: Date.now() });
+    fetchDump().then(
+      (bytes) => {
+        const parsed = parseGoroutineDebug2(new TextDecoder().decode(bytes));
+        store.setGoroutineDump(parsed.ok ? { status: 'ready', value: parsed.value, at: Date.now() } : { status: 'error', message: parsed.error });
+      },
+      (e: unknown) => store.setGoroutineDump({ status: 'error', message: errorMessage(e) }),
+    );
+  };
+
+  return runFullScreen({ store, session, title, initialPane, exportProfiles, loadGoroutineDump, closeFetcher, verdict: rawFigures });
+}
+
+export interface FullScreenOptions {
+  store: Store;
+  session: Session | null;
+  title: string;
+  initialPane: Pane;
+  banner?: string;
+  exportProfiles(): Promise<string[]>;
+  loadGoroutineDump(): void;
+  closeFetcher(): Promise<void>;
+  verdict(snap: StoreSnapshot): VerdictView;
+}
+
+/** Renders the App on the alternate screen until the user quits; always restores the terminal. */
+export async function runFullScreen(o: FullScreenOptions): Promise<number> {
+  // Ink renders nothing interactive when it thinks it runs in CI; this is a real terminal.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  const [{ render }, React, { App }, { makeTheme }, { TerminalGuard }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('../ui/App.js'),
+    import('../ui/theme.js'),
+    import('../ui/terminal.js'),
+  ]);
+  let resolveQuit!: () => void;
+  const quitting = new Promise<void>((r) => (resolveQuit = r));
+  const guard = new TerminalGuard({ stdout: process.stdout, stdin: process.stdin, stderr: process.stderr }, () => {
+    void o.session?.stop();
+  });
+  guard.enter();
+  const app = render(
+    React.createElement(App, {
+      store: o.store,
+      session: o.session,
+      info: { title: o.title, isStatic: o.session === null, banner: o.banner },
+      theme: makeTheme(),
+      verdict: o.verdict,
+      quit: () => resolveQuit(),
+      exportProfiles: o.exportProfiles,
+      loadGoroutineDump: o.loadGoroutineDump,
+    }),
+    { exitOnCtrlC: false, patchConsole: true, maxFps: 60 },
+  );
+  void o.session?.start();
+  // Repaint the header's "retrying in Ns" and relative times even when nothing arrives.
+  const tick = setInterval(() => o.store.tick(), 1000);
+  try {
+    await quitting;
+  } finally {
+    clearInterval(tick);
+    app.unmount();
+    guard.restore();
+    await o.session?.stop();
+    await o.closeFetcher();
+    o.store.close();
+  }
+  return 0;
+}

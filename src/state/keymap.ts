@@ -1,0 +1,220 @@
+// Every key binding is data. Input handling resolves keys against this table, and the help
+// overlay and the footer hints are generated from it — never typed by hand.
+
+import type { UiState } from './ui-state.js';
+
+export type Scope =
+  | 'always' // Ctrl-C: even inside a text prompt
+  | 'global'
+  | 'help'
+  | 'error'
+  | 'overview'
+  | 'table' // any list with a cursor
+  | 'profile' // Top and Diff tables
+  | 'diff'
+  | 'drill'
+  | 'goroutines'
+  | 'goroutine-detail';
+
+export type CommandId =
+  | 'quit'
+  | 'force-quit'
+  | 'help'
+  | 'escape'
+  | 'pane-overview'
+  | 'pane-top'
+  | 'pane-goroutines'
+  | 'pane-diff'
+  | 'next-pane'
+  | 'prev-pane'
+  | 'pause'
+  | 'poll-now'
+  | 'export'
+  | 'command'
+  | 'close-help'
+  | 'dismiss-error'
+  | 'down'
+  | 'up'
+  | 'page-down'
+  | 'page-up'
+  | 'first'
+  | 'last'
+  | 'open'
+  | 'sample-type'
+  | 'granularity'
+  | 'sort'
+  | 'focus'
+  | 'ignore'
+  | 'baseline-now'
+  | 'baseline-reset'
+  | 'drill-down'
+  | 'drill-up'
+  | 'drill-open'
+  | 'drill-next-section'
+  | 'drill-prev-section'
+  | 'goroutine-open'
+  | 'detail-down'
+  | 'detail-up'
+  | 'detail-page-down'
+  | 'detail-page-up';
+
+export interface Binding {
+  id: CommandId;
+  /** Normalized key names (see keyName): 'q', 'G', 'enter', 'up', 'shift-tab', 'ctrl-c', 'pagedown'. */
+  keys: string[];
+  scope: Scope;
+  group: 'General' | 'Panes' | 'Polling' | 'Navigation' | 'Profile' | 'Diff' | 'Drill-down' | 'Goroutines';
+  description: string;
+  /** Short label for the footer; bindings without one stay out of it. */
+  hint?: string;
+}
+
+export const KEYMAP: Binding[] = [
+  { id: 'force-quit', keys: ['ctrl-c'], scope: 'always', group: 'General', description: 'Quit (always)' },
+  { id: 'quit', keys: ['q'], scope: 'global', group: 'General', description: 'Quit', hint: 'quit' },
+  { id: 'help', keys: ['?'], scope: 'global', group: 'General', description: 'Keys of this pane', hint: 'help' },
+  { id: 'escape', keys: ['escape'], scope: 'global', group: 'General', description: 'Back: close, leave, unfilter' },
+  { id: 'command', keys: [':'], scope: 'global', group: 'General', description: ':top 20 :focus=RE :lines …' },
+  { id: 'pane-overview', keys: ['1'], scope: 'global', group: 'Panes', description: 'Overview: RSS vs heap' },
+  { id: 'pane-top', keys: ['2'], scope: 'global', group: 'Panes', description: 'Top: heap profile' },
+  { id: 'pane-goroutines', keys: ['3'], scope: 'global', group: 'Panes', description: 'Goroutines by stack' },
+  { id: 'pane-diff', keys: ['4'], scope: 'global', group: 'Panes', description: 'Diff: now − baseline' },
+  { id: 'next-pane', keys: ['tab'], scope: 'global', group: 'Panes', description: 'Next pane', hint: 'pane' },
+  { id: 'prev-pane', keys: ['shift-tab'], scope: 'global', group: 'Panes', description: 'Previous pane' },
+  { id: 'pause', keys: ['p'], scope: 'global', group: 'Polling', description: 'Pause / resume polling', hint: 'pause' },
+  { id: 'poll-now', keys: ['r'], scope: 'global', group: 'Polling', description: 'Poll now' },
+  { id: 'export', keys: ['e'], scope: 'global', group: 'Polling', description: 'Save profile(s) .pb.gz', hint: 'export' },
+  { id: 'close-help', keys: ['escape', '?'], scope: 'help', group: 'General', description: 'Close help' },
+  { id: 'dismiss-error', keys: ['escape', 'enter'], scope: 'error', group: 'General', description: 'Dismiss the error' },
+  { id: 'down', keys: ['down', 'j'], scope: 'table', group: 'Navigation', description: 'Next row', hint: 'move' },
+  { id: 'up', keys: ['up', 'k'], scope: 'table', group: 'Navigation', description: 'Previous row' },
+  { id: 'page-down', keys: ['pagedown', 'ctrl-f'], scope: 'table', group: 'Navigation', description: 'Next page' },
+  { id: 'page-up', keys: ['pageup', 'ctrl-b'], scope: 'table', group: 'Navigation', description: 'Previous page' },
+  { id: 'first', keys: ['g', 'home'], scope: 'table', group: 'Navigation', description: 'First row' },
+  { id: 'last', keys: ['G', 'end'], scope: 'table', group: 'Navigation', description: 'Last row' },
+  { id: 'open', keys: ['enter'], scope: 'profile', group: 'Profile', description: 'Callers, callees, lines', hint: 'drill' },
+  { id: 'sample-type', keys: ['s'], scope: 'profile', group: 'Profile', description: 'Next sample type', hint: 'type' },
+  { id: 'granularity', keys: ['f'], scope: 'profile', group: 'Profile', description: 'functions/lines/files', hint: 'gran' },
+  { id: 'sort', keys: ['c'], scope: 'profile', group: 'Profile', description: 'Sort by flat or cum', hint: 'sort' },
+  { id: 'focus', keys: ['/'], scope: 'profile', group: 'Profile', description: 'Focus on a regexp', hint: 'focus' },
+  { id: 'ignore', keys: ['\\'], scope: 'profile', group: 'Profile', description: 'Ignore a regexp', hint: 'ignore' },
+  { id: 'baseline-now', keys: ['b'], scope: 'diff', group: 'Diff', description: 'Baseline = now', hint: 'base' },
+  { id: 'baseline-reset', keys: ['B'], scope: 'diff', group: 'Diff', description: 'Baseline = first poll' },
+  { id: 'drill-down', keys: ['down', 'j'], scope: 'drill', group: 'Drill-down', description: 'Next row', hint: 'move' },
+  { id: 'drill-up', keys: ['up', 'k'], scope: 'drill', group: 'Drill-down', description: 'Previous row' },
+  { id: 'drill-open', keys: ['enter'], scope: 'drill', group: 'Drill-down', description: 'Follow caller/callee', hint: 'follow' },
+  { id: 'drill-next-section', keys: ['right', 'l'], scope: 'drill', group: 'Drill-down', description: 'Next view (lines, stacks)', hint: 'view' },
+  { id: 'drill-prev-section', keys: ['left', 'h'], scope: 'drill', group: 'Drill-down', description: 'Previous view' },
+  { id: 'goroutine-open', keys: ['enter'], scope: 'goroutines', group: 'Goroutines', description: 'Stack, states, waits', hint: 'details' },
+  { id: 'detail-down', keys: ['down', 'j'], scope: 'goroutine-detail', group: 'Goroutines', description: 'Scroll down', hint: 'scroll' },
+  { id: 'detail-up', keys: ['up', 'k'], scope: 'goroutine-detail', group: 'Goroutines', description: 'Scroll up' },
+  { id: 'detail-page-down', keys: ['pagedown', 'ctrl-f'], scope: 'goroutine-detail', group: 'Goroutines', description: 'Page down' },
+  { id: 'detail-page-up', keys: ['pageup', 'ctrl-b'], scope: 'goroutine-detail', group: 'Goroutines', description: 'Page up' },
+];
+
+/** Scopes in precedence order for the current state (the first binding found wins). */
+export function activeScopes(s: UiState): Scope[] {
+  if (s.overlay.kind === 'prompt') return ['always'];
+  if (s.overlay.kind === 'help') return ['always', 'help', 'global'];
+  if (s.overlay.kind === 'error') return ['always', 'error', 'global'];
+  switch (s.pane) {
+    case 'overview':
+      return ['always', 'overview', 'global'];
+    case 'top':
+      return s.top.drill.length > 0 ? ['always', 'drill', 'global'] : ['always', 'profile', 'table', 'global'];
+    case 'diff':
+      return s.diff.drill.length > 0 ? ['always', 'drill', 'diff', 'global'] : ['always', 'diff', 'profile', 'table', 'global'];
+    case 'goroutines':
+      return s.goroutines.detail !== null ? ['always', 'goroutine-detail', 'global'] : ['always', 'goroutines', 'table', 'global'];
+  }
+}
+
+export function resolveKey(s: UiState, key: string): Binding | undefined {
+  for (const scope of activeScopes(s)) {
+    const b = KEYMAP.find((x) => x.scope === scope && x.keys.includes(key));
+    if (b) return b;
+  }
+  return undefined;
+}
+
+/** Bindings that apply right now, in precedence order, without the ones shadowed by an earlier scope. */
+export function activeBindings(s: UiState): Binding[] {
+  const seen = new Set<string>();
+  const out: Binding[] = [];
+  for (const scope of activeScopes(s)) {
+    for (const b of KEYMAP.filter((x) => x.scope === scope)) {
+      const keys = b.keys.filter((k) => !seen.has(k));
+      if (keys.length === 0) continue;
+      for (const k of keys) seen.add(k);
+      out.push({ ...b, keys });
+    }
+  }
+  return out;
+}
+
+const KEY_LABELS: Record<string, string> = {
+  down: '↓',
+  up: '↑',
+  left: '←',
+  right: '→',
+  enter: 'Enter',
+  escape: 'Esc',
+  tab: 'Tab',
+  'shift-tab': 'S-Tab',
+  pagedown: 'PgDn',
+  pageup: 'PgUp',
+  home: 'Home',
+  end: 'End',
+  'ctrl-c': 'C-c',
+  'ctrl-f': 'C-f',
+  'ctrl-b': 'C-b',
+};
+
+export function keyLabel(k: string): string {
+  return KEY_LABELS[k] ?? k;
+}
+
+/** Footer hints: "↓/j move  Enter drill  s type  …" from the active bindings that have a hint. */
+export function footerHints(s: UiState): Array<{ id: CommandId; keys: string; hint: string }> {
+  return activeBindings(s)
+    .filter((b) => b.hint)
+    .map((b) => ({ id: b.id, keys: b.keys.slice(0, 2).map(keyLabel).join('/'), hint: b.hint! }));
+}
+
+/** Ink's (input, key) → one normalized key name, or null for keys we never bind. */
+export function keyName(
+  input: string,
+  key: {
+    upArrow?: boolean;
+    downArrow?: boolean;
+    leftArrow?: boolean;
+    rightArrow?: boolean;
+    pageUp?: boolean;
+    pageDown?: boolean;
+    home?: boolean;
+    end?: boolean;
+    return?: boolean;
+    escape?: boolean;
+    ctrl?: boolean;
+    shift?: boolean;
+    tab?: boolean;
+    backspace?: boolean;
+    delete?: boolean;
+  },
+): string | null {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  if (key.return) return 'enter';
+  if (key.escape) return 'escape';
+  if (key.tab) return key.shift ? 'shift-tab' : 'tab';
+  if (key.backspace || key.delete) return 'backspace';
+  if (key.ctrl && input) return `ctrl-${input.toLowerCase()}`;
+  if (input === '\u001b[Z') return 'shift-tab';
+  return input && input.length === 1 ? input : null;
+}

@@ -1,0 +1,158 @@
+// (UiState, Action) → UiState. Pure: tested without a terminal.
+
+import { GRANULARITIES, type Granularity } from '../analysis/graph.js';
+import type { DrillSection, Overlay, Pane, ProfileView, PromptPurpose, TableCursor, UiState } from './ui-state.js';
+import { DRILL_SECTIONS, PANES, TOP_CURSOR } from './ui-state.js';
+
+export type ProfilePane = 'top' | 'diff';
+
+export type Action =
+  | { type: 'set-pane'; pane: Pane }
+  | { type: 'cycle-pane'; delta: 1 | -1 }
+  | { type: 'open-help' }
+  | { type: 'close-overlay' }
+  | { type: 'show-error'; message: string }
+  | { type: 'open-prompt'; purpose: PromptPurpose; text?: string }
+  | { type: 'prompt-input'; text: string }
+  | { type: 'move'; target: CursorTarget; delta: number; rows: number; pageSize: number }
+  | { type: 'move-to'; target: CursorTarget; index: number; rows: number; pageSize: number }
+  | { type: 'set-sample-type'; pane: ProfilePane; sampleType: string | null }
+  | { type: 'set-granularity'; pane: ProfilePane; granularity: Granularity }
+  | { type: 'cycle-granularity'; pane: ProfilePane }
+  | { type: 'toggle-sort'; pane: ProfilePane }
+  | { type: 'set-cum-sort'; pane: ProfilePane; cum: boolean }
+  | { type: 'set-filter'; pane: ProfilePane; which: 'focus' | 'ignore'; value: string }
+  | { type: 'set-node-count'; pane: ProfilePane; count: number }
+  | { type: 'drill'; pane: ProfilePane; name: string }
+  | { type: 'drill-section'; pane: ProfilePane; delta: 1 | -1 }
+  | { type: 'open-goroutine'; key: string }
+  | { type: 'scroll-detail'; delta: number; max: number }
+  | { type: 'escape' }
+  | { type: 'message'; text: string | null }
+  | { type: 'quit' };
+
+/** Which cursor a movement applies to. */
+export type CursorTarget = { kind: 'table'; pane: ProfilePane } | { kind: 'drill'; pane: ProfilePane } | { kind: 'goroutines' };
+
+/** Moves a cursor within [0, rows) and keeps it inside a window of pageSize rows. */
+export function moveCursor(c: TableCursor, index: number, rows: number, pageSize: number): TableCursor {
+  if (rows <= 0) return TOP_CURSOR;
+  const selected = Math.max(0, Math.min(rows - 1, index));
+  const page = Math.max(1, pageSize);
+  let offset = c.offset;
+  if (selected < offset) offset = selected;
+  if (selected >= offset + page) offset = selected - page + 1;
+  offset = Math.max(0, Math.min(offset, Math.max(0, rows - page)));
+  return { selected, offset };
+}
+
+function updateProfile(s: UiState, pane: ProfilePane, f: (v: ProfileView) => ProfileView): UiState {
+  return { ...s, [pane]: f(s[pane]) };
+}
+
+/** Options changed: the table is another table, so the cursor goes back to the top. */
+function withOptions(v: ProfileView, patch: Partial<ProfileView>): ProfileView {
+  return { ...v, ...patch, cursor: TOP_CURSOR, drill: [] };
+}
+
+function applyToCursor(s: UiState, target: CursorTarget, f: (c: TableCursor) => TableCursor): UiState {
+  if (target.kind === 'goroutines') return { ...s, goroutines: { ...s.goroutines, cursor: f(s.goroutines.cursor) } };
+  return updateProfile(s, target.pane, (v) => {
+    if (target.kind === 'table') return { ...v, cursor: f(v.cursor) };
+    const drill = v.drill.slice();
+    const top = drill[drill.length - 1];
+    if (!top) return v;
+    drill[drill.length - 1] = { ...top, cursor: f(top.cursor) };
+    return { ...v, drill };
+  });
+}
+
+function currentCursor(s: UiState, target: CursorTarget): TableCursor {
+  if (target.kind === 'goroutines') return s.goroutines.cursor;
+  const v = s[target.pane];
+  return target.kind === 'table' ? v.cursor : (v.drill[v.drill.length - 1]?.cursor ?? TOP_CURSOR);
+}
+
+/**
+ * Esc unwinds one layer per press: close the overlay → leave a detail/drill level → clear the
+ * filters → nothing.
+ */
+function escape(s: UiState): UiState {
+  if (s.overlay.kind !== 'none') return { ...s, overlay: { kind: 'none' } };
+  if (s.message) return { ...s, message: null };
+  if (s.pane === 'goroutines' && s.goroutines.detail !== null) {
+    return { ...s, goroutines: { ...s.goroutines, detail: null, detailScroll: 0 } };
+  }
+  if (s.pane === 'top' || s.pane === 'diff') {
+    const v = s[s.pane];
+    if (v.drill.length > 0) return updateProfile(s, s.pane, (x) => ({ ...x, drill: x.drill.slice(0, -1) }));
+    if (v.focus || v.ignore) return updateProfile(s, s.pane, (x) => withOptions(x, { focus: '', ignore: '' }));
+  }
+  return s;
+}
+
+export function reducer(s: UiState, a: Action): UiState {
+  switch (a.type) {
+    case 'set-pane':
+      return { ...s, pane: a.pane, overlay: { kind: 'none' } };
+    case 'cycle-pane': {
+      const i = PANES.indexOf(s.pane);
+      return { ...s, pane: PANES[(i + a.delta + PANES.length) % PANES.length]!, overlay: { kind: 'none' } };
+    }
+    case 'open-help':
+      return { ...s, overlay: s.overlay.kind === 'help' ? { kind: 'none' } : { kind: 'help' } };
+    case 'close-overlay':
+      return { ...s, overlay: { kind: 'none' } };
+    case 'show-error':
+      return { ...s, overlay: { kind: 'error', message: a.message } };
+    case 'open-prompt':
+      return { ...s, overlay: { kind: 'prompt', purpose: a.purpose, text: a.text ?? '' } };
+    case 'prompt-input':
+      return s.overlay.kind === 'prompt' ? { ...s, overlay: { ...s.overlay, text: a.text } as Overlay } : s;
+    case 'move':
+      return applyToCursor(s, a.target, (c) => moveCursor(c, c.selected + a.delta, a.rows, a.pageSize));
+    case 'move-to':
+      return applyToCursor(s, a.target, (c) => moveCursor(c, a.index, a.rows, a.pageSize));
+    case 'set-sample-type':
+      return updateProfile(s, a.pane, (v) => withOptions(v, { sampleType: a.sampleType }));
+    case 'set-granularity':
+      return updateProfile(s, a.pane, (v) => withOptions(v, { granularity: a.granularity }));
+    case 'cycle-granularity':
+      return updateProfile(s, a.pane, (v) => {
+        // functions → lines → files → functions: the three a user flips between.
+        const order: Granularity[] = ['functions', 'lines', 'files'];
+        const i = order.indexOf(v.granularity);
+        return withOptions(v, { granularity: order[(i + 1) % order.length] ?? GRANULARITIES[0]! });
+      });
+    case 'toggle-sort':
+      return updateProfile(s, a.pane, (v) => withOptions(v, { cumSort: !v.cumSort }));
+    case 'set-cum-sort':
+      return updateProfile(s, a.pane, (v) => withOptions(v, { cumSort: a.cum }));
+    case 'set-filter':
+      return updateProfile(s, a.pane, (v) => withOptions(v, { [a.which]: a.value }));
+    case 'set-node-count':
+      return updateProfile(s, a.pane, (v) => withOptions(v, { nodeCount: Math.max(0, a.count) }));
+    case 'drill':
+      return updateProfile(s, a.pane, (v) => ({ ...v, drill: [...v.drill, { name: a.name, section: 'peek', cursor: TOP_CURSOR }] }));
+    case 'drill-section':
+      return updateProfile(s, a.pane, (v) => {
+        const top = v.drill[v.drill.length - 1];
+        if (!top) return v;
+        const i = DRILL_SECTIONS.indexOf(top.section);
+        const section: DrillSection = DRILL_SECTIONS[(i + a.delta + DRILL_SECTIONS.length) % DRILL_SECTIONS.length]!;
+        return { ...v, drill: [...v.drill.slice(0, -1), { ...top, section, cursor: TOP_CURSOR }] };
+      });
+    case 'open-goroutine':
+      return { ...s, goroutines: { ...s.goroutines, detail: a.key, detailScroll: 0 } };
+    case 'scroll-detail':
+      return { ...s, goroutines: { ...s.goroutines, detailScroll: Math.max(0, Math.min(a.max, s.goroutines.detailScroll + a.delta)) } };
+    case 'escape':
+      return escape(s);
+    case 'message':
+      return { ...s, message: a.text };
+    case 'quit':
+      return { ...s, quitting: true };
+  }
+}
+
+export { currentCursor };

@@ -1,0 +1,179 @@
+// View models derived from the session data and the UI state. Everything expensive (top, diff,
+// peek) is memoized on the inputs that matter — the profile's id and the options — so cursor
+// movement never recomputes an aggregation.
+
+import { formatClock } from '../analysis/format.js';
+import { goroutineRows, type GoroutineGroupRow } from '../analysis/goroutines.js';
+import { diffProfiles } from '../analysis/merge.js';
+import { linesReport, peekReport, type PeekReport } from '../analysis/peek.js';
+import { removeUninteresting } from '../analysis/prune.js';
+import { topReport, type TopReport } from '../analysis/top.js';
+import { tracesThrough } from '../analysis/traces.js';
+import { errorMessage } from '../errors.js';
+import type { Profile } from '../profile/model.js';
+import { defaultSampleIndex } from '../profile/model.js';
+import type { HeapSnapshot, SessionSnapshot } from '../session/session.js';
+import type { ProfilePane } from './reducer.js';
+import type { ProfileView } from './ui-state.js';
+
+/** A small memo: remembers the last `size` results by key. */
+export function memo<A extends unknown[], R>(key: (...args: A) => string, compute: (...args: A) => R, size = 8): (...args: A) => R {
+  const cache = new Map<string, R>();
+  return (...args: A) => {
+    const k = key(...args);
+    const hit = cache.get(k);
+    if (hit !== undefined || cache.has(k)) {
+      cache.delete(k);
+      cache.set(k, hit as R);
+      return hit as R;
+    }
+    const v = compute(...args);
+    cache.set(k, v);
+    if (cache.size > size) cache.delete(cache.keys().next().value as string);
+    return v;
+  };
+}
+
+/** The profile a profile pane shows: the latest heap profile, or latest minus the baseline. */
+export interface PaneProfile {
+  profile: Profile;
+  /** For the Diff pane: the baseline it is measured against. */
+  base: HeapSnapshot | null;
+  latest: HeapSnapshot;
+}
+
+const diffOf = memo(
+  (latest: HeapSnapshot, base: HeapSnapshot) => `${latest.profile.id}-${base.profile.id}`,
+  (latest: HeapSnapshot, base: HeapSnapshot) => removeUninteresting(diffProfiles(latest.profile, base.profile)),
+  4,
+);
+
+export function paneProfile(snap: SessionSnapshot, pane: ProfilePane): PaneProfile | null {
+  const latest = snap.latestHeap;
+  if (!latest) return null;
+  if (pane === 'top') return { profile: removeUninterestingMemo(latest.profile), base: null, latest };
+  const base = snap.userBaseline ?? snap.firstHeap;
+  if (!base) return null;
+  return { profile: diffOf(latest, base), base, latest };
+}
+
+const removeUninterestingMemo = memo(
+  (p: Profile) => String(p.id),
+  (p: Profile) => removeUninteresting(p),
+  4,
+);
+
+/** The sample type index for a view: its chosen type if the profile has it, else the default. */
+export function sampleIndexFor(p: Profile, view: ProfileView): number {
+  if (view.sampleType) {
+    const i = p.sampleTypes.findIndex((t) => t.type === view.sampleType);
+    if (i >= 0) return i;
+  }
+  return defaultSampleIndex(p);
+}
+
+/** The sample type after the current one: inuse_space → inuse_objects → alloc_space → alloc_objects for heaps. */
+export function nextSampleType(p: Profile, view: ProfileView): string {
+  const heapOrder = ['inuse_space', 'inuse_objects', 'alloc_space', 'alloc_objects'];
+  const names = p.sampleTypes.map((t) => t.type);
+  const order = heapOrder.every((n) => names.includes(n)) ? heapOrder : names;
+  const current = p.sampleTypes[sampleIndexFor(p, view)]!.type;
+  return order[(order.indexOf(current) + 1) % order.length]!;
+}
+
+export type TopResult = { ok: true; report: TopReport; sampleIndex: number } | { ok: false; error: string };
+
+export const selectTop = memo(
+  (p: Profile, v: ProfileView) => `${p.id}|${v.sampleType}|${v.granularity}|${v.cumSort}|${v.focus}|${v.ignore}|${v.nodeCount}`,
+  (p: Profile, v: ProfileView): TopResult => {
+    const sampleIndex = sampleIndexFor(p, v);
+    try {
+      const report = topReport(p, {
+        sampleIndex,
+        granularity: v.granularity,
+        nodeCount: v.nodeCount,
+        cumSort: v.cumSort,
+        filters: { ...(v.focus ? { focus: v.focus } : {}), ...(v.ignore ? { ignore: v.ignore } : {}) },
+      });
+      return { ok: true, report, sampleIndex };
+    } catch (e) {
+      return { ok: false, error: errorMessage(e) };
+    }
+  },
+  16,
+);
+
+export type DrillResult =
+  | { ok: true; kind: 'peek'; peek: PeekReport; rows: Array<{ name: string; weight: number; share: number; inline: boolean; role: 'caller' | 'callee' }> }
+  | { ok: true; kind: 'lines'; rows: ReturnType<typeof linesReport> }
+  | { ok: true; kind: 'stacks'; rows: ReturnType<typeof tracesThrough> }
+  | { ok: false; error: string };
+
+export const selectDrill = memo(
+  (p: Profile, v: ProfileView, name: string, section: string) => `${p.id}|${v.sampleType}|${v.granularity}|${v.focus}|${v.ignore}|${name}|${section}`,
+  (p: Profile, v: ProfileView, name: string, section: 'peek' | 'lines' | 'stacks'): DrillResult => {
+    const sampleIndex = sampleIndexFor(p, v);
+    const filters = { ...(v.focus ? { focus: v.focus } : {}), ...(v.ignore ? { ignore: v.ignore } : {}) };
+    try {
+      if (section === 'lines') {
+        const fn = functionNameOf(name, v);
+        return { ok: true, kind: 'lines', rows: linesReport(p, { sampleIndex, filters, functionName: fn }) };
+      }
+      if (section === 'stacks') {
+        const fn = functionNameOf(name, v);
+        return { ok: true, kind: 'stacks', rows: tracesThrough(p, { sampleIndex, filters, functionName: fn, limit: 50 }) };
+      }
+      const peek = peekReport(p, { sampleIndex, granularity: v.granularity, filters, nodeName: name });
+      if (!peek) return { ok: false, error: `${name} is not in this profile any more` };
+      const rows = [
+        ...peek.callers.map((c) => ({ ...c, role: 'caller' as const })),
+        ...peek.callees.map((c) => ({ ...c, role: 'callee' as const })),
+      ];
+      return { ok: true, kind: 'peek', peek, rows };
+    } catch (e) {
+      return { ok: false, error: errorMessage(e) };
+    }
+  },
+  8,
+);
+
+/** The function part of a node name at lines granularity ("main.f /x.go:12" → "main.f"). */
+export function functionNameOf(name: string, v: ProfileView): string {
+  if (v.granularity === 'lines' || v.granularity === 'filefunctions') {
+    const i = name.indexOf(' ');
+    return i > 0 ? name.slice(0, i) : name;
+  }
+  return name;
+}
+
+/** Flat values of a function over the last heap profiles (functions granularity only). */
+export function flatHistory(snap: SessionSnapshot, name: string, sampleType: string): Array<number | null> {
+  return snap.heapSummaries.toArray().map((h) => {
+    const t = h.sampleTypes.indexOf(sampleType);
+    const v = h.flat.get(name);
+    return t >= 0 && v ? v[t]! : null;
+  });
+}
+
+export const selectGoroutineRows = memo(
+  (snap: SessionSnapshot) => `${snap.latestGoroutines?.seq ?? -1}|${snap.firstGoroutines?.seq ?? -1}`,
+  (snap: SessionSnapshot): GoroutineGroupRow[] =>
+    snap.latestGoroutines ? goroutineRows(snap.latestGoroutines.groups, snap.firstGoroutines?.groups ?? null) : [],
+  2,
+);
+
+/** "heap profile of GC #42, 3 GCs ago" — how stale the heap profile is. */
+export function heapAge(snap: SessionSnapshot): string {
+  const h = snap.latestHeap;
+  if (!h) return 'no heap profile yet';
+  const now = snap.lastGood?.numGC ?? null;
+  if (h.numGC === null || now === null) return `heap profile of poll ${h.seq}`;
+  const behind = now - h.numGC;
+  return `heap as of GC #${h.numGC}${behind > 0 ? ` (${behind} GC${behind > 1 ? 's' : ''} ago)` : ''}`;
+}
+
+export function describeBase(base: HeapSnapshot | null, first: HeapSnapshot | null): string {
+  if (!base) return 'no baseline';
+  const which = first && base.profile.id === first.profile.id ? 'first profile' : 'pinned baseline';
+  return `${which} (poll ${base.seq}, ${formatClock(base.time)})`;
+}

@@ -1,0 +1,77 @@
+// The one store the TUI reads: UI state (reducer) + the session's data + on-demand fetches
+// (goroutine?debug=2). Views subscribe to it; commands dispatch into it.
+
+import type { GoroutineDump } from '../profile/legacy-text.js';
+import type { SessionSnapshot } from '../session/session.js';
+import type { Action } from './reducer.js';
+import { reducer } from './reducer.js';
+import type { UiState } from './ui-state.js';
+import { initialUiState, type Pane } from './ui-state.js';
+
+export type LoadState<T> =
+  | { status: 'idle' }
+  | { status: 'loading'; since: number }
+  | { status: 'ready'; value: T; at: number }
+  | { status: 'error'; message: string };
+
+/** Where the data comes from: a live/replayed session, or one static profile. */
+export interface DataSource {
+  snapshot(): SessionSnapshot;
+  subscribe(listener: () => void): () => void;
+}
+
+export interface StoreSnapshot {
+  ui: UiState;
+  data: SessionSnapshot;
+  goroutineDump: LoadState<GoroutineDump>;
+}
+
+export class Store {
+  private ui: UiState;
+  private dump: LoadState<GoroutineDump> = { status: 'idle' };
+  private snap: StoreSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    readonly source: DataSource,
+    initialPane: Pane = 'overview',
+  ) {
+    this.ui = initialUiState(initialPane);
+    this.snap = { ui: this.ui, data: source.snapshot(), goroutineDump: this.dump };
+    this.unsubscribe = source.subscribe(() => this.publish());
+  }
+
+  getSnapshot = (): StoreSnapshot => this.snap;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  dispatch = (action: Action): void => {
+    const next = reducer(this.ui, action);
+    if (next === this.ui) return;
+    this.ui = next;
+    this.publish();
+  };
+
+  /** Re-renders without a change (clocks in the header move on). */
+  tick(): void {
+    this.publish();
+  }
+
+  setGoroutineDump(dump: LoadState<GoroutineDump>): void {
+    this.dump = dump;
+    this.publish();
+  }
+
+  private publish(): void {
+    this.snap = { ui: this.ui, data: this.source.snapshot(), goroutineDump: this.dump };
+    for (const l of this.listeners) l();
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+}

@@ -1,0 +1,107 @@
+import { Box } from 'ink';
+import React, { useMemo, useRef } from 'react';
+import type { Session } from '../session/session.js';
+import type { CommandContext } from '../state/commands.js';
+import type { Store, StoreSnapshot } from '../state/store.js';
+import { Lines } from './components/Lines.js';
+import type { Line } from './lines.js';
+import { seg } from './lines.js';
+import type { Theme } from './theme.js';
+import { useKeymap } from './use-keymap.js';
+import { useStore } from './use-store.js';
+import { useTerminalSize } from './use-terminal-size.js';
+import { footerLine, headerLine, statusLine, tabsLine, type FrameInfo } from './views/frame-view.js';
+import { goroutinesLines } from './views/goroutines-view.js';
+import { helpLines } from './views/help-view.js';
+import { overviewLines } from './views/overview-view.js';
+import { profilePaneLines } from './views/profile-view.js';
+
+export interface VerdictView {
+  word?: string;
+  color?: string;
+  lines: Line[];
+}
+
+export interface AppProps {
+  store: Store;
+  session: Session | null;
+  info: FrameInfo;
+  theme: Theme;
+  /** The verdict for the Overview and the header (issue #5); raw figures until then. */
+  verdict: (snap: StoreSnapshot) => VerdictView;
+  quit(): void;
+  exportProfiles(): Promise<string[]>;
+  loadGoroutineDump(): void;
+}
+
+const MIN_COLUMNS = 40;
+const MIN_ROWS = 10;
+
+export function App(props: AppProps): React.ReactElement {
+  const { store, theme } = props;
+  const snap = useStore(store);
+  const { columns, rows } = useTerminalSize();
+  const pageSize = useRef(10);
+  const ctx = useMemo<CommandContext>(
+    () => ({
+      store,
+      session: props.session,
+      get pageSize() {
+        return pageSize.current;
+      },
+      quit: props.quit,
+      exportProfiles: props.exportProfiles,
+      loadGoroutineDump: props.loadGoroutineDump,
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [store],
+  );
+  useKeymap(ctx);
+
+  if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
+    return (
+      <Lines
+        lines={[[seg(`terminal too small (${columns}×${rows}); livepprof needs ${MIN_COLUMNS}×${MIN_ROWS} — q quits`)]]}
+        width={columns}
+        height={Math.max(1, rows)}
+      />
+    );
+  }
+
+  const width = columns;
+  const bodyHeight = rows - 4;
+  const verdict = props.verdict(snap);
+  const info = { ...props.info, verdictWord: verdict.word, verdictColor: verdict.color };
+  let body: { lines: Line[]; pageSize: number };
+  const overlay = snap.ui.overlay;
+  if (overlay.kind === 'help') {
+    body = { lines: helpLines(snap.ui, width, bodyHeight, theme), pageSize: 1 };
+  } else if (overlay.kind === 'error') {
+    body = {
+      lines: [[seg('Error', { bold: true, color: theme.bad })], [seg(overlay.message)], [], [seg('Enter or Esc dismisses', { color: theme.dim })]],
+      pageSize: 1,
+    };
+  } else {
+    switch (snap.ui.pane) {
+      case 'overview':
+        body = { lines: overviewLines(snap, width, bodyHeight, theme, verdict.lines), pageSize: 1 };
+        break;
+      case 'top':
+      case 'diff':
+        body = profilePaneLines(snap, snap.ui.pane, width, bodyHeight, theme);
+        break;
+      case 'goroutines':
+        body = goroutinesLines(snap, width, bodyHeight, theme);
+        break;
+    }
+  }
+  pageSize.current = body.pageSize;
+
+  return (
+    <Box flexDirection="column" width={width} height={rows}>
+      <Lines lines={[headerLine(snap, info, theme), tabsLine(snap, theme)]} width={width} height={2} />
+      <Lines lines={body.lines} width={width} height={bodyHeight} />
+      <Lines lines={[statusLine(snap, info, theme), footerLine(snap, width, theme)]} width={width} height={2} />
+    </Box>
+  );
+}

@@ -1,0 +1,94 @@
+// The frame around every pane: header (target, process, polling state), pane tabs, status line
+// (messages, prompt) and the footer of key hints generated from the keymap.
+
+import { formatClock, formatDuration } from '../../analysis/format.js';
+import { footerHints } from '../../state/keymap.js';
+import type { StoreSnapshot } from '../../state/store.js';
+import { PANE_TITLES, PANES } from '../../state/ui-state.js';
+import type { Line } from '../lines.js';
+import { seg } from '../lines.js';
+import type { Theme } from '../theme.js';
+
+export interface FrameInfo {
+  /** Shown first in the header: host:port, a file name, or "demo (recorded replay)". */
+  title: string;
+  /** A one-word verdict for the header, when there is one. */
+  verdictWord?: string | undefined;
+  verdictColor?: string | undefined;
+  /** Static profile: no polling state. */
+  isStatic: boolean;
+  /** Shown as a banner line (e.g. the demo's "recorded replay"). */
+  banner?: string | undefined;
+  now?: () => number;
+}
+
+export function headerLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme): Line {
+  const d = snap.data;
+  const line: Line = [seg('livepprof ', { bold: true, color: theme.accent }), seg(info.title, { bold: true })];
+  if (d.pid !== null) line.push(seg(`  pid ${d.pid}`, { color: theme.dim }));
+  if (info.isStatic) return [...line, seg('  static profile', { color: theme.dim })];
+  const now = info.now?.() ?? Date.now();
+  let state: Line;
+  switch (d.status) {
+    case 'paused':
+      state = [seg('  ‖ paused', { color: theme.warn, bold: true })];
+      break;
+    case 'failing': {
+      const retry = d.nextPollAt !== null ? `, retrying in ${formatDuration(Math.max(0, d.nextPollAt - now))}` : '';
+      state = [seg(`  ✗ failing: ${d.lastError?.message ?? '?'}${retry}`, { color: theme.bad, bold: true })];
+      break;
+    }
+    case 'stopped':
+      state = [seg('  ■ stopped', { color: theme.dim })];
+      break;
+    default:
+      state = [seg(`  ● polling every ${formatDuration(d.intervalMs)}`, { color: theme.good })];
+  }
+  line.push(...state);
+  if (d.lastGood) line.push(seg(`  last ${formatClock(d.lastGood.time)}`, { color: theme.dim }));
+  if (info.verdictWord) line.push(seg(`  ${info.verdictWord}`, { bold: true, color: info.verdictColor }));
+  return line;
+}
+
+export function tabsLine(snap: StoreSnapshot, theme: Theme): Line {
+  const line: Line = [];
+  PANES.forEach((p, i) => {
+    const active = snap.ui.pane === p;
+    const label = `${i + 1} ${PANE_TITLES[p]}`;
+    line.push(seg(i === 0 ? '' : ' │ ', { color: theme.dim }));
+    line.push(active ? seg(`[${label}]`, { bold: true, color: theme.accent, inverse: theme.color }) : seg(label));
+  });
+  return line;
+}
+
+const PROMPT_LABELS = { focus: 'focus (regexp, Enter applies, empty clears): /', ignore: 'ignore (regexp): \\', command: ':' } as const;
+
+export function statusLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme): Line {
+  const o = snap.ui.overlay;
+  if (o.kind === 'prompt') return [seg(PROMPT_LABELS[o.purpose], { bold: true }), seg(o.text), seg('█', { color: theme.accent })];
+  if (snap.ui.message) return [seg(snap.ui.message, { color: theme.accent })];
+  if (info.banner) return [seg(info.banner, { color: theme.warn })];
+  const d = snap.data;
+  if (d.lastRecord?.restarted) return [seg(`target restarted: ${d.lastRecord.restartReason}`, { color: theme.warn })];
+  return [];
+}
+
+/** Key hints of the pane; when they do not fit, the pane's own go last-first, help and quit always stay. */
+export function footerLine(snap: StoreSnapshot, width: number, theme: Theme): Line {
+  const hints = footerHints(snap.ui);
+  const essential = (id: string) => id === 'help' || id === 'quit';
+  const size = (h: { keys: string; hint: string }) => h.keys.length + h.hint.length + 3;
+  let total = hints.reduce((n, h) => n + size(h), 0);
+  while (total > width) {
+    const i = hints.map((h) => essential(h.id)).lastIndexOf(false);
+    if (i < 0) break;
+    total -= size(hints[i]!);
+    hints.splice(i, 1);
+  }
+  const line: Line = [];
+  for (const h of hints) {
+    line.push(seg(h.keys, { bold: true, color: theme.accent }));
+    line.push(seg(` ${h.hint}  `, { color: theme.dim }));
+  }
+  return line;
+}

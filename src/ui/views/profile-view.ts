@@ -1,0 +1,203 @@
+// The Top and Diff panes: pprof's top table over the latest heap profile (or latest minus the
+// baseline), only the visible rows drawn, and the drill-down into one function.
+
+import { cell, fitLeft } from '../../analysis/names.js';
+import { sparkline } from '../../analysis/sparkline.js';
+import type { TopReport } from '../../analysis/top.js';
+import { topHeaderLines } from '../../analysis/top-text.js';
+import { percentage, scaledLabel } from '../../analysis/units.js';
+import type { ProfilePane } from '../../state/reducer.js';
+import { describeBase, flatHistory, heapAge, paneProfile, selectDrill, selectTop, type PaneProfile } from '../../state/selectors.js';
+import type { StoreSnapshot } from '../../state/store.js';
+import type { DrillLevel, ProfileView } from '../../state/ui-state.js';
+import type { Theme } from '../theme.js';
+import type { Line } from '../lines.js';
+import { plain, seg } from '../lines.js';
+
+interface Columns {
+  flat: number;
+  flatPct: number;
+  sumPct: number;
+  cum: number;
+  cumPct: number;
+  trend: number;
+}
+
+/** Fewer columns as the terminal narrows; the name keeps the rest. */
+function columnsFor(width: number, trend: boolean): Columns {
+  if (width >= 100) return { flat: 10, flatPct: 7, sumPct: 7, cum: 10, cumPct: 7, trend: trend ? 10 : 0 };
+  if (width >= 80) return { flat: 9, flatPct: 7, sumPct: 7, cum: 9, cumPct: 7, trend: trend ? 8 : 0 };
+  if (width >= 60) return { flat: 9, flatPct: 7, sumPct: 0, cum: 9, cumPct: 7, trend: 0 };
+  return { flat: 8, flatPct: 0, sumPct: 0, cum: 8, cumPct: 0, trend: 0 };
+}
+
+const MARK = '›';
+
+/** Each value in its own best unit (pprof's -unit=auto): 16.49MB rather than 16884.66kB. */
+function autoValue(report: TopReport, v: number): string {
+  return scaledLabel(v, report.sampleType.unit, 'auto');
+}
+
+function headerRow(c: Columns, nameWidth: number, theme: Theme): Line {
+  let t = '  ';
+  t += cell('flat', c.flat, 'right');
+  if (c.flatPct) t += cell('flat%', c.flatPct, 'right');
+  if (c.sumPct) t += cell('sum%', c.sumPct, 'right');
+  t += cell('cum', c.cum, 'right');
+  if (c.cumPct) t += cell('cum%', c.cumPct, 'right');
+  if (c.trend) t += ' ' + cell('trend', c.trend - 1);
+  t += '  ' + cell('name', nameWidth);
+  return [seg(t, { bold: true, color: theme.dim })];
+}
+
+/** Lines above the table. */
+function summaryLines(pp: PaneProfile, pane: ProfilePane, view: ProfileView, report: TopReport, snap: StoreSnapshot, theme: Theme): Line[] {
+  const sampleType = report.sampleType.type;
+  const parts = [
+    seg(sampleType, { bold: true, color: theme.accent }),
+    seg(` · ${view.granularity} · by ${view.cumSort ? 'cum' : 'flat'}`),
+  ];
+  if (view.focus) parts.push(seg(` · focus=${view.focus}`, { color: theme.warn }));
+  if (view.ignore) parts.push(seg(` · ignore=${view.ignore}`, { color: theme.warn }));
+  if (view.nodeCount) parts.push(seg(` · top ${view.nodeCount}`));
+  const second: Line =
+    pane === 'diff'
+      ? [seg(`now (poll ${pp.latest.seq}) minus ${describeBase(pp.base, snap.data.firstHeap)}: + grew, − shrank`, { color: theme.dim })]
+      : [seg(heapAge(snap.data), { color: theme.dim })];
+  // pprof's own summary line ("Showing nodes accounting for …"), minus the profile labels.
+  const showing = topHeaderLines(pp.profile, report, {}).filter((l) => l.startsWith('Showing') || l.startsWith('Dropped'));
+  return [parts, second, plain(showing.join('; '))];
+}
+
+function tableRows(
+  pp: PaneProfile,
+  view: ProfileView,
+  report: TopReport,
+  snap: StoreSnapshot,
+  width: number,
+  rows: number,
+  theme: Theme,
+): Line[] {
+  const trend = view.granularity === 'functions' && snap.data.heapSummaries.length > 1;
+  const c = columnsFor(width, trend);
+  const fixed = 2 + c.flat + c.flatPct + c.sumPct + c.cum + c.cumPct + (c.trend ? c.trend : 0) + 2;
+  const nameWidth = Math.max(8, width - fixed);
+  const out: Line[] = [headerRow(c, nameWidth, theme)];
+  const { selected, offset } = view.cursor;
+  let sum = 0;
+  for (let i = 0; i < offset; i++) sum += report.rows[i]!.flat;
+  const sampleType = report.sampleType.type;
+  for (let i = offset; i < Math.min(report.rows.length, offset + rows); i++) {
+    const r = report.rows[i]!;
+    sum += r.flat;
+    const isSel = i === selected;
+    let t = isSel ? `${MARK} ` : '  ';
+    t += cell(autoValue(report, r.flat), c.flat, 'right');
+    if (c.flatPct) t += cell(percentage(r.flat, report.total).trim(), c.flatPct, 'right');
+    if (c.sumPct) t += cell(percentage(sum, report.total).trim(), c.sumPct, 'right');
+    t += cell(autoValue(report, r.cum), c.cum, 'right');
+    if (c.cumPct) t += cell(percentage(r.cum, report.total).trim(), c.cumPct, 'right');
+    const line: Line = [seg(t, { inverse: isSel })];
+    if (c.trend) {
+      const hist = flatHistory(snap.data, r.name, sampleType);
+      const known = hist.filter((v) => v !== null).length;
+      line.push(seg(' ' + (known > 1 ? sparkline(hist, c.trend - 1) : '').padEnd(c.trend - 1), { color: theme.accent, inverse: isSel }));
+    }
+    const name = fitLeft(r.name + (r.inline ? ` ${r.inline}` : ''), nameWidth);
+    line.push(seg('  ' + name, { inverse: isSel, color: r.flat < 0 ? theme.good : undefined }));
+    out.push(line);
+  }
+  if (report.rows.length === 0) out.push([seg('  (no rows: nothing above the 0.5% cut-off, or the filters match nothing)', { color: theme.dim })]);
+  return out;
+}
+
+export function profilePaneLines(snap: StoreSnapshot, pane: ProfilePane, width: number, height: number, theme: Theme): { lines: Line[]; pageSize: number } {
+  const data = snap.data;
+  const view = snap.ui[pane];
+  const pp = paneProfile(data, pane);
+  if (!pp) {
+    const why =
+      pane === 'diff' && data.latestHeap
+        ? 'no baseline yet'
+        : data.status === 'failing'
+          ? `waiting for the target: ${data.lastError?.message ?? 'failing'}`
+          : 'waiting for the first heap profile…';
+    return { lines: [plain(''), [seg(`  ${why}`, { color: theme.dim })]], pageSize: 1 };
+  }
+  const drill = view.drill[view.drill.length - 1];
+  if (drill) return drillLines(pp, view, drill, width, height, theme);
+  const top = selectTop(pp.profile, view);
+  if (!top.ok) return { lines: [plain(''), [seg(`  ${top.error}`, { color: theme.bad })]], pageSize: 1 };
+  const head = summaryLines(pp, pane, view, top.report, snap, theme);
+  const pageSize = Math.max(1, height - head.length - 1);
+  return { lines: [...head, ...tableRows(pp, view, top.report, snap, width, pageSize, theme)], pageSize };
+}
+
+// ---- drill-down --------------------------------------------------------------------------------
+
+const SECTION_TITLES = { peek: 'callers/callees', lines: 'lines', stacks: 'stacks' } as const;
+
+function drillTitle(drill: DrillLevel, depth: number, theme: Theme): Line {
+  const tabs: Line = [];
+  for (const s of ['peek', 'lines', 'stacks'] as const) {
+    tabs.push(seg(' '));
+    tabs.push(s === drill.section ? seg(`[${SECTION_TITLES[s]}]`, { bold: true, color: theme.accent }) : seg(SECTION_TITLES[s], { color: theme.dim }));
+  }
+  return [seg(`${'▸'.repeat(depth)} `), seg(drill.name, { bold: true }), seg('  '), ...tabs];
+}
+
+function drillLines(pp: PaneProfile, view: ProfileView, drill: DrillLevel, width: number, height: number, theme: Theme): { lines: Line[]; pageSize: number } {
+  const r = selectDrill(pp.profile, view, drill.name, drill.section);
+  const title = drillTitle(drill, view.drill.length, theme);
+  if (!r.ok) return { lines: [title, plain(''), [seg(`  ${r.error}`, { color: theme.bad })]], pageSize: 1 };
+  const lines: Line[] = [title];
+  const { selected, offset } = drill.cursor;
+  const valueWidth = 10;
+  if (r.kind === 'peek') {
+    const p = r.peek;
+    const fmt = (v: number) => scaledLabel(v, p.sampleType.unit, 'auto');
+    lines.push([
+      seg(`  flat ${fmt(p.node.flat)} (${percentage(p.node.flat, p.total).trim()})   cum ${fmt(p.node.cum)} (${percentage(p.node.cum, p.total).trim()})   of ${fmt(p.total)} ${p.sampleType.type}`, { color: theme.dim }),
+    ]);
+    const pageSize = Math.max(1, height - 4);
+    lines.push([seg(`  ${'share'.padStart(7)} ${'value'.padStart(valueWidth)}   caller ↑ / callee ↓  (Enter follows)`, { bold: true, color: theme.dim })]);
+    const shown = r.rows.slice(offset, offset + pageSize);
+    shown.forEach((row, j) => {
+      const i = offset + j;
+      const isSel = i === selected;
+      const arrow = row.role === 'caller' ? '↑' : '↓';
+      const text = `${isSel ? MARK : ' '} ${(row.share.toFixed(1) + '%').padStart(7)} ${fmt(row.weight).padStart(valueWidth)}   ${arrow} `;
+      lines.push([seg(text, { inverse: isSel }), seg(fitLeft(row.name + (row.inline ? ' (inline)' : ''), Math.max(8, width - text.length)), { inverse: isSel })]);
+    });
+    if (r.rows.length === 0) lines.push([seg('  no callers or callees: all of it is in the function itself', { color: theme.dim })]);
+    return { lines, pageSize };
+  }
+  const top = selectTop(pp.profile, view);
+  const unitOf = (v: number) => (top.ok ? autoValue(top.report, v) : String(v));
+  if (r.kind === 'lines') {
+    lines.push([seg(`  ${'flat'.padStart(valueWidth)} ${'cum'.padStart(valueWidth)}  file:line`, { bold: true, color: theme.dim })]);
+    const pageSize = Math.max(1, height - 3);
+    r.rows.slice(offset, offset + pageSize).forEach((row, j) => {
+      const isSel = offset + j === selected;
+      const text = `${isSel ? MARK : ' '} ${unitOf(row.flat).padStart(valueWidth)} ${unitOf(row.cum).padStart(valueWidth)}  `;
+      lines.push([seg(text, { inverse: isSel }), seg(fitLeft(`${row.file}:${row.line}`, Math.max(8, width - text.length)), { inverse: isSel })]);
+    });
+    if (r.rows.length === 0) lines.push([seg('  no line information', { color: theme.dim })]);
+    return { lines, pageSize };
+  }
+  // Heaviest stacks through the function: one per row, the selected one expanded below.
+  const listRows = Math.max(3, Math.floor((height - 3) / 2));
+  lines.push([seg(`  ${'value'.padStart(valueWidth)}  stack (leaf ← … ← root)`, { bold: true, color: theme.dim })]);
+  r.rows.slice(offset, offset + listRows).forEach((t, j) => {
+    const isSel = offset + j === selected;
+    const text = `${isSel ? MARK : ' '} ${unitOf(t.value).padStart(valueWidth)}  `;
+    lines.push([seg(text, { inverse: isSel }), seg(t.frames.map((f) => f.name).join(' ← '), { inverse: isSel })]);
+  });
+  const sel = r.rows[selected];
+  if (sel) {
+    lines.push([seg('  frames of the selected stack:', { color: theme.dim })]);
+    for (const f of sel.frames) lines.push([seg(`    ${f.name}${f.inlined ? ' (inline)' : ''}  `), seg(`${f.file}:${f.line}`, { color: theme.dim })]);
+  }
+  if (r.rows.length === 0) lines.push([seg('  no stacks', { color: theme.dim })]);
+  return { lines, pageSize: listRows };
+}
