@@ -176,6 +176,13 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
     { exitOnCtrlC: false, patchConsole: true, maxFps: 60 },
   );
   void o.session?.start();
+  // Test hook: proves a crash leaves the terminal restored (test/e2e/terminal.test.ts).
+  const crashAfter = Number(process.env.LIVEPPROF_CRASH_AFTER_MS);
+  if (crashAfter > 0) {
+    setTimeout(() => {
+      throw new Error('injected crash (LIVEPPROF_CRASH_AFTER_MS)');
+    }, crashAfter);
+  }
   // Repaint the header's "retrying in Ns" and relative times even when nothing arrives.
   const tick = setInterval(() => o.store.tick(), 1000);
   try {
