@@ -8,6 +8,22 @@ export function fitLeft(name: string, width: number): string {
   return '…' + name.slice(name.length - width + 1);
 }
 
+/**
+ * Fits a node name that may carry a detail after its function — pprof's lines granularity
+ * ("main.f /src/x.go:12"), a goroutine's labels — keeping the function whole: the detail is
+ * cut from the left first (the file name and line survive), the function only when it alone
+ * is too wide.
+ */
+export function fitName(name: string, width: number): string {
+  if (name.length <= width) return name;
+  const sp = name.indexOf(' ');
+  if (sp <= 0) return fitLeft(name, width);
+  const fn = name.slice(0, sp);
+  const room = width - fn.length - 1;
+  if (room < 4) return fitLeft(fn, width);
+  return `${fn} ${fitLeft(name.slice(sp + 1), room)}`;
+}
+
 export function fitRight(text: string, width: number): string {
   if (width <= 0) return '';
   if (text.length <= width) return text;

@@ -19,7 +19,6 @@ import { paneProfile } from '../state/selectors.js';
 import type { Io } from './io.js';
 import type { CommandDef, ParsedArgs } from './options.js';
 import { TARGET_OPTIONS, openTarget } from './session-options.js';
-import type { VerdictView } from '../ui/App.js';
 
 export const NO_TTY_MESSAGE =
   'livepprof: the interactive view needs a terminal; for scripts use `livepprof watch TARGET --json` (a line per poll) or `livepprof top FILE|URL`';
@@ -61,15 +60,13 @@ export function staticSource(p: Profile): DataSource {
     cmdline: null,
     pid: null,
     memstatsSource: null,
+    goVersion: null,
     polls: 0,
+    verdict: null,
   };
   return { snapshot: () => snap, subscribe: () => () => undefined };
 }
 
-/** Until the verdict engine exists: the Overview shows the raw figures only. */
-function rawFigures(): VerdictView {
-  return { lines: [] };
-}
 
 async function runTui(io: Io, args: ParsedArgs): Promise<number> {
   const arg = args.positionals[0];
@@ -129,7 +126,7 @@ async function runTui(io: Io, args: ParsedArgs): Promise<number> {
     );
   };
 
-  return runFullScreen({ store, session, title, initialPane, exportProfiles, loadGoroutineDump, closeFetcher, verdict: rawFigures });
+  return runFullScreen({ store, session, title, initialPane, exportProfiles, loadGoroutineDump, closeFetcher });
 }
 
 export interface FullScreenOptions {
@@ -141,7 +138,6 @@ export interface FullScreenOptions {
   exportProfiles(): Promise<string[]>;
   loadGoroutineDump(): void;
   closeFetcher(): Promise<void>;
-  verdict(snap: StoreSnapshot): VerdictView;
 }
 
 /** Renders the App on the alternate screen until the user quits; always restores the terminal. */
@@ -149,13 +145,15 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
   // Ink renders nothing interactive when it thinks it runs in CI; this is a real terminal.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  const [{ render }, React, { App }, { makeTheme }, { TerminalGuard }] = await Promise.all([
+  const [{ render }, React, { App }, { makeTheme }, { TerminalGuard }, { verdictView }] = await Promise.all([
     import('ink'),
     import('react'),
     import('../ui/App.js'),
     import('../ui/theme.js'),
     import('../ui/terminal.js'),
+    import('../ui/views/verdict-view.js'),
   ]);
+  const theme = makeTheme();
   let resolveQuit!: () => void;
   const quitting = new Promise<void>((r) => (resolveQuit = r));
   const guard = new TerminalGuard({ stdout: process.stdout, stdin: process.stdin, stderr: process.stderr }, () => {
@@ -167,8 +165,8 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
       store: o.store,
       session: o.session,
       info: { title: o.title, isStatic: o.session === null, banner: o.banner },
-      theme: makeTheme(),
-      verdict: o.verdict,
+      theme,
+      verdict: (snap: StoreSnapshot, width: number, maxLines: number) => verdictView(snap, theme, width, maxLines),
       quit: () => resolveQuit(),
       exportProfiles: o.exportProfiles,
       loadGoroutineDump: o.loadGoroutineDump,

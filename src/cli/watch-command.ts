@@ -71,20 +71,26 @@ async function runWatch(io: Io, args: ParsedArgs): Promise<number> {
   const json = boolOption(args, 'json');
   const count = intOption(args, 'count', 0, 1) || undefined;
   let printedHeader = false;
+  let shownVerdict: string | null = null;
   const session: Session = new Session(opened.fetcher, {
     ...opened.session,
     ...(count !== undefined ? { count: Math.min(count, opened.session.count ?? Infinity) } : {}),
     onRecord: (r) => {
       if (json) {
-        io.out(recordToJson(r) + '\n');
+        const v = session.snapshot().verdict;
+        io.out(recordToJson(r, v ? { verdict: { kind: v.kind, confidence: Number(v.confidence.toFixed(2)), summary: v.summary } } : {}) + '\n');
         return;
       }
       if (!printedHeader) {
         io.out(row(COLUMNS) + '\n');
         printedHeader = true;
       }
-      const next = session.snapshot().nextPollAt;
+      const { nextPollAt: next, verdict } = session.snapshot();
       io.out(formatWatchLine(r, next === null || opened.recording ? null : Math.max(0, next - Date.now())) + '\n');
+      if (verdict && verdict.kind !== shownVerdict) {
+        shownVerdict = verdict.kind;
+        io.out(`          verdict: ${verdict.summary}\n`);
+      }
     },
   });
   if (!json) {

@@ -42,10 +42,14 @@ export interface CollectState {
   lastHeapNumGC: number | null;
   lastHeapInuse: number | null;
   lastLazyFree: number | null;
+  /** When smaps_rollup was last read, and the figures then: a big move in either calls for a fresh read. */
+  lastSmaps: { seq: number; heapReleased: number | null; rss: number | null } | null;
   lastGoroutineTotal: number | null;
   lastGoroutineSeq: number;
   /** Last successful record, for restart detection. */
   prev: PollRecord | null;
+  /** The target's Go version when it says (go_info in /metrics). */
+  goVersion: string | null;
   metricsStartTime: number | null;
 }
 
@@ -61,10 +65,12 @@ export function initialCollectState(): CollectState {
     lastHeapNumGC: null,
     lastHeapInuse: null,
     lastLazyFree: null,
+    lastSmaps: null,
     lastGoroutineTotal: null,
     lastGoroutineSeq: -Infinity,
     prev: null,
     metricsStartTime: null,
+    goVersion: null,
   };
 }
 
@@ -104,7 +110,9 @@ export async function collectPoll(f: Fetcher, state: CollectState, seq: number, 
     switch (state.memstatsSource) {
       case 'metrics': {
         const body = metricsBytes ?? (await f.fetch(seq, 'metrics'));
-        metrics = extractGoProcessMetrics(parsePrometheusText(text(body)));
+        const samples = parsePrometheusText(text(body));
+        metrics = extractGoProcessMetrics(samples);
+        state.goVersion = samples.get('go_info')?.[0]?.labels.version ?? state.goVersion;
         if (metrics.memstats.HeapInuse === undefined) throw unexpected('/metrics', body, 'Prometheus text with go_memstats_*');
         memstats = metrics.memstats;
         break;
@@ -280,14 +288,27 @@ async function readProc(
   record.rssFile = status.rssFile;
   record.threads = status.threads ?? record.threads;
   if (status.vmHWM !== null) record.maxRss = status.vmHWM;
-  if (rediscovered || seq % opts.smapsEvery === 0 || state.lastLazyFree === null) {
+  if (rediscovered || smapsDue(state, seq, opts, record)) {
     try {
       state.lastLazyFree = parseSmapsRollup(text(await f.fetch(seq, 'proc-smaps', state.pid))).lazyFree;
+      state.lastSmaps = { seq, heapReleased: record.heapReleased, rss: record.rss };
     } catch {
       // smaps_rollup needs Linux 4.14 and the same user; LazyFree stays unknown
     }
   }
   record.lazyFree = state.lastLazyFree;
+}
+
+/** A move this large in HeapReleased or RSS since the last smaps_rollup read makes LazyFree stale. */
+const SMAPS_STALE_BYTES = 8 * 2 ** 20;
+
+/** smaps_rollup walks every mapping: read it every few polls, or at once when memory moved. */
+function smapsDue(state: CollectState, seq: number, opts: CollectOptions, r: PollRecord): boolean {
+  const last = state.lastSmaps;
+  if (!last || state.lastLazyFree === null) return true;
+  if (seq - last.seq >= opts.smapsEvery) return true;
+  const moved = (a: number | null, b: number | null) => a !== null && b !== null && Math.abs(a - b) >= SMAPS_STALE_BYTES;
+  return moved(r.heapReleased, last.heapReleased) || moved(r.rss, last.rss);
 }
 
 function fillMemStats(r: PollRecord, m: Partial<MemStats> | null): void {

@@ -3,6 +3,8 @@
 // the UI: the TUI subscribes to it like `watch` does.
 
 import { flatByFunction } from '../analysis/flat-summary.js';
+import { goroutineGrowth, heapGrowth } from '../analysis/growth.js';
+import { judge, type Verdict, type VerdictState } from '../analysis/verdict.js';
 import type { CountProfile } from '../profile/legacy-text.js';
 import type { Profile } from '../profile/model.js';
 import type { Fetcher } from '../source/fetcher.js';
@@ -80,7 +82,10 @@ export interface SessionSnapshot {
   cmdline: string[] | null;
   pid: number | null;
   memstatsSource: MemStatsSource | null;
+  goVersion: string | null;
   polls: number;
+  /** The verdict after the latest poll (with hysteresis). */
+  verdict: Verdict | null;
 }
 
 export class Session {
@@ -94,6 +99,8 @@ export class Session {
   private wake: (() => void) | null = null;
   private pollSoon = false;
   private loopDone: Promise<void> | null = null;
+  private verdictState: VerdictState | null = null;
+  private growthMemo: { key: string; value: ReturnType<typeof heapGrowth> } | null = null;
 
   constructor(
     readonly fetcher: Fetcher,
@@ -120,7 +127,9 @@ export class Session {
       cmdline: null,
       pid: null,
       memstatsSource: null,
+      goVersion: null,
       polls: 0,
+      verdict: null,
     };
   }
 
@@ -244,6 +253,7 @@ export class Session {
       cmdline: this.collect.cmdline,
       pid: this.collect.pid,
       memstatsSource: this.collect.memstatsSource,
+      goVersion: this.collect.goVersion,
       polls: s.polls + 1,
     };
     if (record.ok) patch.lastGood = record;
@@ -264,6 +274,27 @@ export class Session {
       patch.latestGoroutines = g;
       if (!(patch.firstGoroutines ?? (record.restarted ? null : s.firstGoroutines))) patch.firstGoroutines = g;
     }
+    patch.verdict = this.judge({ ...s, ...patch });
     this.update(patch);
+  }
+
+  private judge(s: SessionSnapshot): Verdict {
+    const first = s.firstHeap;
+    const latest = s.latestHeap;
+    this.verdictState = judge(
+      {
+        records: s.timeline.toArray(),
+        heapGrowth: () => {
+          if (!first || !latest) return [];
+          const key = `${first.profile.id}-${latest.profile.id}`;
+          if (this.growthMemo?.key !== key) this.growthMemo = { key, value: heapGrowth(first, latest) };
+          return this.growthMemo.value;
+        },
+        goroutineGrowth: () => (s.latestGoroutines ? goroutineGrowth(s.latestGoroutines.groups, s.firstGoroutines?.groups ?? null) : []),
+        goVersion: s.goVersion,
+      },
+      this.verdictState,
+    );
+    return this.verdictState.verdict;
   }
 }

@@ -5,7 +5,7 @@ import type { CommandContext } from '../state/commands.js';
 import type { Store, StoreSnapshot } from '../state/store.js';
 import { Lines } from './components/Lines.js';
 import type { Line } from './lines.js';
-import { seg } from './lines.js';
+import { seg, wrapWords } from './lines.js';
 import type { Theme } from './theme.js';
 import { useKeymap } from './use-keymap.js';
 import { useStore } from './use-store.js';
@@ -27,8 +27,8 @@ export interface AppProps {
   session: Session | null;
   info: FrameInfo;
   theme: Theme;
-  /** The verdict for the Overview and the header (issue #5); raw figures until then. */
-  verdict: (snap: StoreSnapshot) => VerdictView;
+  /** The verdict for the Overview (at most maxLines lines of `width`) and its word for the header. */
+  verdict: (snap: StoreSnapshot, width: number, maxLines: number) => VerdictView;
   quit(): void;
   exportProfiles(): Promise<string[]>;
   loadGoroutineDump(): void;
@@ -70,7 +70,8 @@ export function App(props: AppProps): React.ReactElement {
 
   const width = columns;
   const bodyHeight = rows - 4;
-  const verdict = props.verdict(snap);
+  // The Overview keeps 4 lines of figures and at least 6 of chart; the verdict gets the rest.
+  const verdict = props.verdict(snap, columns, Math.max(1, rows - 4 - 4 - 6));
   const info = { ...props.info, verdictWord: verdict.word, verdictColor: verdict.color };
   let body: { lines: Line[]; pageSize: number };
   const overlay = snap.ui.overlay;
@@ -78,7 +79,12 @@ export function App(props: AppProps): React.ReactElement {
     body = { lines: helpLines(snap.ui, width, bodyHeight, theme), pageSize: 1 };
   } else if (overlay.kind === 'error') {
     body = {
-      lines: [[seg('Error', { bold: true, color: theme.bad })], [seg(overlay.message)], [], [seg('Enter or Esc dismisses', { color: theme.dim })]],
+      lines: [
+        [seg('Error', { bold: true, color: theme.bad })],
+        ...wrapWords(overlay.message, width).map((t) => [seg(t)]),
+        [],
+        [seg('Enter or Esc dismisses', { color: theme.dim })],
+      ],
       pageSize: 1,
     };
   } else {

@@ -46,9 +46,42 @@ export function fitLine(line: Line, width: number): Line {
   return out;
 }
 
+/** Breaks text into lines of at most `width` columns at spaces (a longer word is left to fitLine). */
+export function wrapWords(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  out.push(line);
+  return out;
+}
+
 /** Exactly `height` lines: cut, or padded with blank lines. */
 export function fitHeight(lines: Line[], height: number): Line[] {
   const out = lines.slice(0, Math.max(0, height));
   while (out.length < height) out.push([]);
+  return out;
+}
+
+/** Word-wraps text into lines of at most `width` columns, continuation lines indented. */
+export function wrapText(text: string, width: number, indent = ''): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (candidate.length <= width || !line) {
+      line = candidate;
+    } else {
+      out.push(line);
+      line = indent + word;
+    }
+  }
+  if (line) out.push(line);
   return out;
 }

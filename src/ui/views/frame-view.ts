@@ -25,7 +25,8 @@ export interface FrameInfo {
 export function headerLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme): Line {
   const d = snap.data;
   const line: Line = [seg('livepprof ', { bold: true, color: theme.accent }), seg(info.title, { bold: true })];
-  if (d.pid !== null) line.push(seg(`  pid ${d.pid}`, { color: theme.dim }));
+  // The verdict word comes first: it is what the user came for, and must survive narrow terminals.
+  if (info.verdictWord) line.push(seg(`  ${info.verdictWord}`, { bold: true, color: info.verdictColor, inverse: theme.color }));
   if (info.isStatic) return [...line, seg('  static profile', { color: theme.dim })];
   const now = info.now?.() ?? Date.now();
   let state: Line;
@@ -42,11 +43,12 @@ export function headerLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme): 
       state = [seg('  ■ stopped', { color: theme.dim })];
       break;
     default:
-      state = [seg(`  ● polling every ${formatDuration(d.intervalMs)}`, { color: theme.good })];
+      state = [seg(`  ● every ${formatDuration(d.intervalMs)}`, { color: theme.good })];
   }
   line.push(...state);
-  if (d.lastGood) line.push(seg(`  last ${formatClock(d.lastGood.time)}`, { color: theme.dim }));
-  if (info.verdictWord) line.push(seg(`  ${info.verdictWord}`, { bold: true, color: info.verdictColor }));
+  if (d.lastGood) line.push(seg(`  ${formatClock(d.lastGood.time)}`, { color: theme.dim }));
+  if (d.pid !== null) line.push(seg(`  pid ${d.pid}`, { color: theme.dim }));
+  if (d.goVersion) line.push(seg(` ${d.goVersion}`, { color: theme.dim }));
   return line;
 }
 

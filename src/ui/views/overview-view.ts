@@ -8,7 +8,7 @@ import type { PollRecord } from '../../session/poll-record.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import { plotLines, type Series } from '../chart.js';
 import type { Line } from '../lines.js';
-import { plain, seg } from '../lines.js';
+import { plain, seg, wrapText } from '../lines.js';
 import type { Theme } from '../theme.js';
 
 const LABEL_WIDTH = 7;
@@ -62,18 +62,14 @@ export function overviewLines(snap: StoreSnapshot, width: number, height: number
     const p = part(key);
     return `${label} ${p.bytes === null ? '?' : formatBytes(p.bytes)}`;
   };
-  const breakdown1: Line = [
-    seg(`RSS ${formatBytes(b.rss)} = `, { bold: true }),
-    seg([show('heap', 'heap'), show('idle', 'idle'), show('lazyfree', 'lazyfree'), show('runtime', 'runtime'), show('other', 'not Go')].join(' + ')),
-  ];
-  const breakdown2: Line = [
-    seg(`rss: ${b.rssSource ?? '?'} · heap, idle, runtime (stacks+metadata): ${last.memstatsSource ?? '?'} · lazyfree: ${part('lazyfree').source} · not Go = the rest`, {
-      color: theme.dim,
-    }),
-  ];
+  const equation = `RSS ${formatBytes(b.rss)} = ${[show('heap', 'heap'), show('idle', 'idle'), show('lazyfree', 'lazyfree'), show('runtime', 'runtime'), show('other', 'not Go')].join(' + ')}`;
+  const sources = `(rss: ${b.rssSource ?? '?'}, memstats: ${last.memstatsSource ?? '?'}, lazyfree: ${part('lazyfree').source})`;
+  const breakdown: Line[] = wrapText(`${equation} ${sources}`, width, '  ')
+    .slice(0, 2)
+    .map((t, i) => [seg(t, { bold: i === 0 })]);
 
-  const fixed = 1 + 1 + 2 + verdict.length;
+  const fixed = 1 + 1 + breakdown.length + verdict.length;
   const chartHeight = Math.max(3, height - fixed);
   const chart = plotLines(series, chartHeight, (v) => formatBytes(v), LABEL_WIDTH);
-  return [legend, ...chart, goroutineLine, breakdown1, breakdown2, ...verdict];
+  return [legend, ...chart, goroutineLine, ...breakdown, ...verdict];
 }

@@ -1,7 +1,7 @@
 // The Top and Diff panes: pprof's top table over the latest heap profile (or latest minus the
 // baseline), only the visible rows drawn, and the drill-down into one function.
 
-import { cell, fitLeft } from '../../analysis/names.js';
+import { cell, fitLeft, fitName } from '../../analysis/names.js';
 import { sparkline } from '../../analysis/sparkline.js';
 import type { TopReport } from '../../analysis/top.js';
 import { topHeaderLines } from '../../analysis/top-text.js';
@@ -103,7 +103,7 @@ function tableRows(
       const known = hist.filter((v) => v !== null).length;
       line.push(seg(' ' + (known > 1 ? sparkline(hist, c.trend - 1) : '').padEnd(c.trend - 1), { color: theme.accent, inverse: isSel }));
     }
-    const name = fitLeft(r.name + (r.inline ? ` ${r.inline}` : ''), nameWidth);
+    const name = fitName(r.name + (r.inline ? ` ${r.inline}` : ''), nameWidth);
     line.push(seg('  ' + name, { inverse: isSel, color: r.flat < 0 ? theme.good : undefined }));
     out.push(line);
   }
@@ -167,7 +167,7 @@ function drillLines(pp: PaneProfile, view: ProfileView, drill: DrillLevel, width
       const isSel = i === selected;
       const arrow = row.role === 'caller' ? '↑' : '↓';
       const text = `${isSel ? MARK : ' '} ${(row.share.toFixed(1) + '%').padStart(7)} ${fmt(row.weight).padStart(valueWidth)}   ${arrow} `;
-      lines.push([seg(text, { inverse: isSel }), seg(fitLeft(row.name + (row.inline ? ' (inline)' : ''), Math.max(8, width - text.length)), { inverse: isSel })]);
+      lines.push([seg(text, { inverse: isSel }), seg(fitName(row.name + (row.inline ? ' (inline)' : ''), Math.max(8, width - text.length)), { inverse: isSel })]);
     });
     if (r.rows.length === 0) lines.push([seg('  no callers or callees: all of it is in the function itself', { color: theme.dim })]);
     return { lines, pageSize };
