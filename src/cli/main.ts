@@ -6,6 +6,7 @@ import type { Io } from './io.js';
 import { processIo } from './io.js';
 import type { CommandDef } from './options.js';
 import { formatCommandHelp, parseCommandArgs } from './options.js';
+import { demoCommand } from './demo-command.js';
 import { recordCommand } from './record-command.js';
 import { replayCommand } from './replay-command.js';
 import { topCommand } from './top-command.js';
@@ -19,7 +20,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
 export function commands(io: Io): CommandDef[] {
-  return [topCommand(io), watchCommand(io), recordCommand(io), replayCommand(io)];
+  return [topCommand(io), watchCommand(io), recordCommand(io), replayCommand(io), demoCommand(io)];
 }
 
 export function mainHelp(io: Io): string {

@@ -2,6 +2,7 @@
 // recording directory (replayed), or a profile file (a static Top view).
 
 import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { LivepprofError, errorMessage } from '../errors.js';
 import { encodeProfile } from '../profile/encode.js';
 import { parseGoroutineDebug2 } from '../profile/legacy-text.js';
@@ -17,6 +18,7 @@ import { Store } from '../state/store.js';
 import type { Pane } from '../state/ui-state.js';
 import { paneProfile } from '../state/selectors.js';
 import type { Io } from './io.js';
+import type { PickerChoice } from '../ui/Picker.js';
 import type { CommandDef, ParsedArgs } from './options.js';
 import { TARGET_OPTIONS, openTarget } from './session-options.js';
 
@@ -68,16 +70,47 @@ export function staticSource(p: Profile): DataSource {
 }
 
 
+/** The recording `livepprof demo` plays: the incident livepprof was born from. */
+export const DEMO_RECORDING = fileURLToPath(new URL('../../fixtures/recordings/burst-free', import.meta.url));
+export const DEMO_BANNER = 'DEMO: a recorded replay (Go 1.19, a 320 MB burst freed, GODEBUG=madvdontneed=0) — not a live target';
+
 async function runTui(io: Io, args: ParsedArgs): Promise<number> {
-  const arg = args.positionals[0];
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     io.warn(NO_TTY_MESSAGE);
     return 2;
   }
-  if (arg === undefined) {
-    throw new LivepprofError('usage', 'give a target: livepprof 127.0.0.1:6060 (or a recording directory, or a profile file)');
-  }
+  const arg = args.positionals[0];
+  if (arg !== undefined) return openTui(io, arg, args);
+  const choice = await pickTarget();
+  if (choice.kind === 'quit') return 0;
+  if (choice.kind === 'demo') return openTui(io, DEMO_RECORDING, { ...args, values: { ...args.values, speed: args.values.speed ?? '2' } }, DEMO_BANNER);
+  return openTui(io, choice.url, args);
+}
 
+/** `livepprof` alone: choose among the local pprof targets, or the demo. */
+async function pickTarget(): Promise<PickerChoice> {
+  const [{ render }, React, { Picker }, { makeTheme }, { findPprofTargets }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('../ui/Picker.js'),
+    import('../ui/theme.js'),
+    import('../source/discover.js'),
+  ]);
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  let choose!: (c: PickerChoice) => void;
+  const chosen = new Promise<PickerChoice>((r) => (choose = r));
+  const app = render(React.createElement(Picker, { find: () => findPprofTargets({ timeoutMs: 1000 }), theme: makeTheme(), onChoose: (c: PickerChoice) => choose(c) }), {
+    exitOnCtrlC: false,
+  });
+  const c = await chosen;
+  app.clear();
+  app.unmount();
+  return c;
+}
+
+/** Opens the full-screen view on a target, a recording or a profile file. */
+export async function openTui(io: Io, arg: string, args: ParsedArgs, banner?: string): Promise<number> {
   let session: Session | null = null;
   let source: DataSource;
   let title: string;
@@ -93,7 +126,7 @@ async function runTui(io: Io, args: ParsedArgs): Promise<number> {
     const opened = await openTarget(arg, args, io.warn);
     session = new Session(opened.fetcher, opened.session);
     source = session;
-    title = describeTarget(opened.fetcher.target) + (opened.recording ? ' (recording)' : '');
+    title = banner ? 'demo' : describeTarget(opened.fetcher.target) + (opened.recording ? ' (recording)' : '');
     closeFetcher = () => opened.fetcher.close();
     const s = session;
     fetchDump = () => opened.fetcher.fetch(Math.max(1, s.snapshot().polls), 'goroutine-debug2');
@@ -126,8 +159,11 @@ async function runTui(io: Io, args: ParsedArgs): Promise<number> {
     );
   };
 
-  return runFullScreen({ store, session, title, initialPane, exportProfiles, loadGoroutineDump, closeFetcher });
+  return runFullScreen({ store, session, title, initialPane, exportProfiles, loadGoroutineDump, closeFetcher, ...(banner ? { banner } : {}) });
 }
+
+/** The status message that makes the App throw while rendering (a test hook, see runFullScreen). */
+export const RENDER_CRASH_MESSAGE = '__livepprof_render_crash__';
 
 export interface FullScreenOptions {
   store: Store;
@@ -156,7 +192,11 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
   const theme = makeTheme();
   let resolveQuit!: () => void;
   const quitting = new Promise<void>((r) => (resolveQuit = r));
+  let unmountApp = (): void => undefined;
+  // On a signal or crash: unmount Ink first (its exit hook would otherwise paint a last frame
+  // over the restored screen and the error line), then the guard restores the terminal.
   const guard = new TerminalGuard({ stdout: process.stdout, stdin: process.stdin, stderr: process.stderr }, () => {
+    unmountApp();
     void o.session?.stop();
   });
   guard.enter();
@@ -173,18 +213,28 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
     }),
     { exitOnCtrlC: false, patchConsole: true, maxFps: 60 },
   );
+  unmountApp = () => app.unmount();
+  // A render error ends the app from inside Ink: treat it as the crash it is.
+  const inkExit = app.waitUntilExit().then(
+    () => null,
+    (e: unknown) => e,
+  );
   void o.session?.start();
-  // Test hook: proves a crash leaves the terminal restored (test/e2e/terminal.test.ts).
+  // Test hooks: prove a crash leaves the terminal restored (test/e2e/terminal.test.ts), thrown
+  // from a timer (LIVEPPROF_CRASH_AFTER_MS) or from inside a render (LIVEPPROF_CRASH_IN_RENDER_AFTER_MS).
   const crashAfter = Number(process.env.LIVEPPROF_CRASH_AFTER_MS);
   if (crashAfter > 0) {
     setTimeout(() => {
       throw new Error('injected crash (LIVEPPROF_CRASH_AFTER_MS)');
     }, crashAfter);
   }
+  const renderCrashAfter = Number(process.env.LIVEPPROF_CRASH_IN_RENDER_AFTER_MS);
+  if (renderCrashAfter > 0) setTimeout(() => o.store.dispatch({ type: 'message', text: RENDER_CRASH_MESSAGE }), renderCrashAfter);
   // Repaint the header's "retrying in Ns" and relative times even when nothing arrives.
   const tick = setInterval(() => o.store.tick(), 1000);
+  let crashed: unknown = null;
   try {
-    await quitting;
+    crashed = await Promise.race([quitting.then(() => null), inkExit]);
   } finally {
     clearInterval(tick);
     app.unmount();
@@ -192,6 +242,11 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
     await o.session?.stop();
     await o.closeFetcher();
     o.store.close();
+  }
+  if (crashed) {
+    process.stderr.write(`livepprof: crashed: ${errorMessage(crashed)} (this is a bug; LIVEPPROF_DEBUG=1 shows details)\n`);
+    if (process.env.LIVEPPROF_DEBUG && crashed instanceof Error) process.stderr.write(`${crashed.stack}\n`);
+    return 70;
   }
   return 0;
 }

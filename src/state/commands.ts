@@ -156,8 +156,9 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
     ctx.session.resetBaseline();
     ctx.store.dispatch({ type: 'message', text: 'baseline back to the first heap profile' });
   },
-  'drill-down': (ctx) => move(ctx, 1),
-  'drill-up': (ctx) => move(ctx, -1),
+  'prompt-apply': (ctx) => submitPrompt(ctx),
+  'prompt-cancel': (ctx) => ctx.store.dispatch({ type: 'close-overlay' }),
+  'prompt-clear': (ctx) => ctx.store.dispatch({ type: 'prompt-input', text: '' }),
   'drill-open': (ctx) => drillInto(ctx),
   'drill-next-section': (ctx) => {
     const pane = profilePane(ctx);

@@ -5,6 +5,7 @@ import type { UiState } from './ui-state.js';
 
 export type Scope =
   | 'always' // Ctrl-C: even inside a text prompt
+  | 'prompt' // a text prompt is open: other keys are typed into it
   | 'global'
   | 'help'
   | 'error'
@@ -47,8 +48,9 @@ export type CommandId =
   | 'ignore'
   | 'baseline-now'
   | 'baseline-reset'
-  | 'drill-down'
-  | 'drill-up'
+  | 'prompt-apply'
+  | 'prompt-cancel'
+  | 'prompt-clear'
   | 'drill-open'
   | 'drill-next-section'
   | 'drill-prev-section'
@@ -63,7 +65,7 @@ export interface Binding {
   /** Normalized key names (see keyName): 'q', 'G', 'enter', 'up', 'shift-tab', 'ctrl-c', 'pagedown'. */
   keys: string[];
   scope: Scope;
-  group: 'General' | 'Panes' | 'Polling' | 'Navigation' | 'Profile' | 'Diff' | 'Drill-down' | 'Goroutines';
+  group: 'General' | 'Prompt' | 'Panes' | 'Polling' | 'Navigation' | 'Profile' | 'Diff' | 'Drill-down' | 'Goroutines';
   description: string;
   /** Short label for the footer; bindings without one stay out of it. */
   hint?: string;
@@ -71,6 +73,9 @@ export interface Binding {
 
 export const KEYMAP: Binding[] = [
   { id: 'force-quit', keys: ['ctrl-c'], scope: 'always', group: 'General', description: 'Quit (always)' },
+  { id: 'prompt-apply', keys: ['enter'], scope: 'prompt', group: 'Prompt', description: 'Apply', hint: 'apply' },
+  { id: 'prompt-cancel', keys: ['escape'], scope: 'prompt', group: 'Prompt', description: 'Cancel', hint: 'cancel' },
+  { id: 'prompt-clear', keys: ['ctrl-u'], scope: 'prompt', group: 'Prompt', description: 'Clear the text', hint: 'clear' },
   { id: 'quit', keys: ['q'], scope: 'global', group: 'General', description: 'Quit', hint: 'quit' },
   { id: 'help', keys: ['?'], scope: 'global', group: 'General', description: 'Keys of this pane', hint: 'help' },
   { id: 'escape', keys: ['escape'], scope: 'global', group: 'General', description: 'Back: close, leave, unfilter' },
@@ -100,8 +105,6 @@ export const KEYMAP: Binding[] = [
   { id: 'ignore', keys: ['\\'], scope: 'profile', group: 'Profile', description: 'Ignore a regexp', hint: 'ignore' },
   { id: 'baseline-now', keys: ['b'], scope: 'diff', group: 'Diff', description: 'Baseline = now', hint: 'base' },
   { id: 'baseline-reset', keys: ['B'], scope: 'diff', group: 'Diff', description: 'Baseline = first poll' },
-  { id: 'drill-down', keys: ['down', 'j'], scope: 'drill', group: 'Drill-down', description: 'Next row', hint: 'move' },
-  { id: 'drill-up', keys: ['up', 'k'], scope: 'drill', group: 'Drill-down', description: 'Previous row' },
   { id: 'drill-open', keys: ['enter'], scope: 'drill', group: 'Drill-down', description: 'Follow caller/callee', hint: 'follow' },
   { id: 'drill-next-section', keys: ['right', 'l'], scope: 'drill', group: 'Drill-down', description: 'Next view (lines, stacks)', hint: 'view' },
   { id: 'drill-prev-section', keys: ['left', 'h'], scope: 'drill', group: 'Drill-down', description: 'Previous view' },
@@ -114,16 +117,16 @@ export const KEYMAP: Binding[] = [
 
 /** Scopes in precedence order for the current state (the first binding found wins). */
 export function activeScopes(s: UiState): Scope[] {
-  if (s.overlay.kind === 'prompt') return ['always'];
+  if (s.overlay.kind === 'prompt') return ['always', 'prompt'];
   if (s.overlay.kind === 'help') return ['always', 'help', 'global'];
   if (s.overlay.kind === 'error') return ['always', 'error', 'global'];
   switch (s.pane) {
     case 'overview':
       return ['always', 'overview', 'global'];
     case 'top':
-      return s.top.drill.length > 0 ? ['always', 'drill', 'global'] : ['always', 'profile', 'table', 'global'];
+      return s.top.drill.length > 0 ? ['always', 'drill', 'table', 'global'] : ['always', 'profile', 'table', 'global'];
     case 'diff':
-      return s.diff.drill.length > 0 ? ['always', 'drill', 'diff', 'global'] : ['always', 'diff', 'profile', 'table', 'global'];
+      return s.diff.drill.length > 0 ? ['always', 'drill', 'diff', 'table', 'global'] : ['always', 'diff', 'profile', 'table', 'global'];
     case 'goroutines':
       return s.goroutines.detail !== null ? ['always', 'goroutine-detail', 'global'] : ['always', 'goroutines', 'table', 'global'];
   }
@@ -168,6 +171,7 @@ const KEY_LABELS: Record<string, string> = {
   'ctrl-c': 'C-c',
   'ctrl-f': 'C-f',
   'ctrl-b': 'C-b',
+  'ctrl-u': 'C-u',
 };
 
 export function keyLabel(k: string): string {

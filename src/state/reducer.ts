@@ -79,7 +79,6 @@ function currentCursor(s: UiState, target: CursorTarget): TableCursor {
  */
 function escape(s: UiState): UiState {
   if (s.overlay.kind !== 'none') return { ...s, overlay: { kind: 'none' } };
-  if (s.message) return { ...s, message: null };
   if (s.pane === 'goroutines' && s.goroutines.detail !== null) {
     return { ...s, goroutines: { ...s.goroutines, detail: null, detailScroll: 0 } };
   }
@@ -92,6 +91,17 @@ function escape(s: UiState): UiState {
 }
 
 export function reducer(s: UiState, a: Action): UiState {
+  const next = apply(s, a);
+  // A status message lasts until the next thing the user does.
+  if (next.message !== null && a.type !== 'message' && next !== s) return { ...next, message: null };
+  return next;
+}
+
+function sameCursor(a: TableCursor, b: TableCursor): boolean {
+  return a.selected === b.selected && a.offset === b.offset;
+}
+
+function apply(s: UiState, a: Action): UiState {
   switch (a.type) {
     case 'set-pane':
       return { ...s, pane: a.pane, overlay: { kind: 'none' } };
@@ -110,9 +120,11 @@ export function reducer(s: UiState, a: Action): UiState {
     case 'prompt-input':
       return s.overlay.kind === 'prompt' ? { ...s, overlay: { ...s.overlay, text: a.text } as Overlay } : s;
     case 'move':
-      return applyToCursor(s, a.target, (c) => moveCursor(c, c.selected + a.delta, a.rows, a.pageSize));
-    case 'move-to':
-      return applyToCursor(s, a.target, (c) => moveCursor(c, a.index, a.rows, a.pageSize));
+    case 'move-to': {
+      const c = currentCursor(s, a.target);
+      const moved = moveCursor(c, a.type === 'move' ? c.selected + a.delta : a.index, a.rows, a.pageSize);
+      return sameCursor(c, moved) ? s : applyToCursor(s, a.target, () => moved);
+    }
     case 'set-sample-type':
       return updateProfile(s, a.pane, (v) => withOptions(v, { sampleType: a.sampleType }));
     case 'set-granularity':

@@ -5,7 +5,7 @@ import type { CommandContext } from '../state/commands.js';
 import type { Store, StoreSnapshot } from '../state/store.js';
 import { Lines } from './components/Lines.js';
 import type { Line } from './lines.js';
-import { seg, wrapWords } from './lines.js';
+import { seg, wrapText } from './lines.js';
 import type { Theme } from './theme.js';
 import { useKeymap } from './use-keymap.js';
 import { useStore } from './use-store.js';
@@ -58,6 +58,7 @@ export function App(props: AppProps): React.ReactElement {
   );
   useKeymap(ctx);
 
+  if (snap.ui.message === '__livepprof_render_crash__') throw new Error('injected crash in render (LIVEPPROF_CRASH_IN_RENDER_AFTER_MS)');
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return (
       <Lines
@@ -81,7 +82,7 @@ export function App(props: AppProps): React.ReactElement {
     body = {
       lines: [
         [seg('Error', { bold: true, color: theme.bad })],
-        ...wrapWords(overlay.message, width).map((t) => [seg(t)]),
+        ...wrapText(overlay.message, width).map((t) => [seg(t)]),
         [],
         [seg('Enter or Esc dismisses', { color: theme.dim })],
       ],

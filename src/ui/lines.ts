@@ -46,22 +46,6 @@ export function fitLine(line: Line, width: number): Line {
   return out;
 }
 
-/** Breaks text into lines of at most `width` columns at spaces (a longer word is left to fitLine). */
-export function wrapWords(text: string, width: number): string[] {
-  const out: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      out.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
-  }
-  out.push(line);
-  return out;
-}
-
 /** Exactly `height` lines: cut, or padded with blank lines. */
 export function fitHeight(lines: Line[], height: number): Line[] {
   const out = lines.slice(0, Math.max(0, height));
@@ -69,11 +53,15 @@ export function fitHeight(lines: Line[], height: number): Line[] {
   return out;
 }
 
-/** Word-wraps text into lines of at most `width` columns, continuation lines indented. */
+/**
+ * Word-wraps text into lines of at most `width` columns, continuation lines indented. A
+ * no-break space (\u00a0) keeps a label with its value and is printed as a plain space.
+ */
 export function wrapText(text: string, width: number, indent = ''): string[] {
   const out: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  // Only plain spaces break a line: a no-break space (\u00a0) glues a label to its value.
+  for (const word of text.split(/ +/).filter(Boolean)) {
     const candidate = line ? `${line} ${word}` : word;
     if (candidate.length <= width || !line) {
       line = candidate;
@@ -83,5 +71,5 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
     }
   }
   if (line) out.push(line);
-  return out;
+  return out.map((l) => l.replace(/\u00a0/g, ' '));
 }

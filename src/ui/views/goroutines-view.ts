@@ -4,7 +4,7 @@
 
 import { formatClock } from '../../analysis/format.js';
 import { goroutinesOfGroup, type GoroutineGroupRow } from '../../analysis/goroutines.js';
-import { cell, fitLeft, fitName } from '../../analysis/names.js';
+import { cell, fitLeft } from '../../analysis/names.js';
 import { selectGoroutineRows } from '../../state/selectors.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import type { Line } from '../lines.js';
@@ -52,7 +52,8 @@ export function goroutinesLines(snap: StoreSnapshot, width: number, height: numb
     lines.push([
       seg(`${isSel ? MARK : ' '} ${cell(String(r.count), 7, 'right')}`, { inverse: isSel }),
       seg(cell(d, 7, 'right'), { inverse: isSel, color: r.delta > 0 ? theme.warn : undefined }),
-      seg(`  ${cell(fitName(r.top + labels, topWidth), topWidth)}`, { inverse: isSel }),
+      // The function whole, then as much of the labels as fits.
+      seg(`  ${cell(r.top.length >= topWidth ? fitLeft(r.top, topWidth) : r.top + labels, topWidth)}`, { inverse: isSel }),
       seg(entryWidth ? '  ' + cell(fitLeft(r.entry, entryWidth), entryWidth) : '', { inverse: isSel, color: theme.dim }),
     ]);
   });

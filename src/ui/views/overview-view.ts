@@ -60,7 +60,7 @@ export function overviewLines(snap: StoreSnapshot, width: number, height: number
   const part = (key: string) => b.parts.find((p) => p.key === key)!;
   const show = (key: string, label: string) => {
     const p = part(key);
-    return `${label} ${p.bytes === null ? '?' : formatBytes(p.bytes)}`;
+    return `${label}\u00a0${p.bytes === null ? '?' : formatBytes(p.bytes)}`.replace(/ /g, '\u00a0');
   };
   const equation = `RSS ${formatBytes(b.rss)} = ${[show('heap', 'heap'), show('idle', 'idle'), show('lazyfree', 'lazyfree'), show('runtime', 'runtime'), show('other', 'not Go')].join(' + ')}`;
   const sources = `(rss: ${b.rssSource ?? '?'}, memstats: ${last.memstatsSource ?? '?'}, lazyfree: ${part('lazyfree').source})`;
