@@ -1,0 +1,166 @@
+// The full-screen view in a real terminal (tmux, 80×24) attached to the real Go fixture target:
+// what a user sees on each pane, and that keys move between them. The heap-leak scenario
+// retains memory in main.(*Cache).Put (called from main.(*Cache).Grow); the goroutine-leak
+// scenario parks goroutines in main.leakWorker (created by main.spawnLeakers).
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
+import { CLI } from '../helpers/paths.js';
+import { framed, hasTmux, startTmux, type TmuxSession } from '../helpers/tmux.js';
+
+const haveGo = hasGo();
+const haveTmux = hasTmux();
+if (!haveGo || !haveTmux) {
+  const missing = [haveGo ? null : '`go`', haveTmux ? null : '`tmux`'].filter(Boolean).join(' and ');
+  console.warn(`SKIPPED the TUI end-to-end tests (test/e2e/tui.test.ts): ${missing} not on PATH`);
+}
+
+const PREAMBLE = 'shell line before livepprof';
+const PUT = /main\.\(\*Cache\)\.Put/;
+/** The Top table's first row (the one under the column header) is the selected main.(*Cache).Put. */
+const PUT_FIRST = /^\s+flat\s+flat%\s+sum%\s+cum\s+cum%.*\n›.*\smain\.\(\*Cache\)\.Put\s*$/m;
+
+const targets: Target[] = [];
+const sessions: TmuxSession[] = [];
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.kill()));
+});
+afterAll(async () => {
+  await Promise.all(targets.map((t) => t.stop()));
+});
+
+async function target(scenario: string): Promise<Target> {
+  const t = await startTarget({ scenario });
+  targets.push(t);
+  return t;
+}
+
+/** `livepprof 127.0.0.1:PORT --interval 1s` in an 80×24 terminal, up and reading keys. */
+async function openView(t: Target): Promise<TmuxSession> {
+  const s = await startTmux({
+    command: [process.execPath, CLI, `127.0.0.1:${t.port}`, '--interval', '1s'],
+    width: 80,
+    height: 24,
+    preamble: PREAMBLE,
+  });
+  sessions.push(s);
+  await s.waitFor(/\[1 Overview\]/);
+  await s.waitForRawMode();
+  return s;
+}
+
+/** A size as the view prints it (920kB, 20.8MB, 0B) in bytes. */
+function bytes(text: string): number {
+  const m = /^([\d.]+)(B|kB|MB|GB)$/.exec(text);
+  if (!m) throw new Error(`not a size: ${text}`);
+  return Number(m[1]) * { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 }[m[2] as 'B' | 'kB' | 'MB' | 'GB'];
+}
+
+describe.skipIf(!haveGo || !haveTmux)('the full-screen view on a live Go target, at 80×24', () => {
+  let leak: Target;
+  beforeAll(async () => {
+    leak = await target('heap-leak');
+  });
+
+  it('Overview: RSS from /proc and the Go heap, polled live, in a full 24-row frame', async () => {
+    const s = await openView(leak);
+    const figures = /^R rss (\S+) \(proc\)\s+H heap in use (\S+)\s+I idle kept (\S+)\s+\d+s\/(\d+) polls?/m;
+    const first = await s.waitFor(figures);
+    expect(bytes(first[1]!)).toBeGreaterThan(1e6);
+    expect(bytes(first[2]!)).toBeGreaterThan(0);
+    // Live: the poll count moves on by itself.
+    const polls = Number(first[4]);
+    await s.waitUntil((screen) => {
+      const m = figures.exec(screen);
+      return m && Number(m[4]) > polls;
+    }, `more than ${polls} polls`);
+
+    const screen = await s.capture();
+    const rows = screen.split('\n');
+    const frame = framed(screen);
+    expect(rows, frame).toHaveLength(24);
+    expect(rows[0], frame).toMatch(new RegExp(`^livepprof 127\\.0\\.0\\.1:${leak.port}\\s`));
+    expect(rows[1], frame).toMatch(/^\[1 Overview\] │ 2 Top │ 3 Goroutines │ 4 Diff\s*$/);
+    expect(rows[23], frame).toMatch(/^q quit\s+\? help/); // the footer on the last row
+  });
+
+  it('Top: main.(*Cache).Put is the first row; Enter shows its caller main.(*Cache).Grow; Esc goes back', async () => {
+    const s = await openView(leak);
+    await s.sendKeys('2');
+    await s.waitFor(/\[2 Top\]/);
+    await s.waitFor(PUT_FIRST);
+
+    await s.sendKeys('Enter');
+    await s.waitFor(/^▸ main\.\(\*Cache\)\.Put\s/m);
+    const callers = await s.waitFor(/^›\s+([\d.]+)%\s+\S+\s+↑ main\.\(\*Cache\)\.Grow\s*$/m);
+    expect(Number(callers[1]), 'Grow is the only caller of Put').toBeGreaterThan(99);
+
+    await s.sendKeys('Escape');
+    await s.waitForNo(/^▸ /m);
+    await s.waitFor(PUT_FIRST);
+    expect(await s.capture()).toMatch(/\[2 Top\]/);
+  });
+
+  it('? opens the help listing the keys of the pane; Esc closes it', async () => {
+    const s = await openView(leak);
+    await s.waitFor(/^R rss /m);
+    await s.sendKeys('?');
+    await s.waitFor(/^Keys in Overview\s+Esc or \? closes/m);
+    const screen = await s.capture();
+    for (const [key, what] of [
+      ['q', 'Quit'],
+      ['\\?', 'Keys of this pane'],
+      ['Esc', 'Back'],
+      ['1', 'Overview'],
+      ['2', 'Top'],
+      ['3', 'Goroutines'],
+      ['4', 'Diff'],
+      ['p', 'Pause'],
+    ]) {
+      expect(screen, `help lists ${key}\n${framed(screen)}`).toMatch(new RegExp(`(^|\\s)${key}\\s+${what}`, 'm'));
+    }
+    await s.sendKeys('Escape');
+    await s.waitForNo(/Keys in Overview/);
+    await s.waitFor(/^R rss /m);
+  });
+
+  it('q exits with status 0 and restores the terminal: main screen back, cursor visible, cooked tty', async () => {
+    const s = await openView(leak);
+    await s.waitFor(/^R rss /m);
+    expect(await s.alternateOn()).toBe(true);
+    expect(await s.cursorVisible()).toBe(false);
+    await s.sendKeys('q');
+    expect(await s.waitForExit()).toBe(0);
+    const screen = framed(await s.capture());
+    expect(await s.alternateOn(), screen).toBe(false);
+    expect(await s.cursorVisible(), screen).toBe(true);
+    const modes = await s.ttyModes();
+    expect(modes.icanon && modes.echo && modes.isig, `tty left in raw mode:\n${modes.text}`).toBe(true);
+    expect(await s.lines(), screen).toEqual([PREAMBLE, 'EXIT=0']);
+  });
+
+  it('Goroutines: the group parked in main.leakWorker, first, with a count that grows', async () => {
+    const t = await target('goroutine-leak');
+    const s = await openView(t);
+    await s.sendKeys('3');
+    await s.waitFor(/\[3 Goroutines\]/);
+    // debug=1 stacks hide runtime frames: the top frame of a goroutine blocked in a channel
+    // receive is the user function itself, and so is its first (outermost) frame.
+    const row = /^›\s+(\d+)\s+([+-]?\d+)\s+main\.leakWorker\s+main\.leakWorker\s*$/m;
+    const first = Number((await s.waitFor(row))[1]);
+    expect(first).toBeGreaterThan(0);
+    const later = await s.waitUntil((screen) => {
+      const m = row.exec(screen);
+      return m && Number(m[1]) > first ? Number(m[1]) : undefined;
+    }, `the main.leakWorker count to grow past ${first}`);
+    expect(later).toBeGreaterThan(first);
+    const header = await s.waitFor(/^(\d+) goroutines \(\+(\d+) since the first poll\)/m);
+    expect(Number(header[2])).toBeGreaterThan(0);
+
+    // Enter: the debug=2 dump of the group says who created it and what it waits for.
+    await s.sendKeys('Enter');
+    await s.waitFor(/^\d+ goroutines waiting in main\.leakWorker/m);
+    await s.waitFor(/created by main\.spawnLeakers/);
+    await s.waitFor(/\d+ × chan receive/);
+  });
+});

@@ -1,0 +1,328 @@
+// Command handlers over a Store of real captured heap profiles (no terminal, no target): keys go
+// through resolveKey → HANDLERS exactly as the input hook sends them.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { staticSource } from '../../src/cli/tui-command.js';
+import { decodeProfile } from '../../src/profile/decode.js';
+import type { Profile } from '../../src/profile/model.js';
+import { HANDLERS, runColonCommand, submitPrompt, type CommandContext } from '../../src/state/commands.js';
+import { resolveKey } from '../../src/state/keymap.js';
+import { paneProfile, selectDrill, selectTop } from '../../src/state/selectors.js';
+import { Store } from '../../src/state/store.js';
+import { TOP_CURSOR } from '../../src/state/ui-state.js';
+import { GO119 } from '../helpers/paths.js';
+
+const heap = decodeProfile(new Uint8Array(readFileSync(join(GO119, 'heap.pb.gz'))));
+
+let store: Store;
+let ctx: CommandContext;
+let quit: ReturnType<typeof vi.fn>;
+
+function makeCtx(p: Profile): void {
+  store = new Store(staticSource(p), 'top');
+  quit = vi.fn();
+  ctx = {
+    store,
+    session: null,
+    pageSize: 4,
+    quit: quit as unknown as () => void,
+    exportProfiles: async () => ['/tmp/heap.pb.gz'],
+    loadGoroutineDump: () => undefined,
+  };
+}
+
+beforeEach(() => makeCtx(heap));
+afterEach(() => store.close());
+
+const ui = () => store.getSnapshot().ui;
+
+/** One key, as use-keymap handles it outside a prompt. Returns the command it ran. */
+function key(name: string): string | undefined {
+  const b = resolveKey(ui(), name);
+  if (b) HANDLERS[b.id](ctx);
+  return b?.id;
+}
+
+/** Types into the open prompt and presses Enter. */
+function prompt(text: string): void {
+  const o = ui().overlay;
+  expect(o.kind).toBe('prompt');
+  store.dispatch({ type: 'prompt-input', text });
+  submitPrompt(ctx);
+}
+
+/** The Top table the user sees now. */
+function top() {
+  const pp = paneProfile(store.getSnapshot().data, 'top')!;
+  const r = selectTop(pp.profile, ui().top);
+  if (!r.ok) throw new Error(r.error);
+  return r.report;
+}
+
+describe('profile keys', () => {
+  it('s cycles inuse_space → inuse_objects → alloc_space → alloc_objects → inuse_space', () => {
+    expect(top().sampleType.type).toBe('inuse_space');
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      expect(key('s')).toBe('sample-type');
+      seen.push(top().sampleType.type);
+      expect(ui().top.sampleType).toBe(seen[i]);
+    }
+    expect(seen).toEqual(['inuse_objects', 'alloc_space', 'alloc_objects', 'inuse_space']);
+  });
+
+  it('s goes back to the top of the table', () => {
+    key('j');
+    key('j');
+    expect(ui().top.cursor.selected).toBe(2);
+    key('s');
+    expect(ui().top.cursor).toEqual(TOP_CURSOR);
+  });
+
+  it('f cycles functions → lines → files → functions', () => {
+    const names = () => top().rows.map((r) => r.name);
+    expect(names()).toContain('main.retainSmall');
+    key('f');
+    expect(ui().top.granularity).toBe('lines');
+    expect(names()[0]).toMatch(/^main\.retainSmall \S+main\.go:\d+$/);
+    key('f');
+    expect(ui().top.granularity).toBe('files');
+    expect(names()[0]).toMatch(/main\.go$/);
+    key('f');
+    expect(ui().top.granularity).toBe('functions');
+    expect(names()[0]).toBe('main.retainSmall');
+  });
+
+  it('c toggles the sort between flat and cum', () => {
+    expect(top().rows[0]!.name).toBe('main.retainSmall');
+    key('c');
+    expect(ui().top.cumSort).toBe(true);
+    const cums = top().rows.map((r) => r.cum);
+    expect(cums).toEqual([...cums].sort((a, b) => b - a));
+    expect(top().rows[0]!.name).toBe('runtime.main');
+    key('c');
+    expect(ui().top.cumSort).toBe(false);
+    expect(top().rows[0]!.name).toBe('main.retainSmall');
+  });
+
+  it('/ opens the focus prompt; Enter applies it', () => {
+    expect(key('/')).toBe('focus');
+    expect(ui().overlay).toEqual({ kind: 'prompt', purpose: 'focus', text: '' });
+    prompt('malg');
+    expect(ui().overlay.kind).toBe('none');
+    expect(ui().top.focus).toBe('malg');
+    // pprof's focus: only samples whose stack passes through a match.
+    expect(top().rows.map((r) => r.name)).toEqual(expect.arrayContaining(['runtime.malg', 'runtime.newproc1']));
+    expect(top().rows.map((r) => r.name)).not.toContain('main.retainSmall');
+    // Opening it again starts from the current focus; an empty one clears it.
+    key('/');
+    expect(ui().overlay).toEqual({ kind: 'prompt', purpose: 'focus', text: 'malg' });
+    prompt('  ');
+    expect(ui().top.focus).toBe('');
+    expect(top().rows.map((r) => r.name)).toContain('main.retainSmall');
+  });
+
+  it('\\ opens the ignore prompt', () => {
+    key('\\');
+    prompt('retain');
+    expect(ui().top.ignore).toBe('retain');
+    expect(top().rows.map((r) => r.name)).not.toContain('main.retainSmall');
+  });
+
+  it('an invalid regexp opens the error overlay and leaves the focus as it was', () => {
+    key('/');
+    prompt('main');
+    key('/');
+    prompt('(unclosed');
+    expect(ui().overlay.kind).toBe('error');
+    expect(ui().overlay.kind === 'error' && ui().overlay).toMatchObject({ message: expect.stringMatching(/focus|regexp|parenthes/i) });
+    expect(ui().top.focus).toBe('main');
+    // Enter dismisses it.
+    expect(key('enter')).toBe('dismiss-error');
+    expect(ui().overlay.kind).toBe('none');
+  });
+
+  it('q quits, but not from inside a prompt', () => {
+    key('/');
+    expect(resolveKey(ui(), 'q')).toBeUndefined();
+    store.dispatch({ type: 'close-overlay' });
+    key('q');
+    expect(quit).toHaveBeenCalledTimes(1);
+  });
+
+  it('p and r say there is nothing to poll in a static profile', () => {
+    key('p');
+    expect(ui().message).toMatch(/static profile/);
+    store.dispatch({ type: 'message', text: null });
+    key('r');
+    expect(ui().message).toMatch(/static profile/);
+  });
+
+  it('e writes the profile and says where', async () => {
+    key('e');
+    await vi.waitFor(() => expect(ui().message).toBe('wrote /tmp/heap.pb.gz (mode 0600)'));
+  });
+});
+
+describe(': commands', () => {
+  const colon = (text: string) => {
+    expect(key(':')).toBe('command');
+    prompt(text);
+  };
+
+  it('top 5 keeps five rows', () => {
+    expect(top().rows.length).toBeGreaterThan(5);
+    colon('top 5');
+    expect(ui().top.nodeCount).toBe(5);
+    expect(top().rows).toHaveLength(5);
+    colon('top');
+    expect(ui().top.nodeCount).toBe(0);
+  });
+
+  it('sample_index=alloc_space, or by number', () => {
+    colon('sample_index=alloc_space');
+    expect(top().sampleType.type).toBe('alloc_space');
+    colon('si 0');
+    expect(ui().top.sampleType).toBe(heap.sampleTypes[0]!.type);
+    expect(top().sampleType.type).toBe(heap.sampleTypes[0]!.type);
+  });
+
+  it('focus=main', () => {
+    colon('focus=main');
+    expect(ui().top.focus).toBe('main');
+    // runtime.malg's stacks (newproc1 ← systemstack) never pass through a "main".
+    expect(top().rows.map((r) => r.name)).not.toContain('runtime.malg');
+    expect(top().rows[0]!.name).toBe('main.retainSmall');
+  });
+
+  it('granularity=lines, and lines / functions on their own', () => {
+    colon('granularity=lines');
+    expect(ui().top.granularity).toBe('lines');
+    colon('functions');
+    expect(ui().top.granularity).toBe('functions');
+    colon('files');
+    expect(ui().top.granularity).toBe('files');
+  });
+
+  it('cum and flat', () => {
+    colon('cum');
+    expect(ui().top.cumSort).toBe(true);
+    colon('flat');
+    expect(ui().top.cumSort).toBe(false);
+  });
+
+  it('a command from the Overview applies to Top and shows it', () => {
+    makeCtx(heap);
+    store.dispatch({ type: 'set-pane', pane: 'overview' });
+    runColonCommand(ctx, 'top 3');
+    expect(ui().pane).toBe('top');
+    expect(ui().top.nodeCount).toBe(3);
+  });
+
+  it.each([
+    ['bogus', /unknown command :bogus \(try :top 20, :sample_index=alloc_space/],
+    ['top many', /:top takes a number of rows, e\.g\. :top 20/],
+    ['top -2', /:top takes a number of rows/],
+    ['sample_index=cpu', /sample_index "cpu" is not in this profile; it has: alloc_objects, alloc_space, inuse_objects, inuse_space/],
+    ['granularity=words', /granularity must be one of .*functions.*lines.*files/],
+    ['focus=(', /./],
+  ])(':%s opens the error overlay with a hint', (text, re) => {
+    colon(text);
+    const o = ui().overlay;
+    expect(o.kind).toBe('error');
+    expect(o.kind === 'error' ? o.message : '').toMatch(re);
+  });
+
+  it('an empty command does nothing', () => {
+    const before = ui().top;
+    colon('   ');
+    expect(ui().overlay.kind).toBe('none');
+    expect(ui().top).toBe(before);
+  });
+});
+
+describe('Enter: drill-down', () => {
+  it('drills into the selected row', () => {
+    key('j');
+    const row = top().rows[1]!;
+    expect(key('enter')).toBe('open');
+    expect(ui().top.drill.map((d) => d.name)).toEqual([row.name]);
+    expect(ui().top.drill[0]!.section).toBe('peek');
+  });
+
+  it('Enter in the drill-down follows the selected caller', () => {
+    key('enter'); // main.retainSmall, the heaviest row
+    expect(ui().top.drill.map((d) => d.name)).toEqual(['main.retainSmall']);
+    const pp = paneProfile(store.getSnapshot().data, 'top')!;
+    const r = selectDrill(pp.profile, ui().top, 'main.retainSmall', 'peek');
+    expect(r.ok && r.kind === 'peek').toBe(true);
+    const rows = r.ok && r.kind === 'peek' ? r.rows : [];
+    expect(rows.map((x) => `${x.role} ${x.name}`)).toEqual(['caller main.main']);
+
+    expect(key('enter')).toBe('drill-open');
+    expect(ui().top.drill.map((d) => d.name)).toEqual(['main.retainSmall', 'main.main']);
+
+    // main.main has a caller (runtime.main) and callees; the cursor stays inside them.
+    for (let i = 0; i < 10; i++) key('j');
+    const mm = selectDrill(pp.profile, ui().top, 'main.main', 'peek');
+    const n = mm.ok ? mm.rows.length : 0;
+    expect(n).toBeGreaterThan(1);
+    expect(ui().top.drill[1]!.cursor.selected).toBe(n - 1);
+    key('k');
+    expect(ui().top.drill[1]!.cursor.selected).toBe(n - 2);
+    expect(ui().top.cursor).toEqual(TOP_CURSOR);
+  });
+
+  it('Enter in the lines or stacks section does not drill further', () => {
+    key('enter');
+    key('right');
+    expect(ui().top.drill[0]!.section).toBe('lines');
+    key('enter');
+    key('l');
+    expect(ui().top.drill[0]!.section).toBe('stacks');
+    key('enter');
+    expect(ui().top.drill).toHaveLength(1);
+    key('h');
+    key('left');
+    expect(ui().top.drill[0]!.section).toBe('peek');
+  });
+
+  it('Esc comes back out, one level per press', () => {
+    key('enter');
+    key('enter');
+    key('escape');
+    expect(ui().top.drill.map((d) => d.name)).toEqual(['main.retainSmall']);
+    key('escape');
+    expect(ui().top.drill).toEqual([]);
+  });
+});
+
+describe('table navigation', () => {
+  it('j/k, PgDn/PgUp, G/g move within the rows and keep a page in view', () => {
+    const n = top().rows.length;
+    key('G');
+    expect(ui().top.cursor).toEqual({ selected: n - 1, offset: n - 4 });
+    key('j');
+    expect(ui().top.cursor.selected).toBe(n - 1);
+    key('g');
+    expect(ui().top.cursor).toEqual(TOP_CURSOR);
+    key('pagedown');
+    expect(ui().top.cursor.selected).toBe(3);
+    key('pageup');
+    expect(ui().top.cursor.selected).toBe(0);
+    key('k');
+    expect(ui().top.cursor.selected).toBe(0);
+  });
+
+  it('the Diff of a static profile against itself is empty but navigable', () => {
+    store.dispatch({ type: 'set-pane', pane: 'diff' });
+    key('j');
+    key('enter');
+    expect(ui().diff.cursor).toEqual(TOP_CURSOR);
+    expect(ui().diff.drill).toEqual([]);
+    expect(key('b')).toBe('baseline-now');
+    expect(ui().message).toMatch(/static profile has no baseline/);
+  });
+});
