@@ -171,7 +171,7 @@ interface Finding {
 
 function heapLeak(run: PollRecord[], input: VerdictInput, sticky: boolean): Finding | null {
   const pts = postGcHeap(run);
-  if (pts.length < MIN_GC_CYCLES) return null;
+  if (run.length < MIN_POLLS || pts.length < MIN_GC_CYCLES) return null;
   const first = pts[0]!.v;
   const last = pts[pts.length - 1]!.v;
   const growth = last - first;

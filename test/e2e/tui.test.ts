@@ -164,3 +164,43 @@ describe.skipIf(!haveGo || !haveTmux)('the full-screen view on a live Go target,
     await s.waitFor(/\d+ × chan receive/);
   });
 });
+
+describe.skipIf(!haveTmux)('livepprof demo', () => {
+  it('replays the recorded incident with its banner and the runtime-retention verdict, no target needed', async () => {
+    const s = await startTmux({ command: [process.execPath, CLI, 'demo', '--speed', '0'], width: 80, height: 24, preamble: PREAMBLE });
+    sessions.push(s);
+    await s.waitFor(/DEMO: a recorded replay/);
+    await s.waitFor(/verdict: runtime retention, not a leak: RSS 3\d\dMB but only \d+(\.\d+)?MB of heap in use/);
+    const screen = await s.capture({ joinWrapped: true });
+    expect(screen, framed(screen)).toMatch(/lazyfree 3\d\dMB/);
+    expect(screen).toMatch(/^livepprof demo {2}runtime retention/m);
+    await s.sendKeys('q');
+    expect(await s.waitForExit()).toBe(0);
+  });
+});
+
+describe.skipIf(!haveGo || !haveTmux)('livepprof with no target: the picker', () => {
+  it('lists the fixture target found through /proc, with the demo last, and Enter attaches', async () => {
+    const t = await target('steady');
+    const s = await startTmux({ command: [process.execPath, CLI], width: 100, height: 24, preamble: PREAMBLE });
+    sessions.push(s);
+    await s.waitFor(new RegExp(`127\\.0\\.0\\.1:${t.port} {2}pid ${t.pid}`));
+    const screen = await s.capture();
+    const lines = screen.split('\n');
+    const targetLine = lines.findIndex((l) => l.includes(`127.0.0.1:${t.port}`));
+    const demoLine = lines.findIndex((l) => l.includes('demo — a recorded incident'));
+    expect(demoLine, framed(screen)).toBeGreaterThan(targetLine);
+    // Move the choice onto our target (other pprof services on this host may be listed first).
+    for (let i = 0; i < 20; i++) {
+      if (/❯ 127\.0\.0\.1:(\d+)/.exec(await s.capture())?.[1] === String(t.port)) break;
+      await s.sendKeys('Down');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await s.sendKeys('Enter');
+    await s.waitFor(new RegExp(`^livepprof 127\\.0\\.0\\.1:${t.port}`, 'm'));
+    await s.waitFor(/\[1 Overview\]/);
+    await s.waitForRawMode();
+    await s.sendKeys('q');
+    expect(await s.waitForExit()).toBe(0);
+  });
+});
