@@ -222,3 +222,24 @@ export function keyName(
   if (input === '\u001b[Z') return 'shift-tab';
   return input && input.length === 1 ? input : null;
 }
+
+const SCOPE_TITLES: Record<Scope, string> = {
+  always: 'everywhere',
+  prompt: 'in a / \\ or : prompt',
+  global: 'everywhere but a prompt',
+  help: 'help overlay',
+  error: 'error overlay',
+  overview: 'Overview',
+  table: 'any table',
+  profile: 'Top and Diff',
+  diff: 'Diff',
+  drill: 'drill-down',
+  goroutines: 'Goroutines',
+  'goroutine-detail': 'goroutine details',
+};
+
+/** The key table for the README, generated from KEYMAP (a test keeps the README in step). */
+export function keyTableMarkdown(): string {
+  const rows = KEYMAP.map((b) => `| ${b.keys.map((k) => '`' + keyLabel(k).replace('|', '\\|') + '`').join(' ')} | ${SCOPE_TITLES[b.scope]} | ${b.description} |`);
+  return ['| keys | where | does |', '|---|---|---|', ...rows].join('\n');
+}
