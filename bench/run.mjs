@@ -2,12 +2,14 @@
 // Sections can be picked: `npm run bench -- top`.
 
 import { hasGo } from './lib.mjs';
+import { benchKeyLatency } from './key-latency.mjs';
 import { benchPollCost } from './poll-cost.mjs';
 import { benchTopVsPprof } from './top-vs-pprof.mjs';
 
 const SECTIONS = {
   top: { needsGo: true, run: benchTopVsPprof, title: 'top on a 100,000-stack heap profile vs go tool pprof' },
-  polls: { needsGo: true, run: benchPollCost, title: "the tool's own cost over 10,000 polls, and requests per poll" },
+  polls: { needsGo: true, run: benchPollCost, title: "the tool's own cost over 20,000 polls, and requests per poll" },
+  keys: { needsGo: true, run: benchKeyLatency, title: 'key → frame latency of the TUI with a 100,000-stack profile loaded' },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -16,7 +16,7 @@ import { Ring } from '../session/timeline.js';
 import type { DataSource, StoreSnapshot } from '../state/store.js';
 import { Store } from '../state/store.js';
 import type { Pane } from '../state/ui-state.js';
-import { paneProfile } from '../state/selectors.js';
+import { readyPaneProfile } from '../state/selectors.js';
 import type { Io } from './io.js';
 import type { PickerChoice } from '../ui/Picker.js';
 import type { CommandDef, ParsedArgs } from './options.js';
@@ -137,7 +137,7 @@ export async function openTui(io: Io, arg: string, args: ParsedArgs, banner?: st
   const exportProfiles = async (): Promise<string[]> => {
     const { ui, data } = store.getSnapshot();
     const pane = ui.pane === 'diff' ? 'diff' : 'top';
-    const pp = paneProfile(data, pane);
+    const pp = readyPaneProfile(data, pane);
     if (!pp) return [];
     const now = new Date();
     const written = [await writeProfileFile(exportFileName(label, 'heap', now), encodeProfile(pp.latest.profile))];

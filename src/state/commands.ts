@@ -7,7 +7,7 @@ import { errorMessage } from '../errors.js';
 import type { Session } from '../session/session.js';
 import type { CommandId } from './keymap.js';
 import type { CursorTarget, ProfilePane } from './reducer.js';
-import { nextSampleType, paneProfile, selectDrill, selectGoroutineRows, selectTop } from './selectors.js';
+import { nextSampleType, readyPaneProfile, selectGoroutineRows, settledDrill, settledTop } from './selectors.js';
 import type { Store } from './store.js';
 import type { PromptPurpose } from './ui-state.js';
 
@@ -35,16 +35,16 @@ function currentTable(ctx: CommandContext): { target: CursorTarget; rows: number
   if (ui.pane === 'goroutines') return { target: { kind: 'goroutines' }, rows: selectGoroutineRows(data).length };
   const pane = profilePane(ctx);
   if (!pane) return null;
-  const pp = paneProfile(data, pane);
+  const pp = readyPaneProfile(data, pane);
   if (!pp) return { target: { kind: 'table', pane }, rows: 0 };
   const view = ui[pane];
   const drill = view.drill[view.drill.length - 1];
   if (drill) {
-    const r = selectDrill(pp.profile, view, drill.name, drill.section);
-    return { target: { kind: 'drill', pane }, rows: r.ok ? r.rows.length : 0 };
+    const r = settledDrill(pp.profile, view, drill.name, drill.section);
+    return { target: { kind: 'drill', pane }, rows: r?.ok ? r.rows.length : 0 };
   }
-  const top = selectTop(pp.profile, view);
-  return { target: { kind: 'table', pane }, rows: top.ok ? top.report.rows.length : 0 };
+  const top = settledTop(pp.profile, view);
+  return { target: { kind: 'table', pane }, rows: top?.ok ? top.report.rows.length : 0 };
 }
 
 function move(ctx: CommandContext, delta: number | 'first' | 'last'): void {
@@ -69,20 +69,20 @@ function drillInto(ctx: CommandContext): void {
   const pane = profilePane(ctx);
   if (!pane) return;
   const { ui, data } = ctx.store.getSnapshot();
-  const pp = paneProfile(data, pane);
+  const pp = readyPaneProfile(data, pane);
   if (!pp) return;
   const view = ui[pane];
   const drill = view.drill[view.drill.length - 1];
   if (drill) {
-    const r = selectDrill(pp.profile, view, drill.name, drill.section);
-    if (r.ok && r.kind === 'peek') {
+    const r = settledDrill(pp.profile, view, drill.name, drill.section);
+    if (r?.ok && r.kind === 'peek') {
       const row = r.rows[drill.cursor.selected];
       if (row) ctx.store.dispatch({ type: 'drill', pane, name: row.name });
     }
     return;
   }
-  const top = selectTop(pp.profile, view);
-  const row = top.ok ? top.report.rows[view.cursor.selected] : undefined;
+  const top = settledTop(pp.profile, view);
+  const row = top?.ok ? top.report.rows[view.cursor.selected] : undefined;
   if (row) ctx.store.dispatch({ type: 'drill', pane, name: row.name });
 }
 
@@ -133,7 +133,7 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
     const pane = profilePane(ctx);
     if (!pane) return;
     const { ui, data } = ctx.store.getSnapshot();
-    const pp = paneProfile(data, pane);
+    const pp = readyPaneProfile(data, pane);
     if (pp) ctx.store.dispatch({ type: 'set-sample-type', pane, sampleType: nextSampleType(pp.profile, ui[pane]) });
   },
   granularity: (ctx) => {
@@ -227,7 +227,7 @@ export function runColonCommand(ctx: CommandContext, text: string): void {
     case 'sample_index':
     case 'si': {
       const { data } = ctx.store.getSnapshot();
-      const pp = paneProfile(data, pane);
+      const pp = readyPaneProfile(data, pane);
       const types = pp ? pp.profile.sampleTypes.map((t) => t.type) : [];
       const byNumber = /^\d+$/.test(arg) ? types[Number(arg)] : undefined;
       const chosen = byNumber ?? types.find((t) => t === arg || t === arg.replace(/^inuse_/, ''));

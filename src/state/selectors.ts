@@ -15,6 +15,7 @@ import { defaultSampleIndex } from '../profile/model.js';
 import type { HeapSnapshot, SessionSnapshot } from '../session/session.js';
 import type { ProfilePane } from './reducer.js';
 import type { ProfileView } from './ui-state.js';
+import { DeferredMemo, isPending, type Pending } from './deferred.js';
 
 /** A small memo: remembers the last `size` results by key. */
 export function memo<A extends unknown[], R>(key: (...args: A) => string, compute: (...args: A) => R, size = 8): (...args: A) => R {
@@ -42,19 +43,35 @@ export interface PaneProfile {
   latest: HeapSnapshot;
 }
 
-const diffOf = memo(
-  (latest: HeapSnapshot, base: HeapSnapshot) => `${latest.profile.id}-${base.profile.id}`,
-  (latest: HeapSnapshot, base: HeapSnapshot) => removeUninteresting(diffProfiles(latest.profile, base.profile)),
-  4,
-);
+export type DiffResult = { ok: true; profile: Profile } | { ok: false; error: string };
+const diffs = new DeferredMemo<DiffResult>(4);
 
-export function paneProfile(snap: SessionSnapshot, pane: ProfilePane): PaneProfile | null {
+/**
+ * The profile a pane shows: the latest heap profile (Top), or latest minus the baseline (Diff,
+ * computed after the frame for big profiles: Pending until then). null: nothing to show yet.
+ */
+export function paneProfile(snap: SessionSnapshot, pane: ProfilePane): PaneProfile | Pending<PaneProfile> | null {
   const latest = snap.latestHeap;
   if (!latest) return null;
   if (pane === 'top') return { profile: removeUninterestingMemo(latest.profile), base: null, latest };
   const base = snap.userBaseline ?? snap.firstHeap;
   if (!base) return null;
-  return { profile: diffOf(latest, base), base, latest };
+  const d = diffs.get(`${latest.profile.id}-${base.profile.id}`, 'diff', latest.profile.samples.count + base.profile.samples.count, () => {
+    try {
+      return { ok: true, profile: removeUninteresting(diffProfiles(latest.profile, base.profile)) };
+    } catch (e) {
+      return { ok: false, error: errorMessage(e) };
+    }
+  });
+  if (isPending(d)) return { pending: true, stale: null };
+  if (!d.ok) return null;
+  return { profile: d.profile, base, latest };
+}
+
+/** The pane's profile if it is ready (commands need it now; views show "computing…"). */
+export function readyPaneProfile(snap: SessionSnapshot, pane: ProfilePane): PaneProfile | null {
+  const pp = paneProfile(snap, pane);
+  return pp && !isPending(pp) ? pp : null;
 }
 
 const removeUninterestingMemo = memo(
@@ -83,9 +100,21 @@ export function nextSampleType(p: Profile, view: ProfileView): string {
 
 export type TopResult = { ok: true; report: TopReport; sampleIndex: number } | { ok: false; error: string };
 
-export const selectTop = memo(
-  (p: Profile, v: ProfileView) => `${p.id}|${v.sampleType}|${v.granularity}|${v.cumSort}|${v.focus}|${v.ignore}|${v.nodeCount}`,
-  (p: Profile, v: ProfileView): TopResult => {
+const tops = new DeferredMemo<TopResult>(16);
+
+/** The Top table for a profile and view options; for big profiles Pending (with the previous table) until computed. */
+export function selectTop(p: Profile, v: ProfileView, family = 'top'): TopResult | Pending<TopResult> {
+  const key = `${p.id}|${v.sampleType}|${v.granularity}|${v.cumSort}|${v.focus}|${v.ignore}|${v.nodeCount}`;
+  return tops.get(key, family, p.samples.count, () => computeTop(p, v));
+}
+
+/** The Top table if it is ready, else the stale one, else null. */
+export function settledTop(p: Profile, v: ProfileView, family = 'top'): TopResult | null {
+  const r = selectTop(p, v, family);
+  return isPending(r) ? r.stale : r;
+}
+
+function computeTop(p: Profile, v: ProfileView): TopResult {
     const sampleIndex = sampleIndexFor(p, v);
     try {
       const report = topReport(p, {
@@ -99,9 +128,7 @@ export const selectTop = memo(
     } catch (e) {
       return { ok: false, error: errorMessage(e) };
     }
-  },
-  16,
-);
+}
 
 export type DrillResult =
   | { ok: true; kind: 'peek'; peek: PeekReport; rows: Array<{ name: string; weight: number; share: number; inline: boolean; role: 'caller' | 'callee' }> }
@@ -109,9 +136,21 @@ export type DrillResult =
   | { ok: true; kind: 'stacks'; rows: ReturnType<typeof tracesThrough> }
   | { ok: false; error: string };
 
-export const selectDrill = memo(
-  (p: Profile, v: ProfileView, name: string, section: string) => `${p.id}|${v.sampleType}|${v.granularity}|${v.focus}|${v.ignore}|${name}|${section}`,
-  (p: Profile, v: ProfileView, name: string, section: 'peek' | 'lines' | 'stacks'): DrillResult => {
+const drills = new DeferredMemo<DrillResult>(8);
+
+/** A drill-down view of one function; for big profiles Pending until computed. */
+export function selectDrill(p: Profile, v: ProfileView, name: string, section: 'peek' | 'lines' | 'stacks'): DrillResult | Pending<DrillResult> {
+  const key = `${p.id}|${v.sampleType}|${v.granularity}|${v.focus}|${v.ignore}|${name}|${section}`;
+  return drills.get(key, `drill:${section}`, p.samples.count, () => computeDrill(p, v, name, section));
+}
+
+/** The drill-down result if it is ready, else null. */
+export function settledDrill(p: Profile, v: ProfileView, name: string, section: 'peek' | 'lines' | 'stacks'): DrillResult | null {
+  const r = selectDrill(p, v, name, section);
+  return isPending(r) ? null : r;
+}
+
+function computeDrill(p: Profile, v: ProfileView, name: string, section: 'peek' | 'lines' | 'stacks'): DrillResult {
     const sampleIndex = sampleIndexFor(p, v);
     const filters = { ...(v.focus ? { focus: v.focus } : {}), ...(v.ignore ? { ignore: v.ignore } : {}) };
     try {
@@ -133,9 +172,7 @@ export const selectDrill = memo(
     } catch (e) {
       return { ok: false, error: errorMessage(e) };
     }
-  },
-  8,
-);
+}
 
 /** The function part of a node name at lines granularity ("main.f /x.go:12" → "main.f"). */
 export function functionNameOf(name: string, v: ProfileView): string {

@@ -4,6 +4,7 @@
 import type { GoroutineDump } from '../profile/legacy-text.js';
 import type { SessionSnapshot } from '../session/session.js';
 import type { Action } from './reducer.js';
+import { onAnalysisReady } from './deferred.js';
 import { reducer } from './reducer.js';
 import type { UiState } from './ui-state.js';
 import { initialUiState, type Pane } from './ui-state.js';
@@ -39,7 +40,12 @@ export class Store {
   ) {
     this.ui = initialUiState(initialPane);
     this.snap = { ui: this.ui, data: source.snapshot(), goroutineDump: this.dump };
-    this.unsubscribe = source.subscribe(() => this.publish());
+    const offSource = source.subscribe(() => this.publish());
+    const offAnalysis = onAnalysisReady(() => this.publish());
+    this.unsubscribe = () => {
+      offSource();
+      offAnalysis();
+    };
   }
 
   getSnapshot = (): StoreSnapshot => this.snap;

@@ -9,7 +9,7 @@ import { decodeProfile } from '../../src/profile/decode.js';
 import type { Profile } from '../../src/profile/model.js';
 import { HANDLERS, runColonCommand, submitPrompt, type CommandContext } from '../../src/state/commands.js';
 import { resolveKey } from '../../src/state/keymap.js';
-import { paneProfile, selectDrill, selectTop } from '../../src/state/selectors.js';
+import { readyPaneProfile, settledDrill, settledTop } from '../../src/state/selectors.js';
 import { Store } from '../../src/state/store.js';
 import { TOP_CURSOR } from '../../src/state/ui-state.js';
 import { GO119 } from '../helpers/paths.js';
@@ -55,8 +55,8 @@ function prompt(text: string): void {
 
 /** The Top table the user sees now. */
 function top() {
-  const pp = paneProfile(store.getSnapshot().data, 'top')!;
-  const r = selectTop(pp.profile, ui().top);
+  const pp = readyPaneProfile(store.getSnapshot().data, 'top')!;
+  const r = settledTop(pp.profile, ui().top)!;
   if (!r.ok) throw new Error(r.error);
   return r.report;
 }
@@ -255,8 +255,8 @@ describe('Enter: drill-down', () => {
   it('Enter in the drill-down follows the selected caller', () => {
     key('enter'); // main.retainSmall, the heaviest row
     expect(ui().top.drill.map((d) => d.name)).toEqual(['main.retainSmall']);
-    const pp = paneProfile(store.getSnapshot().data, 'top')!;
-    const r = selectDrill(pp.profile, ui().top, 'main.retainSmall', 'peek');
+    const pp = readyPaneProfile(store.getSnapshot().data, 'top')!;
+    const r = settledDrill(pp.profile, ui().top, 'main.retainSmall', 'peek')!;
     expect(r.ok && r.kind === 'peek').toBe(true);
     const rows = r.ok && r.kind === 'peek' ? r.rows : [];
     expect(rows.map((x) => `${x.role} ${x.name}`)).toEqual(['caller main.main']);
@@ -266,7 +266,7 @@ describe('Enter: drill-down', () => {
 
     // main.main has a caller (runtime.main) and callees; the cursor stays inside them.
     for (let i = 0; i < 10; i++) key('j');
-    const mm = selectDrill(pp.profile, ui().top, 'main.main', 'peek');
+    const mm = settledDrill(pp.profile, ui().top, 'main.main', 'peek')!;
     const n = mm.ok ? mm.rows.length : 0;
     expect(n).toBeGreaterThan(1);
     expect(ui().top.drill[1]!.cursor.selected).toBe(n - 1);

@@ -13,7 +13,7 @@ import { useInput } from 'ink';
 import React, { useState } from 'react';
 import type { Session } from '../../src/session/session.js';
 import { activeBindings, KEYMAP, keyLabel, keyName } from '../../src/state/keymap.js';
-import { paneProfile, selectTop } from '../../src/state/selectors.js';
+import { readyPaneProfile, settledTop } from '../../src/state/selectors.js';
 import { Store } from '../../src/state/store.js';
 import { PANE_TITLES, PANES, type UiState } from '../../src/state/ui-state.js';
 import { fitLine, lineText } from '../../src/ui/lines.js';
@@ -75,8 +75,8 @@ const body = (lines: string[]) => lines.slice(2, -2).join('\n');
 
 /** The expected Top rows, from the same profile the view shows (rows before text). */
 function topRows(store: Store, ui: UiState = store.getSnapshot().ui) {
-  const pp = paneProfile(store.getSnapshot().data, 'top')!;
-  const t = selectTop(pp.profile, ui.top);
+  const pp = readyPaneProfile(store.getSnapshot().data, 'top')!;
+  const t = settledTop(pp.profile, ui.top)!;
   if (!t.ok) throw new Error(t.error);
   return t.report.rows;
 }

@@ -7,7 +7,8 @@ import type { TopReport } from '../../analysis/top.js';
 import { topHeaderLines } from '../../analysis/top-text.js';
 import { percentage, scaledLabel } from '../../analysis/units.js';
 import type { ProfilePane } from '../../state/reducer.js';
-import { describeBase, flatHistory, heapAge, paneProfile, selectDrill, selectTop, type PaneProfile } from '../../state/selectors.js';
+import { isPending } from '../../state/deferred.js';
+import { describeBase, flatHistory, heapAge, paneProfile, selectDrill, selectTop, settledTop, type PaneProfile } from '../../state/selectors.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import type { DrillLevel, ProfileView } from '../../state/ui-state.js';
 import type { Theme } from '../theme.js';
@@ -115,6 +116,7 @@ export function profilePaneLines(snap: StoreSnapshot, pane: ProfilePane, width: 
   const data = snap.data;
   const view = snap.ui[pane];
   const pp = paneProfile(data, pane);
+  if (pp && isPending(pp)) return { lines: [plain(''), [seg('  computing the diff…', { color: theme.dim })]], pageSize: 1 };
   if (!pp) {
     const why =
       pane === 'diff' && data.latestHeap
@@ -126,9 +128,14 @@ export function profilePaneLines(snap: StoreSnapshot, pane: ProfilePane, width: 
   }
   const drill = view.drill[view.drill.length - 1];
   if (drill) return drillLines(pp, view, drill, width, height, theme);
-  const top = selectTop(pp.profile, view);
+  const selected = selectTop(pp.profile, view, pane);
+  // A big profile: the previous table stays up, marked, until the new one is computed.
+  const pending = isPending(selected);
+  const top = pending ? selected.stale : selected;
+  if (!top) return { lines: [plain(''), [seg('  computing…', { color: theme.dim })]], pageSize: 1 };
   if (!top.ok) return { lines: [plain(''), [seg(`  ${top.error}`, { color: theme.bad })]], pageSize: 1 };
   const head = summaryLines(pp, pane, view, top.report, snap, theme);
+  if (pending) head[0] = [...head[0]!, seg('  computing…', { color: theme.warn, bold: true })];
   const pageSize = Math.max(1, height - head.length - 1);
   return { lines: [...head, ...tableRows(pp, view, top.report, snap, width, pageSize, theme)], pageSize };
 }
@@ -147,8 +154,10 @@ function drillTitle(drill: DrillLevel, depth: number, theme: Theme): Line {
 }
 
 function drillLines(pp: PaneProfile, view: ProfileView, drill: DrillLevel, width: number, height: number, theme: Theme): { lines: Line[]; pageSize: number } {
-  const r = selectDrill(pp.profile, view, drill.name, drill.section);
+  const result = selectDrill(pp.profile, view, drill.name, drill.section);
   const title = drillTitle(drill, view.drill.length, theme);
+  if (isPending(result)) return { lines: [title, plain(''), [seg('  computing…', { color: theme.dim })]], pageSize: 1 };
+  const r = result;
   if (!r.ok) return { lines: [title, plain(''), [seg(`  ${r.error}`, { color: theme.bad })]], pageSize: 1 };
   const lines: Line[] = [title];
   const { selected, offset } = drill.cursor;
@@ -172,8 +181,8 @@ function drillLines(pp: PaneProfile, view: ProfileView, drill: DrillLevel, width
     if (r.rows.length === 0) lines.push([seg('  no callers or callees: all of it is in the function itself', { color: theme.dim })]);
     return { lines, pageSize };
   }
-  const top = selectTop(pp.profile, view);
-  const unitOf = (v: number) => (top.ok ? autoValue(top.report, v) : String(v));
+  const top = settledTop(pp.profile, view);
+  const unitOf = (v: number) => (top?.ok ? autoValue(top.report, v) : String(v));
   if (r.kind === 'lines') {
     lines.push([seg(`  ${'flat'.padStart(valueWidth)} ${'cum'.padStart(valueWidth)}  file:line`, { bold: true, color: theme.dim })]);
     const pageSize = Math.max(1, height - 3);

@@ -1,0 +1,57 @@
+// Expensive analyses of big profiles (a diff, a top over 100,000 stacks) run after the frame
+// that answers the key, not before it: the view shows the previous result marked "computing…"
+// and is told to re-render when the new one is ready. Small profiles compute at once.
+
+/** At or below this many samples an analysis is cheap enough to run inside a render. */
+export const SYNC_SAMPLES = 20_000;
+
+export interface Pending<T> {
+  pending: true;
+  /** The latest finished result of the same family (e.g. the Top table before the option changed). */
+  stale: T | null;
+}
+
+export function isPending<T>(x: T | Pending<T>): x is Pending<T> {
+  return typeof x === 'object' && x !== null && (x as Pending<T>).pending === true;
+}
+
+const listeners = new Set<() => void>();
+
+/** Called whenever a deferred analysis finishes (the store re-renders). */
+export function onAnalysisReady(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export class DeferredMemo<R> {
+  private readonly cache = new Map<string, R>();
+  private readonly pending = new Set<string>();
+  private readonly latestByFamily = new Map<string, R>();
+
+  constructor(private readonly size = 8) {}
+
+  get(key: string, family: string, samples: number, compute: () => R): R | Pending<R> {
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      this.latestByFamily.set(family, hit);
+      return hit;
+    }
+    if (samples <= SYNC_SAMPLES) return this.store(key, family, compute());
+    if (!this.pending.has(key)) {
+      this.pending.add(key);
+      setImmediate(() => {
+        this.pending.delete(key);
+        this.store(key, family, compute());
+        for (const l of listeners) l();
+      });
+    }
+    return { pending: true, stale: this.latestByFamily.get(family) ?? null };
+  }
+
+  private store(key: string, family: string, value: R): R {
+    this.cache.set(key, value);
+    if (this.cache.size > this.size) this.cache.delete(this.cache.keys().next().value as string);
+    this.latestByFamily.set(family, value);
+    return value;
+  }
+}
