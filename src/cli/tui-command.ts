@@ -2,7 +2,8 @@
 // recording directory (replayed), or a profile file (a static Top view).
 
 import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { LivepprofError, errorMessage } from '../errors.js';
 import { encodeProfile } from '../profile/encode.js';
 import { parseGoroutineDebug2 } from '../profile/legacy-text.js';
@@ -71,7 +72,7 @@ export function staticSource(p: Profile): DataSource {
 
 
 /** The recording `livepprof demo` plays: the incident livepprof was born from. */
-export const DEMO_RECORDING = fileURLToPath(new URL('../../fixtures/recordings/burst-free', import.meta.url));
+export const DEMO_RECORDING = join(PACKAGE_ROOT, 'fixtures/recordings/burst-free');
 export const DEMO_BANNER = 'DEMO: a recorded replay (Go 1.19, a 320 MB burst freed, GODEBUG=madvdontneed=0) — not a live target';
 
 async function runTui(io: Io, args: ParsedArgs): Promise<number> {
