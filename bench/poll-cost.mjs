@@ -10,6 +10,7 @@ import { buildGo, CLI, fmt, scratchDir, table } from './lib.mjs';
 // 10,000 polls of warm-up, then 10,000 more over which growth is reported.
 const POLLS = Number(process.env.BENCH_POLLS ?? 20_000);
 
+
 async function startTarget(bin, args = []) {
   const child = spawn(bin, ['-addr', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
@@ -95,71 +96,103 @@ export async function benchPollCost() {
       `HTTP requests: first poll ${firstPollRequests} (discovery), then ${fmt(laterHttp / (livePolls - 1), 2)} per poll over ${livePolls - 1} polls (/proc reads are local files, not requests)`,
     );
 
-    // 2. Record a few real polls, then 10,000 polls in-process against them.
-    const recDir = join(dir, 'rec');
-    execFileSync(process.execPath, [CLI, 'record', t.url, '--out', recDir, '--interval', '200ms', '--count', '6', '--quiet'], { stdio: 'ignore' });
-    const { openRecording } = await import('../dist/source/recording.js');
-    const rec = await openRecording(recDir);
-    const polls = rec.seqs.map((seq) => {
-      const p = {};
-      const d = join(recDir, 'polls', String(seq).padStart(6, '0'));
-      for (const [endpoint, file] of [
-        ['index', 'index.html'],
-        ['cmdline', 'cmdline.bin'],
-        ['metrics', 'metrics.txt'],
-        ['heap', 'heap.pb.gz'],
-        ['goroutine-debug1', 'goroutine-debug1.txt'],
-        ['pid', 'pid.txt'],
-        ['proc-status', 'proc-status.txt'],
-        ['proc-smaps', 'proc-smaps.txt'],
-        ['proc-stat', 'proc-stat.txt'],
-      ]) {
-        try {
-          p[endpoint] = new Uint8Array(readFileSync(join(d, file)));
-        } catch {
-          /* not fetched that poll */
-        }
+    // 2. Record a few real polls, then many polls in-process against them.
+    const polls = await recordedPolls(t.url, join(dir, 'rec'));
+    await cannedRun(polls, { count: POLLS, intervalMs: 5000, sampleEvery: 1000, live });
+  } finally {
+    t.stop();
+  }
+}
+
+/** Records a few real polls of the target and loads their raw answers. */
+async function recordedPolls(url, recDir) {
+  execFileSync(process.execPath, [CLI, 'record', url, '--out', recDir, '--interval', '200ms', '--count', '6', '--quiet'], { stdio: 'ignore' });
+  const { openRecording } = await import('../dist/source/recording.js');
+  const rec = await openRecording(recDir);
+  return rec.seqs.map((seq) => {
+    const p = {};
+    const d = join(recDir, 'polls', String(seq).padStart(6, '0'));
+    for (const [endpoint, file] of [
+      ['index', 'index.html'],
+      ['cmdline', 'cmdline.bin'],
+      ['metrics', 'metrics.txt'],
+      ['heap', 'heap.pb.gz'],
+      ['goroutine-debug1', 'goroutine-debug1.txt'],
+      ['pid', 'pid.txt'],
+      ['proc-status', 'proc-status.txt'],
+      ['proc-smaps', 'proc-smaps.txt'],
+      ['proc-stat', 'proc-stat.txt'],
+    ]) {
+      try {
+        p[endpoint] = new Uint8Array(readFileSync(join(d, file)));
+      } catch {
+        /* not fetched that poll */
       }
-      return p;
-    });
-    const fetcher = new CannedFetcher(live.target, polls);
-    const samples = [];
-    let cpu0 = process.cpuUsage();
-    let t0 = performance.now();
-    const session = new Session(fetcher, {
-      intervalMs: 5000, // the default: the timeline keeps 2 h = 1,440 polls
-      count: POLLS,
-      delay: () => 0,
-      onRecord: (r) => {
-        if (r.seq % 1000 === 0) {
-          globalThis.gc?.();
-          const cpu = process.cpuUsage(cpu0);
-          samples.push({
-            polls: r.seq,
-            rssMb: process.memoryUsage().rss / 2 ** 20,
-            heapMb: process.memoryUsage().heapUsed / 2 ** 20,
-            externalMb: process.memoryUsage().external / 2 ** 20,
-            cpuUsPerPoll: (cpu.user + cpu.system) / 1000,
-            wallMsPerPoll: (performance.now() - t0) / 1000,
-          });
-          cpu0 = process.cpuUsage();
-          t0 = performance.now();
-        }
-      },
-    });
-    await session.start();
-    console.log(
-      table([
-        ['after polls', 'RSS MB', 'JS heap MB', 'external MB', 'CPU µs/poll', 'wall ms/poll'],
-        ...samples.filter((s) => s.polls % 2000 === 0).map((s) => [String(s.polls), fmt(s.rssMb, 1), fmt(s.heapMb, 1), fmt(s.externalMb, 1), fmt(s.cpuUsPerPoll), fmt(s.wallMsPerPoll, 2)]),
-      ]),
-    );
-    const a = samples[Math.floor(samples.length / 2) - 1];
-    const b = samples[samples.length - 1];
-    console.log(
-      `growth over the last ${b.polls - a.polls} polls (${a.polls} → ${b.polls}): RSS ${fmt(b.rssMb - a.rssMb, 1)} MB, JS heap ${fmt(b.heapMb - a.heapMb, 1)} MB; ` +
-        `CPU ${fmt(samples.reduce((x, s) => x + s.cpuUsPerPoll, 0) / samples.length)} µs per poll; the timeline holds ${session.snapshot().timeline.length} polls`,
-    );
+    }
+    return p;
+  });
+}
+
+/** Runs `count` polls in-process against canned answers; prints RSS, JS heap and CPU per poll as it goes. */
+async function cannedRun(polls, { count, intervalMs, sampleEvery, live }) {
+  const { Session } = await import('../dist/session/session.js');
+  const fetcher = new CannedFetcher(live.target, polls);
+  const samples = [];
+  let cpu0 = process.cpuUsage();
+  let t0 = performance.now();
+  const session = new Session(fetcher, {
+    intervalMs,
+    count,
+    delay: () => 0,
+    onRecord: (r) => {
+      if (r.seq % sampleEvery === 0) {
+        globalThis.gc?.();
+        const cpu = process.cpuUsage(cpu0);
+        const mem = process.memoryUsage();
+        samples.push({
+          polls: r.seq,
+          rssMb: mem.rss / 2 ** 20,
+          heapMb: mem.heapUsed / 2 ** 20,
+          cpuUsPerPoll: (cpu.user + cpu.system) / sampleEvery,
+          wallMsPerPoll: (performance.now() - t0) / sampleEvery,
+        });
+        cpu0 = process.cpuUsage();
+        t0 = performance.now();
+      }
+    },
+  });
+  await session.start();
+  const shown = samples.filter((_, i) => samples.length <= 12 || i % Math.ceil(samples.length / 12) === 0 || i === samples.length - 1);
+  console.log(
+    table([
+      ['after polls', 'RSS MB', 'JS heap MB', 'CPU µs/poll', 'wall ms/poll'],
+      ...shown.map((x) => [String(x.polls), fmt(x.rssMb, 1), fmt(x.heapMb, 1), fmt(x.cpuUsPerPoll), fmt(x.wallMsPerPoll, 2)]),
+    ]),
+  );
+  const a = samples[Math.floor(samples.length / 2) - 1];
+  const b = samples[samples.length - 1];
+  const cpu = samples.map((x) => x.cpuUsPerPoll).sort((x, y) => x - y)[Math.floor(samples.length / 2)];
+  console.log(
+    `growth over the last ${b.polls - a.polls} polls (${a.polls} → ${b.polls}): RSS ${fmt(b.rssMb - a.rssMb, 1)} MB, JS heap ${fmt(b.heapMb - a.heapMb, 1)} MB; ` +
+      `CPU ${fmt(cpu)} µs per poll (median); the timeline holds ${session.snapshot().timeline.length} polls`,
+  );
+  return { rssGrowthMb: b.rssMb - a.rssMb, cpuUsPerPoll: cpu };
+}
+
+/** 24 simulated hours of 1 s polls (86,400) against recorded answers, as fast as they go. */
+export async function benchSoak() {
+  const bin = buildGo('target');
+  const t = await startTarget(bin, ['-scenario', 'steady']);
+  try {
+    const { LiveFetcher } = await import('../dist/source/fetcher.js');
+    const { parseTarget } = await import('../dist/source/target.js');
+    const live = new LiveFetcher(parseTarget(t.url), { http: {} });
+    const polls = await recordedPolls(t.url, join(scratchDir('soak'), 'rec'));
+    t.stop();
+    const count = Number(process.env.BENCH_SOAK_POLLS ?? 86_400);
+    const started = performance.now();
+    const r = await cannedRun(polls, { count, intervalMs: 1000, sampleEvery: 4000, live });
+    console.log(`${count} polls in ${fmt((performance.now() - started) / 1000)} s; RSS growth after warm-up ${fmt(r.rssGrowthMb, 1)} MB (target < 10 MB: ${r.rssGrowthMb < 10 ? 'ok' : 'OVER'})`);
   } finally {
     t.stop();
   }

@@ -3,13 +3,16 @@
 
 import { hasGo } from './lib.mjs';
 import { benchKeyLatency } from './key-latency.mjs';
-import { benchPollCost } from './poll-cost.mjs';
+import { benchPollCost, benchSoak } from './poll-cost.mjs';
+import { benchTargetCost } from './target-cost.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchTopVsPprof } from './top-vs-pprof.mjs';
 
 const SECTIONS = {
   top: { needsGo: true, run: benchTopVsPprof, title: 'top on a 100,000-stack heap profile vs go tool pprof' },
   polls: { needsGo: true, run: benchPollCost, title: "the tool's own cost over 20,000 polls, and requests per poll" },
+  target: { needsGo: true, run: benchTargetCost, title: 'what one poll costs the target (its CPU), and the 1% rule' },
+  soak: { needsGo: true, run: benchSoak, title: '24 simulated hours of 1 s polls: RSS growth after warm-up and CPU per poll' },
   startup: { needsGo: false, run: benchStartup, title: 'start-up: launch to the first frame and to the first --json line' },
   keys: { needsGo: true, run: benchKeyLatency, title: 'key → frame latency of the TUI with a 100,000-stack profile loaded' },
 };

@@ -65,6 +65,8 @@ export function staticSource(p: Profile): DataSource {
     memstatsSource: null,
     goVersion: null,
     polls: 0,
+    lastTargetMs: 0,
+    slowedToMs: null,
     verdict: null,
   };
   return { snapshot: () => snap, subscribe: () => () => undefined };

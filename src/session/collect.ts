@@ -76,6 +76,12 @@ export function initialCollectState(): CollectState {
 
 export interface PollResult {
   record: PollRecord;
+  /** Time the target spent answering this poll's HTTP requests (wall time, an upper bound on its work). */
+  targetMs: number;
+  /** Bytes the target sent this poll. */
+  targetBytes: number;
+  /** This poll (re)discovered the target: its time includes one-off costs (index, connection set-up). */
+  discovered: boolean;
   /** A new heap profile, when one was fetched this poll. */
   heap: Profile | null;
   /** New goroutine groups, when fetched this poll. */
@@ -90,8 +96,34 @@ function unexpected(endpoint: string, body: Uint8Array, expected: string): Livep
 }
 
 /** Runs one poll. Never throws for target trouble: failures become `ok: false` records. */
-export async function collectPoll(f: Fetcher, state: CollectState, seq: number, opts: CollectOptions): Promise<PollResult> {
+/** Times the HTTP requests of a poll (local /proc reads cost the target nothing). */
+function timing(f: Fetcher, acc: { ms: number; bytes: number }): Fetcher {
+  const local = new Set(['pid', 'proc-status', 'proc-smaps', 'proc-stat']);
+  return {
+    ...f,
+    target: f.target,
+    now: (seq) => f.now(seq),
+    requestCount: () => f.requestCount(),
+    close: () => f.close(),
+    fetch: async (seq, endpoint, pid) => {
+      if (local.has(endpoint)) return f.fetch(seq, endpoint, pid);
+      const t0 = performance.now();
+      try {
+        const bytes = await f.fetch(seq, endpoint, pid);
+        acc.bytes += bytes.length;
+        return bytes;
+      } finally {
+        acc.ms += performance.now() - t0;
+      }
+    },
+  };
+}
+
+export async function collectPoll(target: Fetcher, state: CollectState, seq: number, opts: CollectOptions): Promise<PollResult> {
+  const cost = { ms: 0, bytes: 0 };
+  const f = timing(target, cost);
   const record = emptyRecord(seq, f.now(seq));
+  const discovered = state.needsDiscovery;
   let heap: Profile | null = null;
   let goroutines: CountProfile | null = null;
   const fail = (e: unknown) => {
@@ -199,7 +231,7 @@ export async function collectPoll(f: Fetcher, state: CollectState, seq: number, 
     state.needsDiscovery = true;
   }
   if (record.ok) state.prev = record;
-  return { record, heap, goroutines };
+  return { record, heap, goroutines, targetMs: cost.ms, targetBytes: cost.bytes, discovered };
 }
 
 function heapInuse(p: Profile): number | null {

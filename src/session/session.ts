@@ -20,6 +20,12 @@ const SMAPS_PERIOD_MS = 30_000;
 const GOROUTINE_GROUPS_PERIOD_MS = 30_000;
 /** Backoff while the target fails: doubling from the interval, capped here. */
 const MAX_BACKOFF_MS = 30_000;
+/**
+ * The target's budget for us: the time it spends answering a poll stays under this share of
+ * the interval (1% of one core at worst, since answering is at most one core busy). When a
+ * poll takes longer — a huge heap profile, a slow service — the next one waits longer.
+ */
+export const TARGET_BUDGET = 0.01;
 
 export interface HeapSnapshot {
   profile: Profile;
@@ -84,6 +90,9 @@ export interface SessionSnapshot {
   memstatsSource: MemStatsSource | null;
   goVersion: string | null;
   polls: number;
+  /** Time the target spent answering the last poll, and the interval stretched to keep it within budget (null: not stretched). */
+  lastTargetMs: number;
+  slowedToMs: number | null;
   /** The verdict after the latest poll (with hysteresis). */
   verdict: Verdict | null;
 }
@@ -100,6 +109,8 @@ export class Session {
   private pollSoon = false;
   private loopDone: Promise<void> | null = null;
   private verdictState: VerdictState | null = null;
+  /** Target time of the last few regular polls: the budget follows their median, not one spike. */
+  private readonly recentTargetMs: number[] = [];
   private growthMemo: { key: string; value: ReturnType<typeof heapGrowth> } | null = null;
 
   constructor(
@@ -129,6 +140,8 @@ export class Session {
       memstatsSource: null,
       goVersion: null,
       polls: 0,
+      lastTargetMs: 0,
+      slowedToMs: null,
       verdict: null,
     };
   }
@@ -208,12 +221,23 @@ export class Session {
       });
       this.apply(res.record, res.heap, res.goroutines);
       const last = this.stopped || this.seq >= count;
-      const delay = last
-        ? null
-        : this.opts.delay
-          ? this.opts.delay(res.record, this.snap.failures)
-          : this.defaultDelay(this.snap.failures);
-      this.update({ nextPollAt: delay === null ? null : Date.now() + delay });
+      let delay: number | null = null;
+      let slowedToMs: number | null = null;
+      if (!last) {
+        if (this.opts.delay) delay = this.opts.delay(res.record, this.snap.failures);
+        else {
+          delay = this.defaultDelay(this.snap.failures);
+          if (!res.discovered && res.record.ok) {
+            this.recentTargetMs.push(res.targetMs);
+            if (this.recentTargetMs.length > 3) this.recentTargetMs.shift();
+          }
+          const sorted = [...this.recentTargetMs].sort((a, b) => a - b);
+          const typical = sorted[Math.floor(sorted.length / 2)] ?? 0;
+          const withinBudget = typical / TARGET_BUDGET;
+          if (withinBudget > delay) delay = slowedToMs = Math.round(withinBudget);
+        }
+      }
+      this.update({ nextPollAt: delay === null ? null : Date.now() + delay, lastTargetMs: res.targetMs, slowedToMs });
       await this.opts.onRecord?.(res.record);
       if (last || this.stopped) break;
       if (!this.pollSoon) await this.sleep(delay!);

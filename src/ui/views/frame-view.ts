@@ -43,7 +43,11 @@ export function headerLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme): 
       state = [seg('  ■ stopped', { color: theme.dim })];
       break;
     default:
-      state = [seg(`  ● every ${formatDuration(d.intervalMs)}`, { color: theme.good })];
+      state = [
+        d.slowedToMs !== null
+          ? seg(`  ● every ${formatDuration(d.slowedToMs)} (slowed: the target took ${formatDuration(d.lastTargetMs)} to answer)`, { color: theme.warn })
+          : seg(`  ● every ${formatDuration(d.intervalMs)}`, { color: theme.good }),
+      ];
   }
   line.push(...state);
   if (d.lastGood) line.push(seg(`  ${formatClock(d.lastGood.time)}`, { color: theme.dim }));
