@@ -381,11 +381,8 @@ function decodeProto(buf: Uint8Array): Profile {
       }
       lines.push({ fn, line: l.lines[i + 1]! });
     }
-    let mapping: Mapping | null = null;
-    if (l.mappingId !== 0) {
-      mapping = mappingsById.get(l.mappingId) ?? null;
-      if (!mapping) throw malformed(`location ${l.id} refers to mapping ${l.mappingId}, which does not exist`);
-    }
+    // A mapping id that names no mapping leaves the location without one, as pprof does.
+    const mapping: Mapping | null = l.mappingId !== 0 ? (mappingsById.get(l.mappingId) ?? null) : null;
     if (l.id === 0) throw malformed('a location has the reserved id 0');
     const loc: Location = { index, mapping, address: l.address, lines, isFolded: l.isFolded };
     locationsById.set(l.id, loc);

@@ -5,9 +5,17 @@ import pako from 'pako';
 import { Function as PbFunction, Label, Line as PbLine, Location as PbLocation, Mapping as PbMapping, Profile as PbProfile, Sample as PbSample, StringTable, ValueType as PbValueType } from 'pprof-format';
 import type { Profile } from './model.js';
 
-/** int64 for pprof-format: negative values must go as BigInt so they encode as 10-byte varints. */
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * int64 for pprof-format: negative values must go as BigInt so they encode as 10-byte varints.
+ * Clamped to int64: the int64 maximum decodes to the double 2^63, which would wrap to -2^63.
+ */
 function int64(v: number): number | bigint {
-  return v < 0 || !Number.isSafeInteger(v) ? BigInt.asUintN(64, BigInt(Math.trunc(v))) : v;
+  if (v >= 0 && Number.isSafeInteger(v)) return v;
+  const b = BigInt(Math.trunc(v));
+  return BigInt.asUintN(64, b > INT64_MAX ? INT64_MAX : b < INT64_MIN ? INT64_MIN : b);
 }
 
 export function encodeProfile(p: Profile): Uint8Array {
