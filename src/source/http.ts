@@ -30,6 +30,8 @@ export class HttpClient {
   readonly timeoutMs: number;
   readonly maxBytes: number;
   private readonly headers: Record<string, string>;
+  /** Header values (and their long words: the token of `Bearer TOKEN`), blanked in quoted bodies. */
+  private readonly secrets: string[];
   private readonly agent: Agent;
   /** Requests sent (each redirect hop counts): the tool's cost to the target. */
   requestCount = 0;
@@ -38,6 +40,7 @@ export class HttpClient {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.headers = { 'user-agent': 'livepprof', ...(opts.headers ?? {}) };
+    this.secrets = secretsOf(opts.headers ?? {});
     let ca: string | undefined;
     if (opts.cacert) {
       try {
@@ -83,7 +86,7 @@ export class HttpClient {
       }
       const bytes = await readBody(res, current, maxBytes, signal, timeoutMs);
       const contentType = String(res.headers['content-type'] ?? '');
-      if (res.statusCode >= 400) throw httpStatusError(current, res.statusCode, bytes, res.headers);
+      if (res.statusCode >= 400) throw httpStatusError(current, res.statusCode, bytes, res.headers, this.secrets);
       return { url: current, status: res.statusCode, contentType, bytes, elapsedMs: performance.now() - started };
     }
   }
@@ -169,8 +172,22 @@ function hostOf(url: string): string {
   }
 }
 
-function firstLine(bytes: Uint8Array): string {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096));
+function secretsOf(headers: Record<string, string>): string[] {
+  const out = new Set<string>();
+  for (const value of Object.values(headers)) {
+    if (value.trim().length >= 4) out.add(value.trim());
+    for (const word of value.split(/\s+/)) if (word.length >= 8) out.add(word);
+  }
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+/** A server may quote the credentials it refused ("invalid token …"): never repeat them. */
+function redact(text: string, secrets: string[]): string {
+  return secrets.reduce((t, secret) => t.split(secret).join('[redacted]'), text);
+}
+
+function firstLine(bytes: Uint8Array, secrets: string[]): string {
+  const text = redact(new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096)), secrets);
   const isHtml = /^\s*</.test(text);
   const stripped = isHtml ? (/<title>([^<]*)<\/title>/i.exec(text)?.[1] ?? 'an HTML page') : text;
   const line = stripped.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
@@ -182,9 +199,10 @@ function httpStatusError(
   status: number,
   body: Uint8Array,
   headers: Dispatcher.ResponseData['headers'],
+  secrets: string[],
 ): LivepprofError {
   const fromPprof = headers['x-go-pprof'] !== undefined;
-  const line = firstLine(body);
+  const line = firstLine(body, secrets);
   const where = new URL(url);
   let hint = '';
   if (status === 401 || status === 403) hint = ' (pass credentials with --header @file or LIVEPPROF_HEADERS)';

@@ -4,7 +4,7 @@
 // request headers (tokens) are never written.
 
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile, appendFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LivepprofError, errorMessage, isLivepprofError, type ErrorKind } from '../errors.js';
 import type { Endpoint, Fetcher } from './fetcher.js';
@@ -68,7 +68,14 @@ async function prepareDir(dir: string, force: boolean): Promise<void> {
 }
 
 async function writePrivate(path: string, data: Uint8Array | string): Promise<void> {
-  await writeFile(path, data, { mode: FILE_MODE });
+  const fh = await open(path, 'w', FILE_MODE);
+  try {
+    // The mode only applies to a new file: one left by an old recording (--force) keeps its own.
+    await fh.chmod(FILE_MODE);
+    await fh.writeFile(data);
+  } finally {
+    await fh.close();
+  }
 }
 
 export class RecordingWriter {
