@@ -68,6 +68,7 @@ export function staticSource(p: Profile): DataSource {
     lastTargetMs: 0,
     slowedToMs: null,
     verdict: null,
+    lastRestart: null,
   };
   return { snapshot: () => snap, subscribe: () => () => undefined };
 }

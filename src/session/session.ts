@@ -95,6 +95,8 @@ export interface SessionSnapshot {
   slowedToMs: number | null;
   /** The verdict after the latest poll (with hysteresis). */
   verdict: Verdict | null;
+  /** The latest restart of the target seen by this session. */
+  lastRestart: { time: number; reason: string } | null;
 }
 
 export class Session {
@@ -143,6 +145,7 @@ export class Session {
       lastTargetMs: 0,
       slowedToMs: null,
       verdict: null,
+      lastRestart: null,
     };
   }
 
@@ -282,6 +285,7 @@ export class Session {
     };
     if (record.ok) patch.lastGood = record;
     if (record.restarted) {
+      patch.lastRestart = { time: record.time, reason: record.restartReason ?? 'restarted' };
       // Diffs and "since the first poll" compare within one process.
       patch.firstHeap = null;
       patch.userBaseline = null;

@@ -204,3 +204,24 @@ describe.skipIf(!haveGo || !haveTmux)('livepprof with no target: the picker', ()
     expect(await s.waitForExit()).toBe(0);
   });
 });
+
+describe.skipIf(!haveGo || !haveTmux)('the target restarting under the full-screen view', () => {
+  it('shows the failure, recovers by itself, flags the restart, and keeps the history', async () => {
+    const t = await target('steady');
+    const s = await openView(t);
+    const polls = (screen: string) => Number(/(\d+) polls/.exec(screen)?.[1] ?? 0);
+    await s.waitUntil((screen) => polls(screen) >= 3, 'three polls');
+    const before = polls(await s.capture());
+    await t.stop();
+    await s.waitFor(/✗ failing \(refused, retrying in \d+s\)/);
+    await s.waitFor(/^poll failed: connection refused by 127\.0\.0\.1:\d+/m);
+    expect(polls(await s.capture()), 'the data stays on screen while failing').toBe(before);
+    await t.restart();
+    await s.waitFor(/target restarted at \d\d:\d\d:\d\d: pid changed/, 20_000);
+    await s.waitFor(/● every 1s/);
+    // The polls from before the restart are still on the chart.
+    await s.waitUntil((screen) => polls(screen) > before, 'more polls than before the restart');
+    await s.sendKeys('q');
+    expect(await s.waitForExit()).toBe(0);
+  });
+});

@@ -21,7 +21,7 @@ function slowed(ms: () => number): Fetcher {
   const live = new LiveFetcher(parseTarget(server.url), { http: {} });
   return {
     target: live.target,
-    now: (s) => live.now(s),
+    now: () => live.now(),
     requestCount: () => live.requestCount(),
     close: () => live.close(),
     fetch: async (seq, endpoint, pid) => {

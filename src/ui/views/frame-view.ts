@@ -35,8 +35,9 @@ export function headerLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme): 
       state = [seg('  ‖ paused', { color: theme.warn, bold: true })];
       break;
     case 'failing': {
+      // Short here (the header is one line at 80 columns); the whole error is on the status line.
       const retry = d.nextPollAt !== null ? `, retrying in ${formatDuration(Math.max(0, d.nextPollAt - now))}` : '';
-      state = [seg(`  ✗ failing: ${d.lastError?.message ?? '?'}${retry}`, { color: theme.bad, bold: true })];
+      state = [seg(`  ✗ failing (${d.lastError?.kind ?? 'error'}${retry})`, { color: theme.bad, bold: true })];
       break;
     }
     case 'stopped':
@@ -67,6 +68,8 @@ export function tabsLine(snap: StoreSnapshot, theme: Theme): Line {
   return line;
 }
 
+const RESTART_NOTICE_MS = 60_000;
+
 const PROMPT_LABELS = { focus: 'focus (regexp, Enter applies, empty clears): /', ignore: 'ignore (regexp): \\', command: ':' } as const;
 
 export function statusLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme): Line {
@@ -75,7 +78,12 @@ export function statusLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme): 
   if (snap.ui.message) return [seg(snap.ui.message, { color: theme.accent })];
   if (info.banner) return [seg(info.banner, { color: theme.warn })];
   const d = snap.data;
-  if (d.lastRecord?.restarted) return [seg(`target restarted: ${d.lastRecord.restartReason}`, { color: theme.warn })];
+  if (d.status === 'failing' && d.lastError) return [seg(`poll failed: ${d.lastError.message}`, { color: theme.bad })];
+  // A restart stays noted for a minute: it explains the reset baselines and the chart's step.
+  const now = info.now?.() ?? Date.now();
+  if (d.lastRestart && now - d.lastRestart.time < RESTART_NOTICE_MS) {
+    return [seg(`target restarted at ${formatClock(d.lastRestart.time)}: ${d.lastRestart.reason}`, { color: theme.warn })];
+  }
   return [];
 }
 
