@@ -134,20 +134,23 @@ export function nodeTable(p: Profile, granularity: Granularity): NodeTable {
 /**
  * Builds the graph for one sample type. `kept` (a node-id set) restricts it to those nodes,
  * as pprof does when it rebuilds a trimmed graph: a sample whose leaf was trimmed gives no
- * flat value to anyone, and edges over trimmed nodes become residual.
+ * flat value to anyone, and edges over trimmed nodes become residual. `withEdges` is true for
+ * every edge, or a node-id set for only the edges into or out of those nodes (a large graph
+ * has many more edges than nodes; peek needs a few).
  */
 export function buildGraph(
   p: Profile,
   table: NodeTable,
   sampleIndex: number,
   kept: Uint8Array | null,
-  withEdges: boolean,
+  withEdges: boolean | Uint8Array,
 ): Graph {
+  const edgeMask = typeof withEdges === 'boolean' ? null : withEdges;
   const n = table.infos.length;
   const flat = new Float64Array(n);
   const cum = new Float64Array(n);
   const seen = new Int32Array(n).fill(-1);
-  const edges = withEdges ? new Map<number, Edge>() : null;
+  const edges = withEdges !== false ? new Map<number, Edge>() : null;
   const seenEdges: number[] = [];
 
   const { count, nTypes, values, stackStart, locIndex } = p.samples;
@@ -171,7 +174,7 @@ export function buildGraph(
           seen[node] = si;
           cum[node]! += w;
         }
-        if (edges !== null && parent >= 0 && node !== parent) {
+        if (edges !== null && parent >= 0 && node !== parent && (edgeMask === null || edgeMask[node] === 1 || edgeMask[parent] === 1)) {
           const key = parent * n + node;
           if (!seenEdges.includes(key)) {
             seenEdges.push(key);

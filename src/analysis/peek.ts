@@ -6,7 +6,7 @@
 import type { Profile, ValueType } from '../profile/model.js';
 import type { NameFilters } from './filter.js';
 import { filterByName, hasNameFilters } from './filter.js';
-import type { Edge, Graph, Granularity, NodeInfo, NodeTable } from './graph.js';
+import type { Edge, Graph, Granularity, NodeInfo } from './graph.js';
 import { buildGraph, nodeTable } from './graph.js';
 import { compareGoStrings } from './strings.js';
 import type { TopReport } from './top.js';
@@ -95,17 +95,20 @@ export function peekReports(p: Profile, opts: Omit<PeekOptions, 'info'>): PeekRe
   const total = computeTotal(p, opts.sampleIndex);
   const { profile, matched } = filtered(p, opts.filters);
   const table = nodeTable(profile, opts.granularity);
-  // peek turns trimming off (driver.applyCommandOverrides), so this is the whole graph.
-  const g = buildGraph(profile, table, opts.sampleIndex, null, false);
-  const ids = g.nodes.filter((id) => table.names[id] === opts.nodeName);
+  const wanted = new Uint8Array(table.infos.length);
+  table.names.forEach((name, id) => {
+    if (name === opts.nodeName) wanted[id] = 1;
+  });
+  // peek turns trimming off (driver.applyCommandOverrides), so this is the whole graph, with
+  // only the edges of the wanted nodes.
+  const g = buildGraph(profile, table, opts.sampleIndex, null, wanted);
+  const ids = g.nodes.filter((id) => wanted[id] === 1);
   if (ids.length === 0) return [];
 
   const order = sortNodes({ ...g, nodes: ids }, false);
-  const wanted = new Uint8Array(table.infos.length);
-  for (const id of order) wanted[id] = 1;
   const incoming = new Map<number, Edge[]>(order.map((id) => [id, []]));
   const outgoing = new Map<number, Edge[]>(order.map((id) => [id, []]));
-  for (const e of edgesTouching(profile, table, opts.sampleIndex, wanted)) {
+  for (const e of g.edges!.values()) {
     if (wanted[e.dest]) incoming.get(e.dest)!.push(e);
     if (wanted[e.src]) outgoing.get(e.src)!.push(e);
   }
@@ -137,58 +140,6 @@ export function peekReport(p: Profile, opts: PeekOptions): PeekReport | null {
   return all[0] ?? null;
 }
 
-/**
- * The edges into or out of the wanted nodes, exactly as buildGraph weighs and flags them
- * (untrimmed, so never residual). Building every edge of a large graph costs several times
- * the nodes alone (46,000 edges in pprof's large.cpu); this only looks at samples through
- * a wanted node.
- */
-function edgesTouching(p: Profile, table: NodeTable, sampleIndex: number, wanted: Uint8Array): Iterable<Edge> {
-  const locNodes = table.locNodes;
-  const holds = new Uint8Array(locNodes.length);
-  for (let l = 0; l < locNodes.length; l++) {
-    for (const id of locNodes[l]!) if (wanted[id]) holds[l] = 1;
-  }
-  const n = table.infos.length;
-  const edges = new Map<number, Edge>();
-  const seenEdges: number[] = [];
-  const { count, nTypes, values, stackStart, locIndex } = p.samples;
-  for (let si = 0; si < count; si++) {
-    const w = values[si * nTypes + sampleIndex]!;
-    if (w === 0) continue;
-    const first = stackStart[si]!;
-    const last = stackStart[si + 1]! - 1;
-    let through = false;
-    for (let k = first; k <= last && !through; k++) through = holds[locIndex[k]!] === 1;
-    if (!through) continue;
-    seenEdges.length = 0;
-    let parent = -1;
-    for (let k = last; k >= first; k--) {
-      const nodes = locNodes[locIndex[k]!]!;
-      for (let ni = nodes.length - 1; ni >= 0; ni--) {
-        const node = nodes[ni]!;
-        // As pprof: no self edge, and each caller→callee pair counts once per sample, its
-        // first (outermost) occurrence deciding whether this sample's call was inlined.
-        if (parent >= 0 && node !== parent && (wanted[node] || wanted[parent])) {
-          const key = parent * n + node;
-          if (!seenEdges.includes(key)) {
-            seenEdges.push(key);
-            const inline = ni !== nodes.length - 1;
-            const e = edges.get(key);
-            if (e) {
-              e.weight += w;
-              if (!inline) e.inline = false;
-            } else {
-              edges.set(key, { src: parent, dest: node, weight: w, residual: false, inline });
-            }
-          }
-        }
-        parent = node;
-      }
-    }
-  }
-  return edges.values();
-}
 
 function graphSummary(g: Graph, total: number, unit: string): { shownFlat: number; outputUnit: string } {
   let shownFlat = 0;

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { LivepprofError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { encodeProfile } from '../profile/encode.js';
 import { parseGoroutineDebug2 } from '../profile/legacy-text.js';
 import type { Profile } from '../profile/model.js';
@@ -12,8 +12,7 @@ import { exportFileName, writeProfileFile } from '../source/export.js';
 import { readProfileFile } from '../source/profile-source.js';
 import { isRecordingDir } from '../source/recording.js';
 import { describeTarget } from '../source/target.js';
-import { Session, type SessionSnapshot } from '../session/session.js';
-import { Ring } from '../session/timeline.js';
+import { Session, emptySnapshot, type SessionSnapshot } from '../session/session.js';
 import type { DataSource, StoreSnapshot } from '../state/store.js';
 import { Store } from '../state/store.js';
 import type { Pane } from '../state/ui-state.js';
@@ -43,33 +42,7 @@ export function tuiCommand(io: Io): CommandDef {
 /** A data source for one profile file: no polling, the profile as both latest and first. */
 export function staticSource(p: Profile): DataSource {
   const heap = { profile: p, seq: 0, time: p.timeNanos ? p.timeNanos / 1e6 : Date.now(), numGC: null };
-  const snap: SessionSnapshot = {
-    version: 0,
-    status: 'stopped',
-    intervalMs: 0,
-    timeline: new Ring(1),
-    lastRecord: null,
-    lastGood: null,
-    failures: 0,
-    lastError: null,
-    nextPollAt: null,
-    firstHeap: heap,
-    latestHeap: heap,
-    userBaseline: null,
-    firstGoroutines: null,
-    latestGoroutines: null,
-    heapSummaries: new Ring(1),
-    profiles: [],
-    cmdline: null,
-    pid: null,
-    memstatsSource: null,
-    goVersion: null,
-    polls: 0,
-    lastTargetMs: 0,
-    slowedToMs: null,
-    verdict: null,
-    lastRestart: null,
-  };
+  const snap: SessionSnapshot = { ...emptySnapshot(0, 1), status: 'stopped', firstHeap: heap, latestHeap: heap };
   return { snapshot: () => snap, subscribe: () => () => undefined };
 }
 

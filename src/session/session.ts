@@ -99,6 +99,37 @@ export interface SessionSnapshot {
   lastRestart: { time: number; reason: string } | null;
 }
 
+/** A snapshot with nothing in it yet (a new session, or the frame for one static profile). */
+export function emptySnapshot(intervalMs: number, timelineSize: number): SessionSnapshot {
+  return {
+    version: 0,
+    status: 'starting',
+    intervalMs,
+    timeline: new Ring<PollRecord>(timelineSize),
+    lastRecord: null,
+    lastGood: null,
+    failures: 0,
+    lastError: null,
+    nextPollAt: null,
+    firstHeap: null,
+    latestHeap: null,
+    userBaseline: null,
+    firstGoroutines: null,
+    latestGoroutines: null,
+    heapSummaries: new Ring<HeapSummary>(HEAP_SUMMARIES),
+    profiles: [],
+    cmdline: null,
+    pid: null,
+    memstatsSource: null,
+    goVersion: null,
+    polls: 0,
+    lastTargetMs: 0,
+    slowedToMs: null,
+    verdict: null,
+    lastRestart: null,
+  };
+}
+
 export class Session {
   readonly intervalMs: number;
   private readonly collect: CollectState = initialCollectState();
@@ -120,33 +151,7 @@ export class Session {
     private readonly opts: SessionOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
-    this.snap = {
-      version: 0,
-      status: 'starting',
-      intervalMs: this.intervalMs,
-      timeline: new Ring<PollRecord>(timelineCapacity(this.intervalMs, opts.historyMs)),
-      lastRecord: null,
-      lastGood: null,
-      failures: 0,
-      lastError: null,
-      nextPollAt: null,
-      firstHeap: null,
-      latestHeap: null,
-      userBaseline: null,
-      firstGoroutines: null,
-      latestGoroutines: null,
-      heapSummaries: new Ring<HeapSummary>(HEAP_SUMMARIES),
-      profiles: [],
-      cmdline: null,
-      pid: null,
-      memstatsSource: null,
-      goVersion: null,
-      polls: 0,
-      lastTargetMs: 0,
-      slowedToMs: null,
-      verdict: null,
-      lastRestart: null,
-    };
+    this.snap = emptySnapshot(this.intervalMs, timelineCapacity(this.intervalMs, opts.historyMs));
   }
 
   snapshot(): SessionSnapshot {

@@ -16,7 +16,6 @@ if (!haveGo || !haveTmux) {
 }
 
 const PREAMBLE = 'shell line before livepprof';
-const PUT = /main\.\(\*Cache\)\.Put/;
 /** The Top table's first row (the one under the column header) is the selected main.(*Cache).Put. */
 const PUT_FIRST = /^\s+flat\s+flat%\s+sum%\s+cum\s+cum%.*\n›.*\smain\.\(\*Cache\)\.Put\s*$/m;
 

@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import pako from 'pako';
 import { GO119 } from './paths.js';
-import { CLIENT_GOLANG_METRICS } from '../source/client-golang-sample.js';
+import { serveCaptures } from './capture-server.js';
 
 export type Misbehaviour =
   | 'ok'
@@ -41,28 +41,12 @@ export interface BadServer {
 export async function startBadServer(): Promise<BadServer> {
   let mode: Misbehaviour = 'ok';
   let scope = '';
-  let gcCount = 0;
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
 
-  const good = (req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? '/';
-    const body = (type: string, data: Uint8Array | string) => {
-      res.writeHead(200, { 'content-type': type });
-      res.end(data);
-    };
-    if (url === '/debug/pprof/') return body('text/html; charset=utf-8', fixture('index.html'));
-    if (url.startsWith('/debug/pprof/cmdline')) return body('text/plain', fixture('cmdline.bin'));
-    if (url.startsWith('/debug/pprof/heap?debug=1')) return body('text/plain', fixture('heap.debug1.txt'));
-    if (url.startsWith('/debug/pprof/heap')) return body('application/octet-stream', fixture('heap.pb.gz'));
-    if (url.startsWith('/debug/pprof/goroutine?debug=1')) return body('text/plain', fixture('goroutine.debug1.txt'));
-    if (url.startsWith('/debug/pprof/goroutine?debug=2')) return body('text/plain', fixture('goroutine.debug2.txt'));
-    // Every scrape reports one more GC, so each poll fetches a heap profile.
-    if (url === '/metrics') return body('text/plain', CLIENT_GOLANG_METRICS.replace(/^go_gc_duration_seconds_count \d+$/m, `go_gc_duration_seconds_count ${++gcCount}`));
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('404 page not found\n');
-  };
+  const captures = { gcCount: 0 };
+  const good = (req: IncomingMessage, res: ServerResponse) => serveCaptures(req, res, captures);
 
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? '/');

@@ -27,6 +27,7 @@ import { decodeProfile } from '../../src/profile/decode.js';
 import { encodeProfile } from '../../src/profile/encode.js';
 import type { Profile } from '../../src/profile/model.js';
 import { SHARED_FIXTURES } from '../helpers/paths.js';
+import { seededRandom, type Random } from '../helpers/random.js';
 
 const MUTATIONS_PER_FIXTURE = 800;
 /** Per decode and per analysis of one mutant; generous for a loaded CI machine, far below a hang. */
@@ -38,19 +39,7 @@ const MAX_FUZZ_INPUT_BYTES = 64 * 1024;
 const DECODER_KINDS = ['not-profile', 'malformed', 'truncated'];
 const GRANULARITIES: Granularity[] = ['functions', 'lines'];
 
-/** mulberry32: tiny seeded PRNG so failures reproduce. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-type Random = () => number;
 const pick = <T,>(rnd: Random, list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
 const below = (rnd: Random, n: number): number => Math.floor(rnd() * n);
 

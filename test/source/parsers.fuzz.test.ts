@@ -23,22 +23,12 @@ import { extractGoProcessMetrics, parsePrometheusText } from '../../src/source/p
 import { parseCmdline, parsePprofIndex } from '../../src/source/parse-index.js';
 import { CLIENT_GOLANG_METRICS } from './client-golang-sample.js';
 import { readFixture } from './go119-fixtures.js';
+import { seededRandom, type Random } from '../helpers/random.js';
 
 const MUTATIONS_PER_TARGET = 2000;
 /** Per call; generous so a loaded CI machine does not flake, yet far below any backtracking blow-up. */
 const MAX_MS_PER_CALL = 250;
 
-/** mulberry32: tiny seeded PRNG so failures reproduce. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Characters and fragments that are meaningful to at least one of the grammars. */
 const TOKENS = [
@@ -47,7 +37,6 @@ const TOKENS = [
   ' / ', ' kB', '&amp;', '<tr>', 'NaN', '+Inf', '\\"', 'labels:{', '...', ' @ ',
 ];
 
-type Random = () => number;
 const pick = <T,>(rnd: Random, list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
 const position = (rnd: Random, text: string): number => Math.floor(rnd() * (text.length + 1));
 

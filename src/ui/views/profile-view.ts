@@ -71,7 +71,6 @@ function summaryLines(pp: PaneProfile, pane: ProfilePane, view: ProfileView, rep
 }
 
 function tableRows(
-  pp: PaneProfile,
   view: ProfileView,
   report: TopReport,
   snap: StoreSnapshot,
@@ -137,7 +136,7 @@ export function profilePaneLines(snap: StoreSnapshot, pane: ProfilePane, width: 
   const head = summaryLines(pp, pane, view, top.report, snap, theme);
   if (pending) head[0] = [...head[0]!, seg('  computing…', { color: theme.warn, bold: true })];
   const pageSize = Math.max(1, height - head.length - 1);
-  return { lines: [...head, ...tableRows(pp, view, top.report, snap, width, pageSize, theme)], pageSize };
+  return { lines: [...head, ...tableRows(view, top.report, snap, width, pageSize, theme)], pageSize };
 }
 
 // ---- drill-down --------------------------------------------------------------------------------
