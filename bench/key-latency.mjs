@@ -141,4 +141,46 @@ export async function benchKeyLatency() {
   );
   const ok = median(all) < 50 && percentile(all, 99) < 50;
   console.log(`target median and p99 < 50 ms: ${ok ? 'ok' : 'OVER'}`);
+  await benchDecodeStall(file, rounds);
+}
+
+/**
+ * While a poll brings a new heap profile, how long can the main thread (the keys) not run?
+ * The longest gap between 1 ms timer ticks during a decode, inline vs in the TUI's worker.
+ */
+async function benchDecodeStall(file, rounds) {
+  const { inlineDecoder, workerDecoder } = await import('../dist/session/heap-decoder.js');
+  const bytes = new Uint8Array(readFileSync(file));
+  const worker = workerDecoder();
+  const longestGap = async (decoder) => {
+    let last = performance.now();
+    let gap = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      gap = Math.max(gap, now - last);
+      last = now;
+    }, 1);
+    await new Promise((r) => setTimeout(r, 5));
+    last = performance.now();
+    await decoder.decode(bytes, 'proto');
+    await new Promise((r) => setTimeout(r, 5));
+    clearInterval(tick);
+    return gap;
+  };
+  const n = Math.min(rounds, 10);
+  const inline = [];
+  const off = [];
+  await longestGap(worker); // start the worker outside the measurement
+  for (let i = 0; i < n; i++) {
+    inline.push(await longestGap(inlineDecoder));
+    off.push(await longestGap(worker));
+  }
+  await worker.close();
+  console.log(
+    table([
+      ['main thread blocked while a 100k-stack heap decodes (ms)', 'median', 'max', 'n'],
+      ['inline (scripts: top, watch, record)', fmt(median(inline), 1), fmt(Math.max(...inline), 1), String(n)],
+      ['worker thread (the full-screen view)', fmt(median(off), 1), fmt(Math.max(...off), 1), String(n)],
+    ]),
+  );
 }

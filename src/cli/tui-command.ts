@@ -12,6 +12,7 @@ import { exportFileName, writeProfileFile } from '../source/export.js';
 import { readProfileFile } from '../source/profile-source.js';
 import { isRecordingDir } from '../source/recording.js';
 import { describeTarget } from '../source/target.js';
+import { workerDecoder } from '../session/heap-decoder.js';
 import { Session, emptySnapshot, type SessionSnapshot } from '../session/session.js';
 import type { DataSource, StoreSnapshot } from '../state/store.js';
 import { Store } from '../state/store.js';
@@ -101,10 +102,15 @@ export async function openTui(io: Io, arg: string, args: ParsedArgs, banner?: st
     initialPane = 'top';
   } else {
     const opened = await openTarget(arg, args, io.warn);
-    session = new Session(opened.fetcher, opened.session);
+    // Heap profiles decode in a worker thread: a big one must not stall the keys.
+    const decoder = workerDecoder();
+    session = new Session(opened.fetcher, { ...opened.session, decoder });
     source = session;
     title = banner ? 'demo' : describeTarget(opened.fetcher.target) + (opened.recording ? ' (recording)' : '');
-    closeFetcher = () => opened.fetcher.close();
+    closeFetcher = async () => {
+      await decoder.close();
+      await opened.fetcher.close();
+    };
     const s = session;
     fetchDump = () => opened.fetcher.fetch(Math.max(1, s.snapshot().polls), 'goroutine-debug2');
   }

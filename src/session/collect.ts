@@ -9,9 +9,7 @@
 //   - no gc=1 unless asked; goroutine?debug=2 and CPU profiles never from here.
 
 import { LivepprofError, errorMessage, isLivepprofError } from '../errors.js';
-import { decodeProfile } from '../profile/decode.js';
 import { parseGoroutineDebug1, type CountProfile } from '../profile/legacy-text.js';
-import { parseHeapDebug1Profile } from '../profile/legacy-heap.js';
 import { parseExpvar, parseHeapDebug1MemStats, type MemStats } from '../profile/memstats.js';
 import type { Profile } from '../profile/model.js';
 import type { Fetcher } from '../source/fetcher.js';
@@ -20,11 +18,14 @@ import { parseProcStatStartTime, parseProcStatus, parseSmapsRollup } from '../so
 import { extractGoProcessMetrics, parsePrometheusText, type GoProcessMetrics } from '../source/parse-prometheus.js';
 import { describeBody } from '../profile/sniff.js';
 import { computeTotal } from '../analysis/top.js';
+import type { HeapDecoder } from './heap-decoder.js';
 import { emptyRecord, type MemStatsSource, type PollRecord } from './poll-record.js';
 
 export interface CollectOptions {
   /** Read smaps_rollup (LazyFree) every this many polls. */
   smapsEvery: number;
+  /** How heap profiles are decoded (off the main thread in the full-screen view). */
+  decoder: HeapDecoder;
   /** Refetch goroutine groups at least every this many polls even if the count is flat. */
   goroutineGroupsEvery: number;
 }
@@ -162,8 +163,7 @@ export async function collectPoll(target: Fetcher, state: CollectState, seq: num
         const ms = parseHeapDebug1MemStats(body);
         if (!ms) throw unexpected('heap?debug=1', bytes, 'a heap profile with a runtime.MemStats trailer');
         memstats = ms;
-        const p = parseHeapDebug1Profile(body);
-        if (p.ok) heap = p.value;
+        heap = await opts.decoder.decode(bytes, 'heap-debug1').catch(() => null);
         break;
       }
     }
@@ -212,7 +212,7 @@ export async function collectPoll(target: Fetcher, state: CollectState, seq: num
       const gcMoved = record.numGC === null || record.numGC !== state.lastHeapNumGC || state.lastHeapInuse === null;
       if (gcMoved || record.restarted) {
         try {
-          heap = decodeProfile(await f.fetch(seq, 'heap'));
+          heap = await opts.decoder.decode(await f.fetch(seq, 'heap'), 'proto');
         } catch (e) {
           fail(e);
         }

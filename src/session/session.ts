@@ -10,6 +10,7 @@ import type { Profile } from '../profile/model.js';
 import type { Fetcher } from '../source/fetcher.js';
 import type { PprofIndexEntry } from '../source/parse-index.js';
 import { collectPoll, initialCollectState, type CollectState } from './collect.js';
+import { inlineDecoder, type HeapDecoder } from './heap-decoder.js';
 import type { MemStatsSource, PollRecord } from './poll-record.js';
 import { Ring, timelineCapacity } from './timeline.js';
 
@@ -63,6 +64,8 @@ export interface SessionOptions {
   delay?: (record: PollRecord, failures: number) => number;
   /** Called with every record as it is made (watch prints it, record saves it). */
   onRecord?: (record: PollRecord) => void | Promise<void>;
+  /** How heap profiles are decoded: on this thread by default; the TUI uses a worker. */
+  decoder?: HeapDecoder;
 }
 
 export interface SessionSnapshot {
@@ -225,6 +228,7 @@ export class Session {
       const seq = ++this.seq;
       const res = await collectPoll(this.fetcher, this.collect, seq, {
         smapsEvery: this.smapsEvery(),
+        decoder: this.opts.decoder ?? inlineDecoder,
         goroutineGroupsEvery: Math.max(1, Math.round(GOROUTINE_GROUPS_PERIOD_MS / this.intervalMs)),
       });
       this.apply(res.record, res.heap, res.goroutines);

@@ -1,0 +1,17 @@
+// The worker side of workerDecoder: decode, then hand the profile back, moving its big typed
+// arrays instead of copying them.
+
+import { parentPort } from 'node:worker_threads';
+import { isLivepprofError, errorMessage } from '../errors.js';
+import { decodeHeap, type HeapFormat } from './heap-decoder.js';
+
+parentPort?.on('message', (m: { id: number; bytes: Uint8Array; format: HeapFormat }) => {
+  try {
+    const profile = decodeHeap(m.bytes, m.format);
+    const { values, stackStart, locIndex, labelIndex } = profile.samples;
+    const transfer = [values.buffer, stackStart.buffer, locIndex.buffer, ...(labelIndex ? [labelIndex.buffer] : [])];
+    parentPort!.postMessage({ id: m.id, profile }, transfer as ArrayBuffer[]);
+  } catch (e) {
+    parentPort!.postMessage({ id: m.id, error: isLivepprofError(e) ? { kind: e.kind, message: e.message } : { kind: 'internal', message: errorMessage(e) } });
+  }
+});
