@@ -206,7 +206,8 @@ export interface GoroutineCreator extends SourceFrame {
   parentId: number | null;
 }
 
-export interface Goroutine {
+/** The `goroutine N [state, M minutes, locked to thread]:` line. */
+export interface GoroutineHeader {
   id: number;
   /** Wait reason or status (`chan receive`, `IO wait`, `running`, …): an open set of strings. */
   state: string;
@@ -217,6 +218,9 @@ export interface Goroutine {
   scan: boolean;
   /** Labels in the header (Go ≥ 1.26 with tracebacklabels); null when absent. */
   labels: Record<string, string> | null;
+}
+
+export interface Goroutine extends GoroutineHeader {
   /** Leaf first. */
   frames: GoroutineFrame[];
   createdBy: GoroutineCreator | null;
@@ -233,15 +237,6 @@ export interface GoroutineDump {
    * (Go silently truncates the dump at 64 MiB). Pass the body untrimmed for this to be meaningful.
    */
   truncated: boolean;
-}
-
-export interface GoroutineHeader {
-  id: number;
-  state: string;
-  waitMinutes: number | null;
-  lockedToThread: boolean;
-  scan: boolean;
-  labels: Record<string, string> | null;
 }
 
 /** `goroutine?debug=2`. Unrecognised lines are skipped; only a body without any goroutine fails. */
