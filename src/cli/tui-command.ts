@@ -67,6 +67,7 @@ async function runTui(io: Io, args: ParsedArgs): Promise<number> {
 
 /** `livepprof` alone: choose among the local pprof targets, or the demo. */
 async function pickTarget(): Promise<PickerChoice> {
+  allowInteractiveInk();
   const [{ render }, React, { Picker }, { makeTheme }, { findPprofTargets }] = await Promise.all([
     import('ink'),
     import('react'),
@@ -74,8 +75,6 @@ async function pickTarget(): Promise<PickerChoice> {
     import('../ui/theme.js'),
     import('../source/discover.js'),
   ]);
-  delete process.env.CI;
-  delete process.env.CONTINUOUS_INTEGRATION;
   let choose!: (c: PickerChoice) => void;
   const chosen = new Promise<PickerChoice>((r) => (choose = r));
   const app = render(React.createElement(Picker, { find: () => findPprofTargets({ timeoutMs: 1000 }), theme: makeTheme(), onChoose: (c: PickerChoice) => choose(c) }), {
@@ -159,11 +158,19 @@ export interface FullScreenOptions {
   closeFetcher(): Promise<void>;
 }
 
-/** Renders the App on the alternate screen until the user quits; always restores the terminal. */
-export async function runFullScreen(o: FullScreenOptions): Promise<number> {
-  // Ink renders nothing interactive when it thinks it runs in CI; this is a real terminal.
+/**
+ * Ink renders nothing interactive when CI or CONTINUOUS_INTEGRATION is set (is-in-ci, read once
+ * when Ink is first loaded), but the full-screen view only runs on a real terminal: clear them
+ * before the first import of Ink.
+ */
+function allowInteractiveInk(): void {
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
+}
+
+/** Renders the App on the alternate screen until the user quits; always restores the terminal. */
+export async function runFullScreen(o: FullScreenOptions): Promise<number> {
+  allowInteractiveInk();
   const [{ render }, React, { App }, { makeTheme }, { TerminalGuard }, { verdictView }] = await Promise.all([
     import('ink'),
     import('react'),

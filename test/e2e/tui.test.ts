@@ -179,9 +179,10 @@ describe.skipIf(!haveTmux)('livepprof demo', () => {
 });
 
 describe.skipIf(!haveGo || !haveTmux)('livepprof with no target: the picker', () => {
-  it('lists the fixture target found through /proc, with the demo last, and Enter attaches', async () => {
+  it('lists the fixture target found through /proc, with the demo last, and Enter attaches (also with CI set)', async () => {
     const t = await target('steady');
-    const s = await startTmux({ command: [process.execPath, CLI], width: 100, height: 24, preamble: PREAMBLE });
+    // CI=true in a user's shell (or a CI runner) must not turn Ink's interactive rendering off.
+    const s = await startTmux({ command: [process.execPath, CLI], width: 100, height: 24, preamble: PREAMBLE, env: { CI: 'true' } });
     sessions.push(s);
     await s.waitFor(new RegExp(`127\\.0\\.0\\.1:${t.port} {2}pid ${t.pid}`));
     const screen = await s.capture();
