@@ -41,7 +41,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
 
 export interface Fetcher {
   readonly target: Target;
-  /** Wall-clock time of poll `seq`, ms since the epoch. */
+  /** Wall-clock time of poll `seq`, ms since the epoch. Never throws. */
   now(seq: number): number;
   /** The bytes of one endpoint for poll `seq`; throws a LivepprofError when it cannot. */
   fetch(seq: number, endpoint: Endpoint, pid?: number): Promise<Uint8Array>;
@@ -66,6 +66,8 @@ const encoder = new TextEncoder();
 
 export class LiveFetcher implements Fetcher {
   private client: HttpClient | null = null;
+  /** One client even when a poll and an on-demand dump ask for it at the same moment. */
+  private clientReady: Promise<HttpClient> | null = null;
 
   constructor(
     readonly target: Target,
@@ -80,12 +82,9 @@ export class LiveFetcher implements Fetcher {
     return this.client?.requestCount ?? 0;
   }
 
-  private async http(): Promise<HttpClient> {
-    if (!this.client) {
-      const { HttpClient } = await import('./http.js');
-      this.client = new HttpClient(this.opts.http);
-    }
-    return this.client;
+  private http(): Promise<HttpClient> {
+    this.clientReady ??= import('./http.js').then(({ HttpClient }) => (this.client = new HttpClient(this.opts.http)));
+    return this.clientReady;
   }
 
   url(endpoint: Endpoint): string {
@@ -124,7 +123,10 @@ export class LiveFetcher implements Fetcher {
       case 'proc-stat':
         return this.readProc(pid, 'stat');
       default: {
-        const res = await (await this.http()).get(this.url(endpoint));
+        const url = this.url(endpoint);
+        // The user's headers (tokens) are for the target: a --metrics URL elsewhere gets none.
+        const anonymous = new URL(url).origin !== this.target.origin;
+        const res = await (await this.http()).get(url, { anonymous });
         return res.bytes;
       }
     }
@@ -156,6 +158,7 @@ export class LiveFetcher implements Fetcher {
   }
 
   async close(): Promise<void> {
-    await this.client?.close();
+    const client = await this.clientReady?.catch(() => null);
+    await client?.close();
   }
 }

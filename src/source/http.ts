@@ -24,7 +24,11 @@ export interface RequestOptions {
   timeoutMs?: number;
   maxBytes?: number;
   signal?: AbortSignal;
+  /** Send none of the user's headers (tokens): for a URL outside the target, e.g. --metrics. */
+  anonymous?: boolean;
 }
+
+const ANONYMOUS = { 'user-agent': 'livepprof' };
 
 export class HttpClient {
   readonly timeoutMs: number;
@@ -39,7 +43,7 @@ export class HttpClient {
   constructor(opts: HttpClientOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-    this.headers = { 'user-agent': 'livepprof', ...(opts.headers ?? {}) };
+    this.headers = { ...ANONYMOUS, ...(opts.headers ?? {}) };
     this.secrets = secretsOf(opts.headers ?? {});
     let ca: string | undefined;
     if (opts.cacert) {
@@ -69,7 +73,7 @@ export class HttpClient {
     const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
     let current = url;
     for (let hop = 0; ; hop++) {
-      const res = await this.send(current, signal, timeoutMs);
+      const res = await this.send(current, signal, timeoutMs, opts.anonymous ? ANONYMOUS : this.headers);
       if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
         await res.body.dump().catch(() => undefined);
         const next = new URL(String(res.headers.location), current);
@@ -91,12 +95,12 @@ export class HttpClient {
     }
   }
 
-  private async send(url: string, signal: AbortSignal, timeoutMs: number): Promise<Dispatcher.ResponseData> {
+  private async send(url: string, signal: AbortSignal, timeoutMs: number, headers: Record<string, string>): Promise<Dispatcher.ResponseData> {
     this.requestCount++;
     try {
       return await request(url, {
         method: 'GET',
-        headers: this.headers,
+        headers,
         dispatcher: this.agent,
         signal,
         headersTimeout: timeoutMs,

@@ -4,7 +4,7 @@
 // request headers (tokens) are never written.
 
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LivepprofError, errorMessage, isLivepprofError, type ErrorKind } from '../errors.js';
 import type { Endpoint, Fetcher } from './fetcher.js';
@@ -51,7 +51,15 @@ export function isRecordingDir(path: string): boolean {
   return existsSync(join(path, META));
 }
 
-/** Creates DIR for a new recording; an existing non-empty DIR is refused unless `force`. */
+/** Any file-system failure while recording, as one line (a full disk is not a livepprof bug). */
+function ioError(what: string, e: unknown): LivepprofError {
+  return new LivepprofError('io', `cannot ${what}: ${errorMessage(e)}`);
+}
+
+/**
+ * Creates DIR for a new recording; an existing non-empty DIR is refused unless `force`, which
+ * replaces the recording in it (its polls, timeline and meta) and leaves other files alone.
+ */
 async function prepareDir(dir: string, force: boolean): Promise<void> {
   try {
     const st = await stat(dir);
@@ -60,21 +68,29 @@ async function prepareDir(dir: string, force: boolean): Promise<void> {
     if (entries.length > 0 && !force) {
       throw new LivepprofError('usage', `${dir} is not empty; choose another --out or pass --force to write into it`);
     }
+    // An old recording's polls would otherwise be replayed as if they were this one's.
+    for (const name of ['polls', TIMELINE, META]) await rm(join(dir, name), { recursive: true, force: true });
+    // The directory may have been made by someone else with looser permissions.
+    await chmod(dir, DIR_MODE);
   } catch (e) {
     if (isLivepprofError(e)) throw e;
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new LivepprofError('io', `cannot use ${dir}: ${errorMessage(e)}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`use ${dir}`, e);
   }
-  await mkdir(join(dir, 'polls'), { recursive: true, mode: DIR_MODE });
+  await mkdir(join(dir, 'polls'), { recursive: true, mode: DIR_MODE }).catch((e: unknown) => {
+    throw ioError(`create ${dir}`, e);
+  });
 }
 
 async function writePrivate(path: string, data: Uint8Array | string): Promise<void> {
-  const fh = await open(path, 'w', FILE_MODE);
   try {
-    // The mode only applies to a new file: one left by an old recording (--force) keeps its own.
-    await fh.chmod(FILE_MODE);
-    await fh.writeFile(data);
-  } finally {
-    await fh.close();
+    const fh = await open(path, 'w', FILE_MODE);
+    try {
+      await fh.writeFile(data);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw ioError(`write ${path}`, e);
   }
 }
 
@@ -94,7 +110,9 @@ export class RecordingWriter {
   private async ensurePollDir(seq: number): Promise<string> {
     const d = pollDir(this.dir, seq);
     if (!this.madeDirs.has(seq)) {
-      await mkdir(d, { recursive: true, mode: DIR_MODE });
+      await mkdir(d, { recursive: true, mode: DIR_MODE }).catch((e: unknown) => {
+        throw ioError(`create ${d}`, e);
+      });
       this.madeDirs.add(seq);
       if (this.madeDirs.size > 64) this.madeDirs.delete(Math.min(...this.madeDirs));
     }
@@ -128,7 +146,10 @@ export class RecordingWriter {
   }
 
   async appendRecord(record: unknown): Promise<void> {
-    await appendFile(join(this.dir, TIMELINE), JSON.stringify(record) + '\n', { mode: FILE_MODE });
+    const path = join(this.dir, TIMELINE);
+    await appendFile(path, JSON.stringify(record) + '\n', { mode: FILE_MODE }).catch((e: unknown) => {
+      throw ioError(`write ${path}`, e);
+    });
   }
 }
 
@@ -179,9 +200,13 @@ export class ReplayFetcher implements Fetcher {
   }
 
   now(seq: number): number {
-    // Read synchronously-cached times: loaded lazily below.
-    const t = this.times.get(seq);
-    if (t === undefined) throw new LivepprofError('replay', `the recording has no time for poll ${seq}`);
+    let t = this.times.get(seq);
+    if (t === undefined) {
+      // time.txt is written in the background while recording and can be lost (a crash, a full
+      // disk): one interval after the poll before keeps the replay going.
+      t = (this.times.get(seq - 1) ?? 0) + this.rec.meta.intervalMs;
+      this.times.set(seq, t);
+    }
     return t;
   }
 
@@ -189,10 +214,16 @@ export class ReplayFetcher implements Fetcher {
 
   /** Loads the clock of every poll (small files) so now() can answer synchronously. */
   async load(): Promise<this> {
+    const fromTimeline = new Map<number, number>();
+    for (const r of this.rec.timeline as Array<{ seq?: unknown; time?: unknown }>) {
+      if (typeof r?.seq === 'number' && typeof r.time === 'number') fromTimeline.set(r.seq, r.time);
+    }
     await Promise.all(
       this.rec.seqs.map(async (seq) => {
         const text = await readFile(join(pollDir(this.rec.dir, seq), 'time.txt'), 'utf8').catch(() => null);
-        if (text !== null) this.times.set(seq, Number(text));
+        const t = text === null ? NaN : Number(text);
+        const known = Number.isFinite(t) ? t : fromTimeline.get(seq);
+        if (known !== undefined) this.times.set(seq, known);
       }),
     );
     return this;

@@ -363,18 +363,25 @@ describe('recording files', () => {
     for (const f of recorded) expect(f.mode, f.path).toBe(0o600);
   });
 
-  it('with --force over an old recording, the rewritten files are 0600 even if they were not', async () => {
+  it('with --force over an old recording, the old one is replaced whole and the new files are 0600 in a 0700 directory', async () => {
     const s = await server();
     const out = join(work, 'old-recording');
-    const first = await cli(['record', s.url, '--out', out, '--interval', '100ms', '--count', '1', '--quiet']);
+    const first = await cli(['record', s.url, '--out', out, '--interval', '100ms', '--count', '3', '--quiet']);
     expect(first.code).toBe(0);
     // Someone copied it around with a loose umask.
     for (const f of filesUnder(out)) chmodSync(f.path, 0o644);
+    chmodSync(out, 0o755);
     const again = await cli(['record', s.url, '--out', out, '--interval', '100ms', '--count', '2', '--quiet', '--force']);
     expect(again.code).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o700);
     for (const name of ['meta.json', 'timeline.jsonl', join('polls', '000001', 'time.txt'), join('polls', '000002', 'time.txt')]) {
       expect(statSync(join(out, name)).mode & 0o777, name).toBe(0o600);
     }
+    // Poll 3 of the old recording is gone: a replay shows the new recording only.
+    expect(readdirSync(join(out, 'polls')).sort()).toEqual(['000001', '000002']);
+    const replay = await cli(['replay', out, '--speed', '0', '--json']);
+    expect(replay.code).toBe(0);
+    expect(jsonLines(replay.stdout)).toHaveLength(2);
   });
 });
 
@@ -440,14 +447,23 @@ describe('talks only to the target', () => {
     expect(target.connections - before).toBeLessThanOrEqual(2);
 
     const targetRequests = target.requests.length;
-    const withMetrics = await cli(['watch', target.url, '--json', '--interval', '100ms', '--count', '3', '--metrics', `${metrics.url}/metrics`]);
+    const withMetrics = await cli(
+      ['watch', target.url, '--json', '--interval', '100ms', '--count', '3', '--metrics', `${metrics.url}/metrics`, ...SECRET_ARGS],
+      SECRET_ENV,
+    );
     expect(withMetrics.code).toBe(0);
     expect(jsonLines(withMetrics.stdout)).toHaveLength(3);
     expect(metrics.connections).toBeGreaterThan(0);
     expect(metrics.requests.map((r) => r.url)).toEqual(['/metrics', '/metrics', '/metrics']);
-    const seenByTarget = target.requests.slice(targetRequests).map((r) => r.url);
+    const seenByTarget = target.requests.slice(targetRequests);
     expect(seenByTarget.length).toBeGreaterThan(0);
-    expect(seenByTarget).not.toContain('/metrics');
+    expect(seenByTarget.map((r) => r.url)).not.toContain('/metrics');
+    // The user's headers (tokens) go to the target only, never to the --metrics host.
+    expectServerSawSecrets({ ...target, requests: seenByTarget });
+    for (const r of metrics.requests) {
+      expect(r.headers.authorization, r.url).toBeUndefined();
+      expect(r.headers['x-api-key'], r.url).toBeUndefined();
+    }
 
     // The other server was named in every index page and redirect, and never contacted.
     expect(other.connections).toBe(0);

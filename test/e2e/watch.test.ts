@@ -2,12 +2,13 @@
 // target reports about itself, RSS comes from /proc, a leak shows, a restart is survived and
 // flagged, and a recording replays to the same timeline.
 
-import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
 import { runCli, spawnCli, waitFor } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 
 const haveGo = hasGo();
 if (!haveGo) console.warn('SKIPPED watch/record/replay against the Go target: `go` is not on PATH');
@@ -143,5 +144,29 @@ describe.skipIf(!haveGo)('record and replay', () => {
     // watch takes a recording as its target too.
     const watched = await runCli(['watch', out, '--speed', '0', '--json', '--count', '2']);
     expect(parseLines(watched.stdout)).toHaveLength(2);
+  });
+});
+
+describe('replay of a damaged recording', () => {
+  it('a poll whose clock file was lost (a crash mid-recording) still replays, one interval after the poll before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'livepprof-rec-'));
+    dirs.push(dir);
+    const rec = join(dir, 'rec');
+    cpSync(join(REPO_ROOT, 'fixtures/recordings/heap-leak'), rec, { recursive: true });
+    const polls = readdirSync(join(rec, 'polls')).length;
+    const t2 = Number(readFileSync(join(rec, 'polls/000002/time.txt'), 'utf8'));
+    rmSync(join(rec, 'polls/000003/time.txt'));
+    // …and the timeline line that also holds its time.
+    const timeline = readFileSync(join(rec, 'timeline.jsonl'), 'utf8').split('\n');
+    writeFileSync(join(rec, 'timeline.jsonl'), timeline.filter((l) => !l.startsWith('{"seq":3,')).join('\n'));
+    const interval = (JSON.parse(readFileSync(join(rec, 'meta.json'), 'utf8')) as { intervalMs: number }).intervalMs;
+
+    const replay = await runCli(['replay', rec, '--speed', '0', '--json']);
+    expect(replay.stderr).toBe('');
+    expect(replay.code).toBe(0);
+    const lines = parseLines(replay.stdout);
+    expect(lines).toHaveLength(polls);
+    expect(lines[2]!.ok).toBe(true);
+    expect(Date.parse(lines[2]!.time)).toBe(t2 + interval);
   });
 });
