@@ -150,12 +150,16 @@ export function parseDuration(text: string): number | null {
   return total;
 }
 
-export function durationOption(args: ParsedArgs, name: string, fallbackMs: number, minMs = 1): number {
+/** Longest --interval/--timeout: Node's timers cannot wait longer than ~24.8 days anyway. */
+const MAX_DURATION_MS = 24 * 3_600_000;
+
+export function durationOption(args: ParsedArgs, name: string, fallbackMs: number, minMs = 1, maxMs = MAX_DURATION_MS): number {
   const v = stringOption(args, name);
   if (v === undefined) return fallbackMs;
   const ms = parseDuration(v);
   if (ms === null || ms < minMs) {
     throw new LivepprofError('usage', `--${name} must be a duration like 500ms, 5s or 2m, not ${JSON.stringify(v)}`);
   }
+  if (ms > maxMs) throw new LivepprofError('usage', `--${name} ${v} is too long; at most ${maxMs / 3_600_000}h`);
   return ms;
 }

@@ -42,7 +42,7 @@ async function runRecord(io: Io, args: ParsedArgs): Promise<number> {
   const opened = await openTarget(args.positionals[0]!, args, io.warn);
   if (opened.recording) throw new LivepprofError('usage', 'record: the target is already a recording; replay it with `livepprof replay DIR`');
   const count = intOption(args, 'count', 0, 1) || undefined;
-  const durationMs = args.values.duration !== undefined ? durationOption(args, 'duration', 0, 1) : undefined;
+  const durationMs = args.values.duration !== undefined ? durationOption(args, 'duration', 0, 1, Infinity) : undefined;
   const writer = await RecordingWriter.create(
     out,
     { target: opened.fetcher.target.input, intervalMs: opened.intervalMs, gc: boolOption(args, 'gc') },
@@ -61,7 +61,7 @@ async function runRecord(io: Io, args: ParsedArgs): Promise<number> {
       polls++;
       if (!r.ok) failed++;
       if (!quiet) io.warn(`[${polls}] ${formatWatchLine(r, null).trim()}`);
-      if (durationMs !== undefined && Date.now() - started >= durationMs) void session.stop();
+      if (durationMs !== undefined && Date.now() - started >= durationMs) session.stop().catch(() => undefined); // failures end start()
     },
   });
   io.warn(`recording ${describeTarget(opened.fetcher.target)} every ${formatDuration(opened.intervalMs)} into ${out}; Ctrl-C stops`);

@@ -1,6 +1,7 @@
 // Options shared by the commands that poll a target (watch, record, the TUI), and opening a
 // target: a live service, or a recording directory played back through the same poll logic.
 
+import { existsSync, statSync } from 'node:fs';
 import { LivepprofError } from '../errors.js';
 import { LiveFetcher, type Fetcher } from '../source/fetcher.js';
 import { isRecordingDir, openRecording, ReplayFetcher, type Recording } from '../source/recording.js';
@@ -37,6 +38,22 @@ function speedOption(args: ParsedArgs): number {
   return n;
 }
 
+/**
+ * A path that is not a recording would otherwise be read as a host name: looked up in DNS and
+ * polled with retries forever. Say what it is instead.
+ */
+function refusePath(arg: string): void {
+  // host:port, a port, [v6]:port or a URL: a target even if a file of that name happens to exist.
+  if (/^([\w.-]*:\d{1,5}|\d{1,5}|\[[0-9a-f:.]+\](:\d{1,5})?|[a-z][a-z0-9+.-]*:\/\/.*)$/i.test(arg)) return;
+  if (existsSync(arg)) {
+    const what = statSync(arg).isDirectory() ? 'a directory but not a livepprof recording (no meta.json)' : 'a file, not a target';
+    throw new LivepprofError('usage', `${arg} is ${what}; give host:port, a URL or a recording directory (a profile file: livepprof top FILE)`);
+  }
+  if (/^\.{0,2}\//.test(arg) || /\.(pb|gz|prof|pprof|txt|json)$/i.test(arg)) {
+    throw new LivepprofError('usage', `no such file or directory: ${arg}`);
+  }
+}
+
 export async function openTarget(arg: string, args: ParsedArgs, warn: (line: string) => void): Promise<OpenedTarget> {
   if (isRecordingDir(arg)) {
     const recording = await openRecording(arg);
@@ -61,6 +78,7 @@ export async function openTarget(arg: string, args: ParsedArgs, warn: (line: str
       },
     };
   }
+  refusePath(arg);
   const target = parseTarget(arg);
   const intervalMs = durationOption(args, 'interval', DEFAULT_INTERVAL_MS, 100);
   const pidText = stringOption(args, 'pid');

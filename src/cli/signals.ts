@@ -9,7 +9,8 @@ export async function untilSignal<T>(work: Promise<T>, stop: () => Promise<void>
   const onSignal = () => {
     if (stopping) process.exit(130); // a second Ctrl-C: give up waiting
     stopping = true;
-    void stop();
+    // A failure of the work itself is reported through `work`.
+    stop().catch(() => undefined);
   };
   for (const s of SIGNALS) process.on(s, onSignal);
   try {

@@ -187,7 +187,7 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
   // over the restored screen and the error line), then the guard restores the terminal.
   const guard = new TerminalGuard({ stdout: process.stdout, stdin: process.stdin, stderr: process.stderr }, () => {
     unmountApp();
-    void o.session?.stop();
+    o.session?.stop().catch(() => undefined);
   });
   guard.enter();
   const app = render(
@@ -209,7 +209,8 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
     () => null,
     (e: unknown) => e,
   );
-  void o.session?.start();
+  // The poll loop only ends in error on a bug: show it as the crash it is, terminal restored.
+  const sessionCrash = new Promise<unknown>((resolve) => void o.session?.start().catch(resolve));
   // Test hooks: prove a crash leaves the terminal restored (test/e2e/terminal.test.ts), thrown
   // from a timer (LIVEPPROF_CRASH_AFTER_MS) or from inside a render (LIVEPPROF_CRASH_IN_RENDER_AFTER_MS).
   const crashAfter = Number(process.env.LIVEPPROF_CRASH_AFTER_MS);
@@ -224,13 +225,14 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
   const tick = setInterval(() => o.store.tick(), 1000);
   let crashed: unknown = null;
   try {
-    crashed = await Promise.race([quitting.then(() => null), inkExit]);
+    crashed = await Promise.race([quitting.then(() => null), inkExit, sessionCrash]);
   } finally {
     clearInterval(tick);
     app.unmount();
     guard.restore();
-    await o.session?.stop();
-    await o.closeFetcher();
+    // Each step on its own: one failing must not leave a worker or a connection behind.
+    await o.session?.stop().catch(() => undefined);
+    await o.closeFetcher().catch(() => undefined);
     o.store.close();
   }
   if (crashed) {

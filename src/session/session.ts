@@ -264,7 +264,8 @@ export class Session {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : null;
+      // setTimeout fires at once for anything above 2^31 - 1 ms.
+      const timer = Number.isFinite(ms) ? setTimeout(done, Math.min(ms, 2 ** 31 - 1)) : null;
       function done() {
         if (timer) clearTimeout(timer);
         resolve();

@@ -51,6 +51,13 @@ export function parseTarget(input: string): Target {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new LivepprofError('usage', `target ${JSON.stringify(input)} must be http:// or https://`);
   }
+  if (url.username || url.password) {
+    // Not echoed: the point is to keep the password out of sight (argv is readable by every user).
+    throw new LivepprofError(
+      'usage',
+      'the target URL carries a user name or password, which livepprof does not send (argv is visible to every user of the host): put "Authorization: Basic …" in a file and pass --header @FILE, or set LIVEPPROF_HEADERS',
+    );
+  }
   const secure = url.protocol === 'https:';
   const port = url.port ? Number(url.port) : secure ? 443 : 80;
   let path = url.pathname;

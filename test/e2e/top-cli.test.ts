@@ -161,6 +161,15 @@ describe('livepprof top', () => {
     expectOneLineError(await cli(['top', join(GO119, 'heap.pb.gz'), '--sample-index', 'cpu']), 2, /not in this profile/);
   });
 
+  it('watch: a path that is not a recording, or a duration too long for a timer, is a usage error, not a host name to look up', async () => {
+    expectOneLineError(await cli(['watch', '/nonexistent/rec']), 2, /no such file or directory: \/nonexistent\/rec/);
+    expectOneLineError(await cli(['watch', 'heap.pb.gz']), 2, /no such file or directory: heap\.pb\.gz/);
+    expectOneLineError(await cli(['watch', GO119]), 2, /is a directory but not a livepprof recording/);
+    expectOneLineError(await cli(['watch', join(GO119, 'heap.pb.gz')]), 2, /is a file, not a target.*livepprof top FILE/);
+    expectOneLineError(await cli(['watch', base, '--interval', '600h']), 2, /--interval 600h is too long; at most 24h/);
+    expectOneLineError(await cli(['watch', base, '--timeout', '1000h']), 2, /--timeout 1000h is too long/);
+  });
+
   it('says when a file does not exist', async () => {
     expectOneLineError(await cli(['top', '/nonexistent/heap.pb.gz']), 1, /no such file: \/nonexistent\/heap\.pb\.gz/);
   });

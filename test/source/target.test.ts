@@ -1,3 +1,4 @@
+import { isLivepprofError } from '../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { describeTarget, parseTarget } from '../../src/source/target.js';
 
@@ -35,5 +36,18 @@ describe('parseTarget', () => {
     expect(() => parseTarget('')).toThrow(/empty/);
     expect(() => parseTarget('ftp://x:1')).toThrow(/http/);
     expect(() => parseTarget('http://[bad')).toThrow(/cannot read target/);
+  });
+  it('refuses credentials in the URL, pointing at --header @FILE, without repeating them', () => {
+    for (const input of ['http://admin:hunter2@127.0.0.1:6060/', 'https://admin@h:1/debug/pprof/', 'http://:hunter2@h:1']) {
+      let err: unknown;
+      try {
+        parseTarget(input);
+      } catch (e) {
+        err = e;
+      }
+      expect(isLivepprofError(err) && err.kind).toBe('usage');
+      expect((err as Error).message).toMatch(/--header @FILE/);
+      expect((err as Error).message).not.toMatch(/hunter2|admin/);
+    }
   });
 });
