@@ -126,23 +126,34 @@ export async function openTui(io: Io, arg: string, args: ParsedArgs, banner?: st
     if (pane === 'diff' && pp.base) written.push(await writeProfileFile(exportFileName(label, 'base', now), encodeProfile(pp.base.profile)));
     return written;
   };
+  // goroutine?debug=2 stops the target's world and can be megabytes: one at a time, and a dump
+  // a few seconds old serves every group opened meanwhile.
+  let dumpInFlight = false;
   const loadGoroutineDump = (): void => {
     if (!fetchDump) {
       store.setGoroutineDump({ status: 'error', message: 'a static profile has no live goroutines' });
       return;
     }
+    const current = store.getSnapshot().goroutineDump;
+    if (dumpInFlight || (current.status === 'ready' && Date.now() - current.at < DUMP_REUSE_MS)) return;
+    dumpInFlight = true;
     store.setGoroutineDump({ status: 'loading', since: Date.now() });
-    fetchDump().then(
-      (bytes) => {
-        const parsed = parseGoroutineDebug2(new TextDecoder().decode(bytes));
-        store.setGoroutineDump(parsed.ok ? { status: 'ready', value: parsed.value, at: Date.now() } : { status: 'error', message: parsed.error });
-      },
-      (e: unknown) => store.setGoroutineDump({ status: 'error', message: errorMessage(e) }),
-    );
+    fetchDump()
+      .then(
+        (bytes) => {
+          const parsed = parseGoroutineDebug2(new TextDecoder().decode(bytes));
+          store.setGoroutineDump(parsed.ok ? { status: 'ready', value: parsed.value, at: Date.now() } : { status: 'error', message: parsed.error });
+        },
+        (e: unknown) => store.setGoroutineDump({ status: 'error', message: errorMessage(e) }),
+      )
+      .finally(() => (dumpInFlight = false));
   };
 
   return runFullScreen({ store, session, title, initialPane, exportProfiles, loadGoroutineDump, closeFetcher, ...(banner ? { banner } : {}) });
 }
+
+/** How long a goroutine?debug=2 dump is reused for the groups opened after it. */
+const DUMP_REUSE_MS = 10_000;
 
 /** The status message that makes the App throw while rendering (a test hook, see runFullScreen). */
 export const RENDER_CRASH_MESSAGE = '__livepprof_render_crash__';

@@ -35,7 +35,10 @@ export interface CollectState {
   needsDiscovery: boolean;
   memstatsSource: MemStatsSource | null;
   pid: number | null;
+  /** /proc/PID/stat start time: a new process that got the same pid (a container's pid 1) differs. */
   pidStartTime: number | null;
+  /** Set by discovery when the same pid now has another start time; reported by detectRestart. */
+  samePidRestarted: boolean;
   cmdline: string[] | null;
   /** The command line before the latest discovery, to notice a different binary or flags. */
   previousCmdline: string[] | null;
@@ -60,6 +63,7 @@ export function initialCollectState(): CollectState {
     memstatsSource: null,
     pid: null,
     pidStartTime: null,
+    samePidRestarted: false,
     cmdline: null,
     previousCmdline: null,
     profiles: [],
@@ -134,15 +138,14 @@ export async function collectPoll(target: Fetcher, state: CollectState, seq: num
 
   try {
     const rediscovered = state.needsDiscovery;
-    let metricsBytes: Uint8Array | null = null;
-    if (state.needsDiscovery) metricsBytes = await discover(f, state, seq);
+    const found = state.needsDiscovery ? await discover(f, state, seq) : null;
 
     // Memory figures from the cheapest MemStats source.
     let metrics: GoProcessMetrics | null = null;
     let memstats: Partial<MemStats> | null = null;
     switch (state.memstatsSource) {
       case 'metrics': {
-        const body = metricsBytes ?? (await f.fetch(seq, 'metrics'));
+        const body = found?.metrics ?? (await f.fetch(seq, 'metrics'));
         const samples = parsePrometheusText(text(body));
         metrics = extractGoProcessMetrics(samples);
         state.goVersion = samples.get('go_info')?.[0]?.labels.version ?? state.goVersion;
@@ -151,7 +154,7 @@ export async function collectPoll(target: Fetcher, state: CollectState, seq: num
         break;
       }
       case 'expvar': {
-        const body = await f.fetch(seq, 'vars');
+        const body = found?.vars ?? (await f.fetch(seq, 'vars'));
         const parsed = parseExpvar(text(body));
         if (!parsed.ok || !parsed.value.memstats) throw unexpected('/debug/vars', body, 'expvar JSON with memstats');
         memstats = parsed.value.memstats;
@@ -197,9 +200,9 @@ export async function collectPoll(target: Fetcher, state: CollectState, seq: num
         if (!parsed.ok) throw unexpected('goroutine?debug=1', bytes, 'the goroutine profile text');
         goroutines = parsed.value;
         state.lastGoroutineSeq = seq;
-        state.lastGoroutineTotal = parsed.value.total;
+        // Compared with the next poll's cheap count, so keep the same kind of figure.
+        state.lastGoroutineTotal = cheapCount ?? parsed.value.total;
         record.goroutines ??= parsed.value.total;
-        if (cheapCount === null) state.lastGoroutineTotal = parsed.value.total;
       } catch (e) {
         fail(e);
       }
@@ -239,8 +242,11 @@ function heapInuse(p: Profile): number | null {
   return i >= 0 ? computeTotal(p, i) : null;
 }
 
-/** First poll, or first after a failure: what does the target serve, and who is it? */
-async function discover(f: Fetcher, state: CollectState, seq: number): Promise<Uint8Array | null> {
+/**
+ * First poll, or first after a failure: what does the target serve, and who is it? Returns the
+ * bodies it read for choosing a MemStats source, so the poll does not fetch them again.
+ */
+async function discover(f: Fetcher, state: CollectState, seq: number): Promise<{ metrics: Uint8Array | null; vars: Uint8Array | null }> {
   const indexBytes = await f.fetch(seq, 'index');
   const parsed = parsePprofIndex(text(indexBytes));
   if (!parsed.ok) throw unexpected(f.target.pprofBase, indexBytes, 'the pprof index page (is net/http/pprof mounted there?)');
@@ -262,15 +268,19 @@ async function discover(f: Fetcher, state: CollectState, seq: number): Promise<U
   } catch {
     metricsBytes = null;
   }
+  let varsBytes: Uint8Array | null = null;
   if (state.memstatsSource === 'heap-debug1') {
     try {
-      const v = parseExpvar(text(await f.fetch(seq, 'vars')));
+      varsBytes = await f.fetch(seq, 'vars');
+      const v = parseExpvar(text(varsBytes));
       if (v.ok && v.value.memstats) state.memstatsSource = 'expvar';
+      else varsBytes = null;
     } catch {
       // no expvar: heap?debug=1 it is
     }
   }
 
+  const [oldPid, oldStart] = [state.pid, state.pidStartTime];
   try {
     state.pid = Number(text(await f.fetch(seq, 'pid')));
     state.pidStartTime = parseProcStatStartTime(text(await f.fetch(seq, 'proc-stat', state.pid)));
@@ -278,8 +288,9 @@ async function discover(f: Fetcher, state: CollectState, seq: number): Promise<U
     state.pid = null;
     state.pidStartTime = null;
   }
+  state.samePidRestarted = oldPid !== null && oldPid === state.pid && oldStart !== null && state.pidStartTime !== null && oldStart !== state.pidStartTime;
   state.needsDiscovery = false;
-  return metricsBytes;
+  return { metrics: metricsBytes, vars: varsBytes };
 }
 
 async function readProc(
@@ -368,6 +379,8 @@ function detectRestart(state: CollectState, r: PollRecord, metricsStartTime: num
   const prev = state.prev;
   const reasons: string[] = [];
   if (r.restartReason) reasons.push(r.restartReason);
+  if (state.samePidRestarted) reasons.push(`process ${r.pid} has a new start time (the same pid, another process)`);
+  state.samePidRestarted = false;
   if (prev) {
     if (prev.pid !== null && r.pid !== null && prev.pid !== r.pid && !r.restartReason) reasons.push(`pid changed from ${prev.pid} to ${r.pid}`);
     if (metricsStartTime !== null && state.metricsStartTime !== null && metricsStartTime !== state.metricsStartTime) {

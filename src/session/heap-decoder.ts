@@ -44,22 +44,24 @@ export const WORKER_SCRIPT = join(PACKAGE_ROOT, 'dist/session/heap-decoder-worke
 /** Decodes in one long-lived worker thread; falls back to this thread when it cannot start one. */
 export function workerDecoder(script = WORKER_SCRIPT): HeapDecoder {
   if (!existsSync(script)) return inlineDecoder;
-  let worker: Worker | null = null;
+  type Pending = { resolve: (p: Profile) => void; reject: (e: unknown) => void };
+  type Running = { worker: Worker; waiting: Map<number, Pending> };
+  let current: Running | null = null;
   let nextId = 1;
-  const waiting = new Map<number, { resolve: (p: Profile) => void; reject: (e: unknown) => void }>();
-  const failAll = (e: unknown) => {
-    for (const w of waiting.values()) w.reject(e);
-    waiting.clear();
-    worker = null;
-  };
-  const get = (): Worker => {
-    if (worker) return worker;
-    const w = new Worker(script);
-    w.unref(); // never the reason the process stays alive
-    w.on('message', (m: Reply) => {
-      const pending = waiting.get(m.id);
+  const start = (): Running => {
+    if (current) return current;
+    const run: Running = { worker: new Worker(script), waiting: new Map() };
+    // A crashed worker fails its own requests, never those of the one that replaces it.
+    const failAll = (e: unknown) => {
+      for (const p of run.waiting.values()) p.reject(e);
+      run.waiting.clear();
+      if (current === run) current = null;
+    };
+    run.worker.unref(); // never the reason the process stays alive
+    run.worker.on('message', (m: Reply) => {
+      const pending = run.waiting.get(m.id);
       if (!pending) return;
-      waiting.delete(m.id);
+      run.waiting.delete(m.id);
       if (m.profile) {
         // Ids are per thread: give the profile one from this thread, where memo caches key on it.
         m.profile.id = newProfileId();
@@ -71,22 +73,23 @@ export function workerDecoder(script = WORKER_SCRIPT): HeapDecoder {
         pending.reject(kind === 'internal' ? new Error(m.error?.message) : new LivepprofError(kind, m.error!.message));
       }
     });
-    w.on('error', failAll);
-    w.on('exit', () => failAll(new Error('the decoding worker exited')));
-    return (worker = w);
+    run.worker.on('error', failAll);
+    run.worker.on('exit', () => failAll(new Error('the decoding worker exited')));
+    return (current = run);
   };
   return {
     decode: (bytes, format) =>
       new Promise<Profile>((resolve, reject) => {
         const id = nextId++;
-        waiting.set(id, { resolve, reject });
+        const run = start();
+        run.waiting.set(id, { resolve, reject });
         const copy = bytes.slice(); // transferred: the caller keeps its own
-        get().postMessage({ id, bytes: copy, format }, [copy.buffer]);
+        run.worker.postMessage({ id, bytes: copy, format }, [copy.buffer]);
       }),
     close: async () => {
-      const w = worker;
-      worker = null;
-      if (w) await w.terminate();
+      const run = current;
+      current = null;
+      if (run) await run.worker.terminate();
     },
   };
 }

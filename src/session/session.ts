@@ -184,11 +184,13 @@ export class Session {
   }
 
   pause(): void {
+    if (this.snap.status === 'stopped') return;
     this.paused = true;
     this.update({ status: 'paused', nextPollAt: null });
   }
 
   resume(): void {
+    if (this.snap.status === 'stopped') return;
     this.paused = false;
     this.update({ status: this.snap.failures > 0 ? 'failing' : 'polling' });
     this.wake?.();
@@ -249,7 +251,7 @@ export class Session {
           if (withinBudget > delay) delay = slowedToMs = Math.round(withinBudget);
         }
       }
-      this.update({ nextPollAt: delay === null ? null : Date.now() + delay, lastTargetMs: res.targetMs, slowedToMs });
+      this.update({ nextPollAt: delay === null || this.paused ? null : Date.now() + delay, lastTargetMs: res.targetMs, slowedToMs });
       await this.opts.onRecord?.(res.record);
       if (last || this.stopped) break;
       if (!this.pollSoon) await this.sleep(delay!);

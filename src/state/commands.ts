@@ -95,6 +95,9 @@ async function exportNow(ctx: CommandContext): Promise<void> {
   }
 }
 
+/** A replay that reached its end, or a --count that was reached: p and r have nothing to do. */
+const POLLING_FINISHED = 'polling has finished (the replay ended or --count was reached)';
+
 export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
   quit: (ctx) => ctx.quit(),
   'force-quit': (ctx) => ctx.quit(),
@@ -108,6 +111,7 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
   'prev-pane': (ctx) => ctx.store.dispatch({ type: 'cycle-pane', delta: -1 }),
   pause: (ctx) => {
     if (!ctx.session) return ctx.store.dispatch({ type: 'message', text: 'a static profile: nothing to poll' });
+    if (ctx.store.getSnapshot().data.status === 'stopped') return ctx.store.dispatch({ type: 'message', text: POLLING_FINISHED });
     const paused = ctx.store.getSnapshot().data.status === 'paused';
     if (paused) ctx.session.resume();
     else ctx.session.pause();
@@ -115,6 +119,7 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
   },
   'poll-now': (ctx) => {
     if (!ctx.session) return ctx.store.dispatch({ type: 'message', text: 'a static profile: nothing to poll' });
+    if (ctx.store.getSnapshot().data.status === 'stopped') return ctx.store.dispatch({ type: 'message', text: POLLING_FINISHED });
     ctx.session.pollNow();
     ctx.store.dispatch({ type: 'message', text: 'polling now…' });
   },

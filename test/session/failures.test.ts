@@ -1,12 +1,17 @@
 // Every way a target can answer badly becomes a specific one-line error on the poll, and the
 // poll loop keeps going and recovers (against a loopback server with real captured bytes).
 
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveFetcher } from '../../src/source/fetcher.js';
 import { parseTarget } from '../../src/source/target.js';
 import { Session } from '../../src/session/session.js';
 import type { PollRecord } from '../../src/session/poll-record.js';
 import { startBadServer, type BadServer, type Misbehaviour } from '../helpers/bad-server.js';
+import { statLine } from '../source/fake-proc.js';
+import { readFixture } from '../source/go119-fixtures.js';
 
 let server: BadServer;
 beforeAll(async () => {
@@ -89,5 +94,45 @@ describe('a poll against a target that answers badly', () => {
     expect(urls.filter((u) => u.startsWith('/debug/pprof/heap?debug=1'))).toHaveLength(0);
     expect(urls.some((u) => u.includes('gc=1'))).toBe(false);
     expect(urls.some((u) => u.includes('debug=2'))).toBe(false);
+  });
+});
+
+describe('restart detection', () => {
+  it('a new process that got the same pid (a container restarted) is flagged by its /proc start time', async () => {
+    const pid = 4242;
+    const procRoot = mkdtempSync(join(tmpdir(), 'livepprof-proc-'));
+    try {
+      mkdirSync(join(procRoot, String(pid)));
+      writeFileSync(join(procRoot, String(pid), 'status'), readFixture('proc/status.default.0-start.txt'));
+      const setStart = (t: number) => writeFileSync(join(procRoot, String(pid), 'stat'), statLine(pid, 'S', t));
+      setStart(1000);
+      server.set('ok');
+      const fetcher = new LiveFetcher(parseTarget(server.url), { http: { timeoutMs: 400 }, pid, procRoot });
+      const records: PollRecord[] = [];
+      const session = new Session(fetcher, {
+        count: 4,
+        delay: () => 5,
+        onRecord: (r) => {
+          records.push(r);
+          if (r.seq === 1) server.set('status-500'); // the service goes down…
+          if (r.seq === 2) {
+            server.set('ok'); // …and comes back as another process with the same pid
+            setStart(2000);
+          }
+        },
+      });
+      await session.start();
+      await fetcher.close();
+      expect(records.map((r) => [r.ok, r.restarted === true])).toEqual([
+        [true, false],
+        [false, false],
+        [true, true],
+        [true, false],
+      ]);
+      expect(records[2]!.restartReason).toMatch(/process 4242 has a new start time/);
+      expect(session.snapshot().lastRestart?.reason).toMatch(/new start time/);
+    } finally {
+      rmSync(procRoot, { recursive: true, force: true });
+    }
   });
 });

@@ -61,6 +61,21 @@ describe('worker heap decoder', () => {
     expect(ok.samples.count).toBeGreaterThan(0);
   });
 
+  it('a worker that goes away fails only its own requests; the next decode gets a new worker', async () => {
+    const own = workerDecoder();
+    const bytes = new Uint8Array(readFileSync(join(GO119, 'heap.pb.gz')));
+    await own.decode(bytes, 'proto'); // the worker is up
+    const lost = own.decode(bytes, 'proto').catch((e: unknown) => e);
+    const closing = own.close(); // terminated with a request in flight
+    const next = own.decode(bytes, 'proto'); // sent to a replacement, before the old one's exit event
+    await closing;
+    // The lost one may have been answered before the end; either way it settles.
+    const settled = await lost;
+    expect(settled instanceof Error || (settled as Profile).samples.count > 0).toBe(true);
+    expect((await next).samples.count).toBeGreaterThan(0);
+    await own.close();
+  });
+
   it('falls back to decoding inline when the worker script is missing (running from source)', () => {
     expect(workerDecoder('/nonexistent/heap-decoder-worker.js')).toBe(inlineDecoder);
   });
