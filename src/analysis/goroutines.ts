@@ -1,7 +1,7 @@
 // Goroutine groups (goroutine?debug=1: identical stacks with a count), their change since the
 // first poll — the goroutine-leak signal — and the matching of debug=2 goroutines to a group.
 
-import type { CountProfile, CountProfileGroup, Goroutine } from '../profile/legacy-text.js';
+import type { CountProfile, CountProfileGroup, Goroutine, GoroutineCreator } from '../profile/legacy-text.js';
 
 export interface GoroutineGroupRow {
   key: string;
@@ -62,4 +62,31 @@ export function goroutinesOfGroup(group: CountProfileGroup, all: readonly Gorout
     for (let i = 0; i < have.length - want.length; i++) if (!have[i]!.startsWith('runtime.')) return false;
     return true;
   });
+}
+
+/** What the details of a group show from a debug=2 dump: how many, in which states, since when. */
+export interface GroupDumpSummary {
+  members: number;
+  /** Most common state first; maxWait in minutes, null when the runtime printed none. */
+  states: Array<{ state: string; n: number; maxWait: number | null }>;
+  createdBy: GoroutineCreator | null;
+  /** The first few goroutine ids, to find them in a full dump. */
+  ids: number[];
+}
+
+export function groupDumpSummary(group: CountProfileGroup, all: readonly Goroutine[], maxIds = 20): GroupDumpSummary {
+  const members = goroutinesOfGroup(group, all);
+  const states = new Map<string, { state: string; n: number; maxWait: number | null }>();
+  for (const g of members) {
+    const s = states.get(g.state) ?? { state: g.state, n: 0, maxWait: null };
+    s.n++;
+    if (g.waitMinutes !== null) s.maxWait = Math.max(s.maxWait ?? 0, g.waitMinutes);
+    states.set(g.state, s);
+  }
+  return {
+    members: members.length,
+    states: [...states.values()].sort((a, b) => b.n - a.n),
+    createdBy: members.find((g) => g.createdBy)?.createdBy ?? null,
+    ids: members.slice(0, maxIds).map((g) => g.id),
+  };
 }

@@ -6,8 +6,8 @@ import { compileGoRegexp } from '../analysis/regex.js';
 import { errorMessage } from '../errors.js';
 import type { Session } from '../session/session.js';
 import type { CommandId } from './keymap.js';
-import type { CursorTarget, ProfilePane } from './reducer.js';
-import { nextSampleType, readyPaneProfile, selectGoroutineRows, settledDrill, settledTop } from './selectors.js';
+import { resolveCursor, type CursorTarget, type ProfilePane, type RowKey } from './reducer.js';
+import { drillRowKey, goroutineRowKey, nextSampleType, readyPaneProfile, selectGoroutineRows, settledDrill, settledTop, topRowKey } from './selectors.js';
 import type { Store } from './store.js';
 import type { PromptPurpose } from './ui-state.js';
 
@@ -17,6 +17,8 @@ export interface CommandContext {
   session: Session | null;
   /** Rows of the current table that fit on screen (for paging). */
   pageSize: number;
+  /** How far the open detail view can scroll (its lines beyond the screen). */
+  scrollMax: number;
   quit(): void;
   /** Writes the profile(s) of the current pane; resolves to the paths written. */
   exportProfiles(): Promise<string[]>;
@@ -29,32 +31,37 @@ function profilePane(ctx: CommandContext): ProfilePane | null {
   return pane === 'top' || pane === 'diff' ? pane : null;
 }
 
-/** Rows in the current table and which cursor moves over them. */
-function currentTable(ctx: CommandContext): { target: CursorTarget; rows: number } | null {
+/** The current table: which cursor moves over it, its rows and their keys. */
+function currentTable(ctx: CommandContext): { target: CursorTarget; rows: number; keyAt: RowKey } | null {
   const { ui, data } = ctx.store.getSnapshot();
-  if (ui.pane === 'goroutines') return { target: { kind: 'goroutines' }, rows: selectGoroutineRows(data).length };
+  if (ui.pane === 'goroutines') {
+    const rows = selectGoroutineRows(data);
+    return { target: { kind: 'goroutines' }, rows: rows.length, keyAt: goroutineRowKey(rows) };
+  }
   const pane = profilePane(ctx);
   if (!pane) return null;
   const pp = readyPaneProfile(data, pane);
-  if (!pp) return { target: { kind: 'table', pane }, rows: 0 };
+  const none = () => undefined;
+  if (!pp) return { target: { kind: 'table', pane }, rows: 0, keyAt: none };
   const view = ui[pane];
   const drill = view.drill[view.drill.length - 1];
   if (drill) {
     const r = settledDrill(pp.profile, view, drill.name, drill.section);
-    return { target: { kind: 'drill', pane }, rows: r?.ok ? r.rows.length : 0 };
+    return { target: { kind: 'drill', pane }, rows: r?.ok ? r.rows.length : 0, keyAt: drillRowKey(r) };
   }
-  const top = settledTop(pp.profile, view);
-  return { target: { kind: 'table', pane }, rows: top?.ok ? top.report.rows.length : 0 };
+  const top = settledTop(pp.profile, view, pane);
+  return { target: { kind: 'table', pane }, rows: top?.ok ? top.report.rows.length : 0, keyAt: topRowKey(top) };
 }
 
 function move(ctx: CommandContext, delta: number | 'first' | 'last'): void {
   const t = currentTable(ctx);
   if (!t) return;
+  const { target, rows, keyAt } = t;
   const pageSize = ctx.pageSize;
   if (delta === 'first' || delta === 'last') {
-    ctx.store.dispatch({ type: 'move-to', target: t.target, index: delta === 'first' ? 0 : t.rows - 1, rows: t.rows, pageSize });
+    ctx.store.dispatch({ type: 'move-to', target, index: delta === 'first' ? 0 : rows - 1, rows, pageSize, keyAt });
   } else {
-    ctx.store.dispatch({ type: 'move', target: t.target, delta, rows: t.rows, pageSize });
+    ctx.store.dispatch({ type: 'move', target, delta, rows, pageSize, keyAt });
   }
 }
 
@@ -65,6 +72,7 @@ function openPrompt(ctx: CommandContext, purpose: PromptPurpose): void {
   ctx.store.dispatch({ type: 'open-prompt', purpose, text });
 }
 
+/** Enter on a table: drill into the row under the cursor (where the view shows it). */
 function drillInto(ctx: CommandContext): void {
   const pane = profilePane(ctx);
   if (!pane) return;
@@ -76,13 +84,14 @@ function drillInto(ctx: CommandContext): void {
   if (drill) {
     const r = settledDrill(pp.profile, view, drill.name, drill.section);
     if (r?.ok && r.kind === 'peek') {
-      const row = r.rows[drill.cursor.selected];
+      const row = r.rows[resolveCursor(drill.cursor, r.rows.length, drillRowKey(r), ctx.pageSize).selected];
       if (row) ctx.store.dispatch({ type: 'drill', pane, name: row.name });
     }
     return;
   }
-  const top = settledTop(pp.profile, view);
-  const row = top?.ok ? top.report.rows[view.cursor.selected] : undefined;
+  const top = settledTop(pp.profile, view, pane);
+  if (!top?.ok) return;
+  const row = top.report.rows[resolveCursor(view.cursor, top.report.rows.length, topRowKey(top), ctx.pageSize).selected];
   if (row) ctx.store.dispatch({ type: 'drill', pane, name: row.name });
 }
 
@@ -126,6 +135,8 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
   export: (ctx) => void exportNow(ctx),
   command: (ctx) => openPrompt(ctx, 'command'),
   'close-help': (ctx) => ctx.store.dispatch({ type: 'close-overlay' }),
+  'help-down': (ctx) => ctx.store.dispatch({ type: 'scroll-help', delta: ctx.pageSize - 1, max: ctx.scrollMax }),
+  'help-up': (ctx) => ctx.store.dispatch({ type: 'scroll-help', delta: -(ctx.pageSize - 1), max: ctx.scrollMax }),
   'dismiss-error': (ctx) => ctx.store.dispatch({ type: 'close-overlay' }),
   down: (ctx) => move(ctx, 1),
   up: (ctx) => move(ctx, -1),
@@ -175,15 +186,16 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
   },
   'goroutine-open': (ctx) => {
     const { ui, data } = ctx.store.getSnapshot();
-    const row = selectGoroutineRows(data)[ui.goroutines.cursor.selected];
+    const rows = selectGoroutineRows(data);
+    const row = rows[resolveCursor(ui.goroutines.cursor, rows.length, goroutineRowKey(rows), ctx.pageSize).selected];
     if (!row) return;
     ctx.store.dispatch({ type: 'open-goroutine', key: row.key });
     ctx.loadGoroutineDump();
   },
-  'detail-down': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: 1, max: 10_000 }),
-  'detail-up': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: -1, max: 10_000 }),
-  'detail-page-down': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: ctx.pageSize - 1, max: 10_000 }),
-  'detail-page-up': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: -(ctx.pageSize - 1), max: 10_000 }),
+  'detail-down': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: 1, max: ctx.scrollMax }),
+  'detail-up': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: -1, max: ctx.scrollMax }),
+  'detail-page-down': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: ctx.pageSize - 1, max: ctx.scrollMax }),
+  'detail-page-up': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: -(ctx.pageSize - 1), max: ctx.scrollMax }),
 };
 
 // ---- prompt -----------------------------------------------------------------------------------
@@ -217,7 +229,10 @@ const COMMAND_HELP = 'try :top 20, :sample_index=alloc_space, :focus=RE, :ignore
 export function runColonCommand(ctx: CommandContext, text: string): void {
   if (!text) return;
   const pane: ProfilePane = profilePane(ctx) ?? 'top';
-  if (!profilePane(ctx)) ctx.store.dispatch({ type: 'set-pane', pane });
+  // A profile command typed elsewhere applies to Top, and shows it; the others stay put.
+  const toPane = () => {
+    if (!profilePane(ctx)) ctx.store.dispatch({ type: 'set-pane', pane });
+  };
   const m = /^([a-z_]+)\s*(?:=\s*|\s+)?(.*)$/i.exec(text);
   const name = (m?.[1] ?? text).toLowerCase();
   const arg = (m?.[2] ?? '').trim();
@@ -227,6 +242,7 @@ export function runColonCommand(ctx: CommandContext, text: string): void {
     case 'nodecount': {
       const n = arg === '' ? 0 : Number(arg);
       if (!Number.isInteger(n) || n < 0) return fail(`:${name} takes a number of rows, e.g. :top 20`);
+      toPane();
       return ctx.store.dispatch({ type: 'set-node-count', pane, count: n });
     }
     case 'sample_index':
@@ -237,10 +253,12 @@ export function runColonCommand(ctx: CommandContext, text: string): void {
       const byNumber = /^\d+$/.test(arg) ? types[Number(arg)] : undefined;
       const chosen = byNumber ?? types.find((t) => t === arg || t === arg.replace(/^inuse_/, ''));
       if (!chosen) return fail(`sample_index ${JSON.stringify(arg)} is not in this profile; it has: ${types.join(', ') || 'nothing yet'}`);
+      toPane();
       return ctx.store.dispatch({ type: 'set-sample-type', pane, sampleType: chosen });
     }
     case 'focus':
     case 'ignore':
+      toPane();
       return applyFilter(ctx, pane, name, arg);
     case 'granularity':
     case 'functions':
@@ -249,10 +267,12 @@ export function runColonCommand(ctx: CommandContext, text: string): void {
     case 'filefunctions': {
       const g = (name === 'granularity' ? arg : name) as Granularity;
       if (!GRANULARITIES.includes(g)) return fail(`granularity must be one of ${GRANULARITIES.join(', ')}`);
+      toPane();
       return ctx.store.dispatch({ type: 'set-granularity', pane, granularity: g });
     }
     case 'cum':
     case 'flat':
+      toPane();
       return ctx.store.dispatch({ type: 'set-cum-sort', pane, cum: name === 'cum' });
     case 'help':
       return ctx.store.dispatch({ type: 'open-help' });

@@ -27,10 +27,13 @@ export class DeferredMemo<R> {
   private readonly cache = new Map<string, R>();
   private readonly pending = new Set<string>();
   private readonly latestByFamily = new Map<string, R>();
+  /** The key each family asked for last: keys pressed in a row (s s s) compute only the last. */
+  private readonly wanted = new Map<string, string>();
 
   constructor(private readonly size = 8) {}
 
   get(key: string, family: string, samples: number, compute: () => R): R | Pending<R> {
+    this.wanted.set(family, key);
     const hit = this.cache.get(key);
     if (hit !== undefined) {
       this.latestByFamily.set(family, hit);
@@ -41,6 +44,7 @@ export class DeferredMemo<R> {
       this.pending.add(key);
       setImmediate(() => {
         this.pending.delete(key);
+        if (this.wanted.get(family) !== key) return; // superseded before it started
         this.store(key, family, compute());
         for (const l of listeners) l();
       });

@@ -9,11 +9,11 @@ export type Scope =
   | 'global'
   | 'help'
   | 'error'
-  | 'overview'
   | 'table' // any list with a cursor
   | 'profile' // Top and Diff tables
   | 'diff'
   | 'drill'
+  | 'peek' // the callers/callees view of a drill-down
   | 'goroutines'
   | 'goroutine-detail';
 
@@ -33,6 +33,8 @@ export type CommandId =
   | 'export'
   | 'command'
   | 'close-help'
+  | 'help-down'
+  | 'help-up'
   | 'dismiss-error'
   | 'down'
   | 'up'
@@ -90,6 +92,8 @@ export const KEYMAP: Binding[] = [
   { id: 'poll-now', keys: ['r'], scope: 'global', group: 'Polling', description: 'Poll now' },
   { id: 'export', keys: ['e'], scope: 'global', group: 'Polling', description: 'Save profile(s) .pb.gz', hint: 'export' },
   { id: 'close-help', keys: ['escape', '?'], scope: 'help', group: 'General', description: 'Close help' },
+  { id: 'help-down', keys: ['down', 'j', 'pagedown'], scope: 'help', group: 'General', description: 'Scroll the help down', hint: 'more' },
+  { id: 'help-up', keys: ['up', 'k', 'pageup'], scope: 'help', group: 'General', description: 'Scroll the help up' },
   { id: 'dismiss-error', keys: ['escape', 'enter'], scope: 'error', group: 'General', description: 'Dismiss the error' },
   { id: 'down', keys: ['down', 'j'], scope: 'table', group: 'Navigation', description: 'Next row', hint: 'move' },
   { id: 'up', keys: ['up', 'k'], scope: 'table', group: 'Navigation', description: 'Previous row' },
@@ -105,7 +109,7 @@ export const KEYMAP: Binding[] = [
   { id: 'ignore', keys: ['\\'], scope: 'profile', group: 'Profile', description: 'Ignore a regexp', hint: 'ignore' },
   { id: 'baseline-now', keys: ['b'], scope: 'diff', group: 'Diff', description: 'Baseline = now', hint: 'base' },
   { id: 'baseline-reset', keys: ['B'], scope: 'diff', group: 'Diff', description: 'Baseline = first poll' },
-  { id: 'drill-open', keys: ['enter'], scope: 'drill', group: 'Drill-down', description: 'Follow caller/callee', hint: 'follow' },
+  { id: 'drill-open', keys: ['enter'], scope: 'peek', group: 'Drill-down', description: 'Follow caller/callee', hint: 'follow' },
   { id: 'drill-next-section', keys: ['right', 'l'], scope: 'drill', group: 'Drill-down', description: 'Next view (lines, stacks)', hint: 'view' },
   { id: 'drill-prev-section', keys: ['left', 'h'], scope: 'drill', group: 'Drill-down', description: 'Previous view' },
   { id: 'goroutine-open', keys: ['enter'], scope: 'goroutines', group: 'Goroutines', description: 'Stack, states, waits', hint: 'details' },
@@ -122,11 +126,15 @@ export function activeScopes(s: UiState): Scope[] {
   if (s.overlay.kind === 'error') return ['always', 'error', 'global'];
   switch (s.pane) {
     case 'overview':
-      return ['always', 'overview', 'global'];
+      return ['always', 'global'];
     case 'top':
-      return s.top.drill.length > 0 ? ['always', 'drill', 'table', 'global'] : ['always', 'profile', 'table', 'global'];
-    case 'diff':
-      return s.diff.drill.length > 0 ? ['always', 'drill', 'diff', 'table', 'global'] : ['always', 'diff', 'profile', 'table', 'global'];
+    case 'diff': {
+      const drill = s[s.pane].drill;
+      const diff: Scope[] = s.pane === 'diff' ? ['diff'] : [];
+      if (drill.length === 0) return ['always', ...diff, 'profile', 'table', 'global'];
+      const peek: Scope[] = drill[drill.length - 1]!.section === 'peek' ? ['peek'] : [];
+      return ['always', ...peek, 'drill', ...diff, 'table', 'global'];
+    }
     case 'goroutines':
       return s.goroutines.detail !== null ? ['always', 'goroutine-detail', 'global'] : ['always', 'goroutines', 'table', 'global'];
   }
@@ -219,8 +227,22 @@ export function keyName(
   if (key.tab) return key.shift ? 'shift-tab' : 'tab';
   if (key.backspace || key.delete) return 'backspace';
   if (key.ctrl && input) return `ctrl-${input.toLowerCase()}`;
-  if (input === '\u001b[Z') return 'shift-tab';
-  return input && input.length === 1 ? input : null;
+  return input && [...input].length === 1 ? input : null;
+}
+
+/**
+ * A run of typed keys that arrived as one input (typing ahead over SSH, a paste, `j` then Enter):
+ * one key name per character. Ink has already split off escape sequences (arrows, Esc).
+ */
+export function typedKeys(input: string): string[] {
+  return [...input].map((ch) => {
+    if (ch === '\r' || ch === '\n') return 'enter';
+    if (ch === '\t') return 'tab';
+    if (ch === '\u007f' || ch === '\b') return 'backspace';
+    const code = ch.charCodeAt(0);
+    if (code >= 1 && code <= 26) return `ctrl-${String.fromCharCode(code + 96)}`;
+    return ch;
+  });
 }
 
 const SCOPE_TITLES: Record<Scope, string> = {
@@ -229,11 +251,11 @@ const SCOPE_TITLES: Record<Scope, string> = {
   global: 'everywhere but a prompt',
   help: 'help overlay',
   error: 'error overlay',
-  overview: 'Overview',
   table: 'any table',
   profile: 'Top and Diff',
   diff: 'Diff',
   drill: 'drill-down',
+  peek: 'drill-down callers/callees',
   goroutines: 'Goroutines',
   'goroutine-detail': 'goroutine details',
 };

@@ -14,8 +14,8 @@ export type Action =
   | { type: 'show-error'; message: string }
   | { type: 'open-prompt'; purpose: PromptPurpose; text?: string }
   | { type: 'prompt-input'; text: string }
-  | { type: 'move'; target: CursorTarget; delta: number; rows: number; pageSize: number }
-  | { type: 'move-to'; target: CursorTarget; index: number; rows: number; pageSize: number }
+  | { type: 'move'; target: CursorTarget; delta: number; rows: number; pageSize: number; keyAt?: RowKey }
+  | { type: 'move-to'; target: CursorTarget; index: number; rows: number; pageSize: number; keyAt?: RowKey }
   | { type: 'set-sample-type'; pane: ProfilePane; sampleType: string | null }
   | { type: 'set-granularity'; pane: ProfilePane; granularity: Granularity }
   | { type: 'cycle-granularity'; pane: ProfilePane }
@@ -27,12 +27,34 @@ export type Action =
   | { type: 'drill-section'; pane: ProfilePane; delta: 1 | -1 }
   | { type: 'open-goroutine'; key: string }
   | { type: 'scroll-detail'; delta: number; max: number }
+  | { type: 'scroll-help'; delta: number; max: number }
   | { type: 'escape' }
-  | { type: 'message'; text: string | null }
-  | { type: 'quit' };
+  | { type: 'message'; text: string | null };
 
 /** Which cursor a movement applies to. */
 export type CursorTarget = { kind: 'table'; pane: ProfilePane } | { kind: 'drill'; pane: ProfilePane } | { kind: 'goroutines' };
+
+/** The key of row i of the table a cursor moves over (undefined past its end). */
+export type RowKey = (i: number) => string | undefined;
+
+/**
+ * Where a cursor is on the table as it is now: on its anchored row wherever a new poll sorted
+ * it, else on the same position clamped to the rows there are, with the window fitted around
+ * it (the table may have shrunk, or the terminal). Views draw and commands act on this.
+ */
+export function resolveCursor(c: TableCursor, rows: number, keyAt: RowKey, pageSize: number): TableCursor {
+  let index = c.selected;
+  if (c.anchor !== undefined && keyAt(index) !== c.anchor) {
+    for (let i = 0; i < rows; i++) {
+      if (keyAt(i) === c.anchor) {
+        index = i;
+        break;
+      }
+    }
+  }
+  const moved = moveCursor(c, index, rows, pageSize);
+  return c.anchor !== undefined ? { ...moved, anchor: c.anchor } : moved;
+}
 
 /** Moves a cursor within [0, rows) and keeps it inside a window of pageSize rows. */
 export function moveCursor(c: TableCursor, index: number, rows: number, pageSize: number): TableCursor {
@@ -98,7 +120,7 @@ export function reducer(s: UiState, a: Action): UiState {
 }
 
 function sameCursor(a: TableCursor, b: TableCursor): boolean {
-  return a.selected === b.selected && a.offset === b.offset;
+  return a.selected === b.selected && a.offset === b.offset && a.anchor === b.anchor;
 }
 
 function apply(s: UiState, a: Action): UiState {
@@ -110,7 +132,7 @@ function apply(s: UiState, a: Action): UiState {
       return { ...s, pane: PANES[(i + a.delta + PANES.length) % PANES.length]!, overlay: { kind: 'none' } };
     }
     case 'open-help':
-      return { ...s, overlay: s.overlay.kind === 'help' ? { kind: 'none' } : { kind: 'help' } };
+      return { ...s, overlay: s.overlay.kind === 'help' ? { kind: 'none' } : { kind: 'help', scroll: 0 } };
     case 'close-overlay':
       return { ...s, overlay: { kind: 'none' } };
     case 'show-error':
@@ -121,9 +143,13 @@ function apply(s: UiState, a: Action): UiState {
       return s.overlay.kind === 'prompt' ? { ...s, overlay: { ...s.overlay, text: a.text } as Overlay } : s;
     case 'move':
     case 'move-to': {
-      const c = currentCursor(s, a.target);
+      const keyAt = a.keyAt ?? (() => undefined);
+      const stored = currentCursor(s, a.target);
+      const c = resolveCursor(stored, a.rows, keyAt, a.pageSize);
       const moved = moveCursor(c, a.type === 'move' ? c.selected + a.delta : a.index, a.rows, a.pageSize);
-      return sameCursor(c, moved) ? s : applyToCursor(s, a.target, () => moved);
+      const anchor = keyAt(moved.selected);
+      if (anchor !== undefined) moved.anchor = anchor;
+      return sameCursor(stored, moved) ? s : applyToCursor(s, a.target, () => moved);
     }
     case 'set-sample-type':
       return updateProfile(s, a.pane, (v) => withOptions(v, { sampleType: a.sampleType }));
@@ -160,10 +186,10 @@ function apply(s: UiState, a: Action): UiState {
       return { ...s, goroutines: { ...s.goroutines, detailScroll: Math.max(0, Math.min(a.max, s.goroutines.detailScroll + a.delta)) } };
     case 'escape':
       return escape(s);
+    case 'scroll-help':
+      return s.overlay.kind === 'help' ? { ...s, overlay: { kind: 'help', scroll: Math.max(0, Math.min(a.max, s.overlay.scroll + a.delta)) } } : s;
     case 'message':
       return { ...s, message: a.text };
-    case 'quit':
-      return { ...s, quitting: true };
   }
 }
 

@@ -3,7 +3,8 @@
 // movement never recomputes an aggregation.
 
 import { formatClock } from '../analysis/format.js';
-import { goroutineRows, type GoroutineGroupRow } from '../analysis/goroutines.js';
+import { goroutineRows, groupDumpSummary, type GoroutineGroupRow, type GroupDumpSummary } from '../analysis/goroutines.js';
+import type { GoroutineDump } from '../profile/legacy-text.js';
 import { diffProfiles } from '../analysis/merge.js';
 import { linesReport, peekReport, type PeekReport } from '../analysis/peek.js';
 import { removeUninteresting } from '../analysis/prune.js';
@@ -13,7 +14,7 @@ import { errorMessage } from '../errors.js';
 import type { Profile } from '../profile/model.js';
 import { defaultSampleIndex } from '../profile/model.js';
 import type { HeapSnapshot, SessionSnapshot } from '../session/session.js';
-import type { ProfilePane } from './reducer.js';
+import type { ProfilePane, RowKey } from './reducer.js';
 import type { ProfileView } from './ui-state.js';
 import { DeferredMemo, isPending, type Pending } from './deferred.js';
 
@@ -45,6 +46,8 @@ export interface PaneProfile {
 
 export type DiffResult = { ok: true; profile: Profile } | { ok: false; error: string };
 const diffs = new DeferredMemo<DiffResult>(4);
+/** The last finished Diff pane, shown (marked) while the next poll's diff is computed. */
+let lastDiffPane: PaneProfile | null = null;
 
 /**
  * The profile a pane shows: the latest heap profile (Top), or latest minus the baseline (Diff,
@@ -63,15 +66,19 @@ export function paneProfile(snap: SessionSnapshot, pane: ProfilePane): PaneProfi
       return { ok: false, error: errorMessage(e) };
     }
   });
-  if (isPending(d)) return { pending: true, stale: null };
+  if (isPending(d)) return { pending: true, stale: lastDiffPane };
   if (!d.ok) return null;
-  return { profile: d.profile, base, latest };
+  if (lastDiffPane?.profile !== d.profile) lastDiffPane = { profile: d.profile, base, latest };
+  return lastDiffPane;
 }
 
-/** The pane's profile if it is ready (commands need it now; views show "computing…"). */
+/**
+ * The profile a pane shows now: the ready one, or the previous one the view keeps up while the
+ * next is computed (keys act on what is on the screen).
+ */
 export function readyPaneProfile(snap: SessionSnapshot, pane: ProfilePane): PaneProfile | null {
   const pp = paneProfile(snap, pane);
-  return pp && !isPending(pp) ? pp : null;
+  return pp && isPending(pp) ? pp.stale : pp;
 }
 
 const removeUninterestingMemo = memo(
@@ -103,13 +110,13 @@ export type TopResult = { ok: true; report: TopReport; sampleIndex: number } | {
 const tops = new DeferredMemo<TopResult>(16);
 
 /** The Top table for a profile and view options; for big profiles Pending (with the previous table) until computed. */
-export function selectTop(p: Profile, v: ProfileView, family = 'top'): TopResult | Pending<TopResult> {
+export function selectTop(p: Profile, v: ProfileView, family: ProfilePane): TopResult | Pending<TopResult> {
   const key = `${p.id}|${v.sampleType}|${v.granularity}|${v.cumSort}|${v.focus}|${v.ignore}|${v.nodeCount}`;
   return tops.get(key, family, p.samples.count, () => computeTop(p, v));
 }
 
 /** The Top table if it is ready, else the stale one, else null. */
-export function settledTop(p: Profile, v: ProfileView, family = 'top'): TopResult | null {
+export function settledTop(p: Profile, v: ProfileView, family: ProfilePane): TopResult | null {
   const r = selectTop(p, v, family);
   return isPending(r) ? r.stale : r;
 }
@@ -130,6 +137,11 @@ function computeTop(p: Profile, v: ProfileView): TopResult {
     }
 }
 
+/** Top rows are keyed by name: the cursor stays on a function when a new poll re-sorts them. */
+export function topRowKey(r: TopResult | null): RowKey {
+  return (i) => (r?.ok ? r.report.rows[i]?.name : undefined);
+}
+
 export type DrillResult =
   | { ok: true; kind: 'peek'; peek: PeekReport; rows: Array<{ name: string; weight: number; share: number; inline: boolean; role: 'caller' | 'callee' }> }
   | { ok: true; kind: 'lines'; rows: ReturnType<typeof linesReport> }
@@ -142,6 +154,29 @@ const drills = new DeferredMemo<DrillResult>(8);
 export function selectDrill(p: Profile, v: ProfileView, name: string, section: 'peek' | 'lines' | 'stacks'): DrillResult | Pending<DrillResult> {
   const key = `${p.id}|${v.sampleType}|${v.granularity}|${v.focus}|${v.ignore}|${name}|${section}`;
   return drills.get(key, `drill:${section}`, p.samples.count, () => computeDrill(p, v, name, section));
+}
+
+/** Drill-down rows keyed by what they show (a function can be both caller and callee). */
+export function drillRowKey(r: DrillResult | null): RowKey {
+  return (i) => {
+    if (!r?.ok) return undefined;
+    switch (r.kind) {
+      case 'peek': {
+        const row = r.rows[i];
+        return row && `${row.role} ${row.name}`;
+      }
+      case 'lines': {
+        const row = r.rows[i];
+        return row && `${row.file}:${row.line}`;
+      }
+      case 'stacks':
+        return r.rows[i]?.frames.map((f) => f.name).join(' ← ');
+    }
+  };
+}
+
+export function goroutineRowKey(rows: readonly GoroutineGroupRow[]): RowKey {
+  return (i) => rows[i]?.key;
 }
 
 /** The drill-down result if it is ready, else null. */
@@ -198,6 +233,17 @@ export const selectGoroutineRows = memo(
     snap.latestGoroutines ? goroutineRows(snap.latestGoroutines.groups, snap.firstGoroutines?.groups ?? null) : [],
   2,
 );
+
+const dumpSummaries = new WeakMap<GoroutineDump, Map<string, GroupDumpSummary>>();
+
+/** A group's goroutines in a debug=2 dump (100,000s of them in a leak): computed once per dump and group. */
+export function selectGroupDumpSummary(dump: GoroutineDump, row: GoroutineGroupRow): GroupDumpSummary {
+  let byGroup = dumpSummaries.get(dump);
+  if (!byGroup) dumpSummaries.set(dump, (byGroup = new Map()));
+  let s = byGroup.get(row.key);
+  if (!s) byGroup.set(row.key, (s = groupDumpSummary(row.group, dump.goroutines)));
+  return s;
+}
 
 /** "heap profile of GC #42, 3 GCs ago" — how stale the heap profile is. */
 export function heapAge(snap: SessionSnapshot): string {

@@ -12,7 +12,7 @@ export type PromptPurpose = 'focus' | 'ignore' | 'command';
 /** Exactly one overlay at a time. */
 export type Overlay =
   | { kind: 'none' }
-  | { kind: 'help' }
+  | { kind: 'help'; scroll: number }
   | { kind: 'error'; message: string }
   | { kind: 'prompt'; purpose: PromptPurpose; text: string };
 
@@ -20,6 +20,11 @@ export interface TableCursor {
   selected: number;
   /** First visible row. */
   offset: number;
+  /**
+   * The key (name) of the row the user put the cursor on: a new poll re-sorts the table, and the
+   * cursor follows the row rather than staying on a position (see resolveCursor).
+   */
+  anchor?: string;
 }
 
 /** Drill-down into one function: pprof's peek, its lines, and the heaviest stacks through it. */
@@ -61,7 +66,6 @@ export interface UiState {
   goroutines: GoroutinesView;
   /** A transient line in the status bar ("saved /tmp/…pb.gz"). */
   message: string | null;
-  quitting: boolean;
 }
 
 export const TOP_CURSOR: TableCursor = { selected: 0, offset: 0 };
@@ -78,6 +82,5 @@ export function initialUiState(pane: Pane = 'overview'): UiState {
     diff: initialProfileView(),
     goroutines: { cursor: TOP_CURSOR, detail: null, detailScroll: 0 },
     message: null,
-    quitting: false,
   };
 }

@@ -35,6 +35,15 @@ export interface AppProps {
 }
 
 const MIN_COLUMNS = 40;
+
+/** Lines taller than the screen, from line `scroll`, saying when there is more below. */
+function scrolled(all: Line[], scroll: number, height: number, theme: Theme): { lines: Line[]; pageSize: number; scrollMax: number } {
+  const scrollMax = Math.max(0, all.length - height);
+  const from = Math.min(scroll, scrollMax);
+  const lines = all.slice(from, from + height);
+  if (from < scrollMax) lines[height - 1] = [seg(`  ↓ ${scrollMax - from} more lines: j or PgDn`, { color: theme.dim })];
+  return { lines, pageSize: Math.max(2, height), scrollMax };
+}
 const MIN_ROWS = 10;
 
 export function App(props: AppProps): React.ReactElement {
@@ -42,12 +51,16 @@ export function App(props: AppProps): React.ReactElement {
   const snap = useStore(store);
   const { columns, rows } = useTerminalSize();
   const pageSize = useRef(10);
+  const scrollMax = useRef(0);
   const ctx = useMemo<CommandContext>(
     () => ({
       store,
       session: props.session,
       get pageSize() {
         return pageSize.current;
+      },
+      get scrollMax() {
+        return scrollMax.current;
       },
       quit: props.quit,
       exportProfiles: props.exportProfiles,
@@ -74,10 +87,10 @@ export function App(props: AppProps): React.ReactElement {
   // The Overview keeps 4 lines of figures and at least 6 of chart; the verdict gets the rest.
   const verdict = props.verdict(snap, columns, Math.max(1, rows - 4 - 4 - 6));
   const info = { ...props.info, verdictWord: verdict.word, verdictColor: verdict.color };
-  let body: { lines: Line[]; pageSize: number };
+  let body: { lines: Line[]; pageSize: number; scrollMax?: number };
   const overlay = snap.ui.overlay;
   if (overlay.kind === 'help') {
-    body = { lines: helpLines(snap.ui, width, bodyHeight, theme), pageSize: 1 };
+    body = scrolled(helpLines(snap.ui, width, bodyHeight, theme), overlay.scroll, bodyHeight, theme);
   } else if (overlay.kind === 'error') {
     body = {
       lines: [
@@ -103,12 +116,13 @@ export function App(props: AppProps): React.ReactElement {
     }
   }
   pageSize.current = body.pageSize;
+  scrollMax.current = body.scrollMax ?? 0;
 
   return (
     <Box flexDirection="column" width={width} height={rows}>
       <Lines lines={[headerLine(snap, info, theme), tabsLine(snap, theme)]} width={width} height={2} />
       <Lines lines={body.lines} width={width} height={bodyHeight} />
-      <Lines lines={[statusLine(snap, info, theme), footerLine(snap, width, theme)]} width={width} height={2} />
+      <Lines lines={[statusLine(snap, info, theme, width), footerLine(snap, width, theme)]} width={width} height={2} />
     </Box>
   );
 }

@@ -12,6 +12,18 @@ export interface Series {
   color?: string | undefined;
 }
 
+/**
+ * A series with gaps (polls where a figure was unknown) as one value per poll, so that series
+ * stay aligned in time: a gap holds the value before it (the first known one at the start).
+ * asciichart draws no gaps. Empty when nothing is known.
+ */
+export function fillGaps(values: ReadonlyArray<number | null>): number[] {
+  const first = values.find((v) => v !== null);
+  if (first === undefined || first === null) return [];
+  let last = first;
+  return values.map((v) => (v === null ? last : (last = v)));
+}
+
 export function plotLines(series: Series[], height: number, format: (v: number) => string, labelWidth: number): Line[] {
   const drawn = series.filter((s) => s.values.length > 0);
   if (drawn.length === 0 || height < 1) return [];

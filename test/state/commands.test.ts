@@ -27,6 +27,7 @@ function makeCtx(p: Profile): void {
     store,
     session: null,
     pageSize: 4,
+    scrollMax: 0,
     quit: quit as unknown as () => void,
     exportProfiles: async () => ['/tmp/heap.pb.gz'],
     loadGoroutineDump: () => undefined,
@@ -56,7 +57,7 @@ function prompt(text: string): void {
 /** The Top table the user sees now. */
 function top() {
   const pp = readyPaneProfile(store.getSnapshot().data, 'top')!;
-  const r = settledTop(pp.profile, ui().top)!;
+  const r = settledTop(pp.profile, ui().top, 'top')!;
   if (!r.ok) throw new Error(r.error);
   return r.report;
 }
@@ -221,6 +222,19 @@ describe(': commands', () => {
     expect(ui().top.nodeCount).toBe(3);
   });
 
+  it('commands that are not about a profile, and mistakes, leave the pane where it is', () => {
+    makeCtx(heap);
+    store.dispatch({ type: 'set-pane', pane: 'goroutines' });
+    runColonCommand(ctx, 'help');
+    expect(ui().pane).toBe('goroutines');
+    expect(ui().overlay.kind).toBe('help');
+    store.dispatch({ type: 'close-overlay' });
+    runColonCommand(ctx, 'bogus');
+    runColonCommand(ctx, 'top many');
+    expect(ui().pane).toBe('goroutines');
+    expect(ui().overlay.kind).toBe('error');
+  });
+
   it.each([
     ['bogus', /unknown command :bogus \(try :top 20, :sample_index=alloc_space/],
     ['top many', /:top takes a number of rows, e\.g\. :top 20/],
@@ -301,13 +315,15 @@ describe('Enter: drill-down', () => {
 
 describe('table navigation', () => {
   it('j/k, PgDn/PgUp, G/g move within the rows and keep a page in view', () => {
-    const n = top().rows.length;
+    const rows = top().rows;
+    const n = rows.length;
     key('G');
-    expect(ui().top.cursor).toEqual({ selected: n - 1, offset: n - 4 });
+    // The cursor remembers the row it is on (a new poll may sort it elsewhere).
+    expect(ui().top.cursor).toEqual({ selected: n - 1, offset: n - 4, anchor: rows[n - 1]!.name });
     key('j');
     expect(ui().top.cursor.selected).toBe(n - 1);
     key('g');
-    expect(ui().top.cursor).toEqual(TOP_CURSOR);
+    expect(ui().top.cursor).toEqual({ ...TOP_CURSOR, anchor: rows[0]!.name });
     key('pagedown');
     expect(ui().top.cursor.selected).toBe(3);
     key('pageup');

@@ -5,7 +5,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { HANDLERS } from '../../src/state/commands.js';
-import { activeBindings, activeScopes, footerHints, KEYMAP, keyLabel, keyName, resolveKey, type CommandId, type Scope } from '../../src/state/keymap.js';
+import { activeBindings, activeScopes, footerHints, KEYMAP, keyLabel, keyName, resolveKey, typedKeys, type CommandId, type Scope } from '../../src/state/keymap.js';
 import { reducer, type Action } from '../../src/state/reducer.js';
 import { initialUiState, type UiState } from '../../src/state/ui-state.js';
 import { lineText } from '../../src/ui/lines.js';
@@ -17,6 +17,8 @@ const ALL_COMMANDS: Record<CommandId, true> = {
   quit: true,
   'force-quit': true,
   help: true,
+  'help-down': true,
+  'help-up': true,
   escape: true,
   'pane-overview': true,
   'pane-top': true,
@@ -189,7 +191,6 @@ describe('keyName for Ink key objects', () => {
     ['Esc', '', { escape: true, meta: true }, 'escape'],
     ['Tab', '', { tab: true }, 'tab'],
     ['Shift-Tab', '', { tab: true, shift: true }, 'shift-tab'],
-    ['Shift-Tab as a raw sequence', '\u001b[Z', {}, 'shift-tab'],
     ['PgUp', '', { pageUp: true }, 'pageup'],
     ['PgDn', '', { pageDown: true }, 'pagedown'],
     ['Home', '', { home: true }, 'home'],
@@ -215,6 +216,16 @@ describe('keyName for Ink key objects', () => {
   });
 });
 
+describe('typedKeys: a run of keys that arrived as one input', () => {
+  it('one key per character, control characters by name', () => {
+    expect(typedKeys('jj')).toEqual(['j', 'j']);
+    expect(typedKeys('j\r')).toEqual(['j', 'enter']);
+    expect(typedKeys('/a\u007fb\t')).toEqual(['/', 'a', 'backspace', 'b', 'tab']);
+    expect(typedKeys('x\u0003')).toEqual(['x', 'ctrl-c']);
+    expect(typedKeys('é😀')).toEqual(['é', '😀']);
+  });
+});
+
 describe('resolveKey precedence', () => {
   const id = (state: string, key: string) => resolveKey(STATES[state]!, key)?.id;
 
@@ -227,6 +238,10 @@ describe('resolveKey precedence', () => {
     expect(id('top drill', 'pagedown')).toBe('page-down');
     expect(id('top drill', 'G')).toBe('last');
     expect(id('top drill', 'right')).toBe('drill-next-section');
+    // Enter follows a caller/callee; in the lines and stacks views there is nothing to follow.
+    const linesView = reducer(STATES['top drill']!, { type: 'drill-section', pane: 'top', delta: 1 });
+    expect(resolveKey(linesView, 'enter')).toBeUndefined();
+    expect(footerHints(linesView).map((h) => h.hint)).not.toContain('follow');
     expect(id('top', 'right')).toBeUndefined();
     // The profile keys are not active in a drill-down; the global ones are.
     expect(id('top', 's')).toBe('sample-type');

@@ -2,7 +2,7 @@
 // options and drill-down.
 
 import { describe, expect, it } from 'vitest';
-import { moveCursor, reducer, type Action, type CursorTarget } from '../../src/state/reducer.js';
+import { moveCursor, reducer, resolveCursor, type Action, type CursorTarget } from '../../src/state/reducer.js';
 import { initialUiState, PANES, TOP_CURSOR, type Pane, type UiState } from '../../src/state/ui-state.js';
 
 const run = (s: UiState, ...actions: Action[]): UiState => actions.reduce(reducer, s);
@@ -48,13 +48,13 @@ describe('panes', () => {
 describe('overlays: one at a time', () => {
   it('help, error and prompt replace each other; the overlay is one field', () => {
     let s = run(at('top'), { type: 'open-help' });
-    expect(s.overlay).toEqual({ kind: 'help' });
+    expect(s.overlay).toEqual({ kind: 'help', scroll: 0 });
     s = run(s, { type: 'show-error', message: 'bad regexp' });
     expect(s.overlay).toEqual({ kind: 'error', message: 'bad regexp' });
     s = run(s, { type: 'open-prompt', purpose: 'focus', text: 'ma' });
     expect(s.overlay).toEqual({ kind: 'prompt', purpose: 'focus', text: 'ma' });
     s = run(s, { type: 'open-help' });
-    expect(s.overlay).toEqual({ kind: 'help' });
+    expect(s.overlay).toEqual({ kind: 'help', scroll: 0 });
   });
 
   it('? toggles help', () => {
@@ -167,6 +167,29 @@ describe('cursor movement', () => {
     expect(c).toEqual({ selected: 4, offset: 3 });
     c = moveCursor(c, 1, 10, 4);
     expect(c).toEqual({ selected: 1, offset: 1 });
+  });
+
+  it('resolveCursor: the anchored row wherever it went, else the same position clamped, the window fitted', () => {
+    const before = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const keyOf = (rows: string[]) => (i: number) => rows[i];
+    // On "d" (row 3); a new poll sorts "d" to row 1.
+    const c = { selected: 3, offset: 2, anchor: 'd' };
+    expect(resolveCursor(c, 6, keyOf(['a', 'd', 'b', 'c', 'e', 'f']), 3)).toEqual({ selected: 1, offset: 1, anchor: 'd' });
+    // "d" is gone and the table shrank to 2 rows: the last row, anchor kept for when it is back.
+    expect(resolveCursor(c, 2, keyOf(['a', 'b']), 3)).toEqual({ selected: 1, offset: 0, anchor: 'd' });
+    // The terminal shrank under a cursor near the bottom of a tall window: the window follows it.
+    expect(resolveCursor({ selected: 5, offset: 0, anchor: 'f' }, 6, keyOf(before), 2)).toEqual({ selected: 5, offset: 4, anchor: 'f' });
+    // No anchor (nothing moved yet): position only.
+    expect(resolveCursor(TOP_CURSOR, 6, keyOf(before), 3)).toEqual(TOP_CURSOR);
+  });
+
+  it('a move starts from where the anchored row is now and anchors the new row', () => {
+    const table: CursorTarget = { kind: 'table', pane: 'top' };
+    const rows = ['a', 'd', 'b', 'c'];
+    let s = initialUiState('top');
+    s = { ...s, top: { ...s.top, cursor: { selected: 3, offset: 0, anchor: 'd' } } };
+    s = reducer(s, { type: 'move', target: table, delta: 1, rows: 4, pageSize: 10, keyAt: (i) => rows[i] });
+    expect(s.top.cursor).toEqual({ selected: 2, offset: 0, anchor: 'b' });
   });
 
   it('pulls the window back when the table shrinks or the page grows', () => {
@@ -284,8 +307,4 @@ describe('drill-down', () => {
     const s = at('top');
     expect(reducer(s, { type: 'drill-section', pane: 'top', delta: 1 }).top).toBe(s.top);
   });
-});
-
-it('quit marks the state as quitting', () => {
-  expect(reducer(at('overview'), { type: 'quit' }).quitting).toBe(true);
 });

@@ -76,7 +76,7 @@ const body = (lines: string[]) => lines.slice(2, -2).join('\n');
 /** The expected Top rows, from the same profile the view shows (rows before text). */
 function topRows(store: Store, ui: UiState = store.getSnapshot().ui) {
   const pp = readyPaneProfile(store.getSnapshot().data, 'top')!;
-  const t = settledTop(pp.profile, ui.top)!;
+  const t = settledTop(pp.profile, ui.top, 'top')!;
   if (!t.ok) throw new Error(t.error);
   return t.report.rows;
 }
@@ -222,6 +222,25 @@ describe.each([
     }
   });
 
+  it('help taller than a small terminal scrolls, and every key of the pane can be read', async () => {
+    const { r, store } = await open(60, 20);
+    await r.press('2');
+    const under = store.getSnapshot().ui;
+    await r.press('?');
+    let lines = r.lines();
+    expect(lines.some((l) => /↓ \d+ more lines: j or PgDn/.test(l))).toBe(true);
+    let seen = lines.join('\n');
+    for (let i = 0; i < 10 && lines.some((l) => l.includes('more lines')); i++) {
+      await r.press('j');
+      lines = r.lines();
+      seen += '\n' + lines.join('\n');
+    }
+    expect(lines.some((l) => l.includes('more lines'))).toBe(false);
+    for (const b of activeBindings(under)) expect(seen, b.id).toContain(b.description);
+    await r.press('k');
+    expect(store.getSnapshot().ui.overlay).toMatchObject({ kind: 'help' });
+  });
+
   it('error overlay: the whole message with its hint, then back with Esc', async () => {
     const { r, store } = await open(columns, rows);
     await r.press('2', ':');
@@ -334,6 +353,58 @@ describe('keys that arrive together', () => {
     expect(store.getSnapshot().ui.pane).toBe('top');
     expect(store.getSnapshot().ui.top.cursor.selected).toBe(2);
     expect(r.lines().some((l) => l.startsWith('›'))).toBe(true);
+  });
+
+  it('"j" and Enter together move, then drill into that row', async () => {
+    const { r, store } = await open(80, 24);
+    await r.press('2');
+    const second = topRows(store)[1]!.name;
+    await r.type('j\r');
+    expect(store.getSnapshot().ui.top.drill.map((d) => d.name)).toEqual([second]);
+  });
+
+  it('typed ahead into a prompt: "/" opens it and the rest of the run is its text', async () => {
+    const { r, store } = await open(80, 24);
+    await r.press('2');
+    await r.type('/retain');
+    const overlay = store.getSnapshot().ui.overlay;
+    expect(overlay).toEqual({ kind: 'prompt', purpose: 'focus', text: 'retain' });
+    expect(r.lines().some((l) => l.includes('retain█'))).toBe(true);
+  });
+
+  it('a regexp longer than the line keeps its end and the cursor in view', async () => {
+    const { r } = await open(80, 24);
+    await r.press('2');
+    const long = 'main\\.(retainSmall|retainLarge|leakGoroutines|labeledWorkers)$';
+    await r.type('/' + long);
+    const status = r.lines().find((l) => l.startsWith('focus ('))!;
+    expect(status.length).toBeLessThanOrEqual(80);
+    expect(status).toMatch(/…[^…]*labeledWorkers\)\$█$/);
+  });
+});
+
+describe('the cursor across polls', () => {
+  it('stays on the function it was on when a new poll re-sorts the table, and Enter drills into that one', async () => {
+    // Poll 1 (heap.pb.gz): runtime.malg is row 2; poll 2 (heap-gc1.pb.gz) puts main.retainLarge above it.
+    const own = await polledSession(1);
+    try {
+      const store = new Store(own.session);
+      stores.push(store);
+      const r = await renderApp({ store, session: own.session, title: '127.0.0.1:6060', columns: 80, rows: 24, color: false, loadGoroutineDump: () => undefined });
+      mounted.push(r);
+      await r.press('2', 'j');
+      const marked = () => r.lines().find((l) => l.startsWith('›')) ?? '';
+      expect(marked()).toContain('runtime.malg');
+      own.session.pollNow();
+      await vi.waitFor(() => expect(store.getSnapshot().data.latestHeap?.seq).toBe(2));
+      await settle();
+      expect(topRows(store)[1]!.name).toBe('main.retainLarge');
+      expect(marked()).toContain('runtime.malg');
+      await r.press('enter');
+      expect(store.getSnapshot().ui.top.drill.map((d) => d.name)).toEqual(['runtime.malg']);
+    } finally {
+      await own.session.stop();
+    }
   });
 });
 

@@ -2,6 +2,7 @@
 // (messages, prompt) and the footer of key hints generated from the keymap.
 
 import { formatClock, formatDuration } from '../../analysis/format.js';
+import { fitLeft } from '../../analysis/names.js';
 import { footerHints } from '../../state/keymap.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import { PANE_TITLES, PANES } from '../../state/ui-state.js';
@@ -72,9 +73,14 @@ const RESTART_NOTICE_MS = 60_000;
 
 const PROMPT_LABELS = { focus: 'focus (regexp, Enter applies, empty clears): /', ignore: 'ignore (regexp): \\', command: ':' } as const;
 
-export function statusLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme): Line {
+export function statusLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme, width: number): Line {
   const o = snap.ui.overlay;
-  if (o.kind === 'prompt') return [seg(PROMPT_LABELS[o.purpose], { bold: true }), seg(o.text), seg('█', { color: theme.accent })];
+  if (o.kind === 'prompt') {
+    // A long regexp keeps its end in view: that is where the typing happens.
+    const label = PROMPT_LABELS[o.purpose];
+    const room = Math.max(4, width - label.length - 1);
+    return [seg(label, { bold: true }), seg(fitLeft(o.text, room)), seg('█', { color: theme.accent })];
+  }
   if (snap.ui.message) return [seg(snap.ui.message, { color: theme.accent })];
   if (info.banner) return [seg(info.banner, { color: theme.warn })];
   const d = snap.data;
@@ -87,7 +93,7 @@ export function statusLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme): 
   return [];
 }
 
-/** Key hints of the pane; when they do not fit, the pane's own go last-first, help and quit always stay. */
+/** Key hints of the pane; when they do not fit, the last ones go first, help and quit always stay. */
 export function footerLine(snap: StoreSnapshot, width: number, theme: Theme): Line {
   const hints = footerHints(snap.ui);
   const essential = (id: string) => id === 'help' || id === 'quit';

@@ -3,9 +3,10 @@
 // goroutine?debug=2 fetched on demand, its goroutines' states and wait times.
 
 import { formatClock } from '../../analysis/format.js';
-import { goroutinesOfGroup, type GoroutineGroupRow } from '../../analysis/goroutines.js';
+import type { GoroutineGroupRow } from '../../analysis/goroutines.js';
 import { cell, fitLeft } from '../../analysis/names.js';
-import { selectGoroutineRows } from '../../state/selectors.js';
+import { resolveCursor } from '../../state/reducer.js';
+import { goroutineRowKey, selectGoroutineRows, selectGroupDumpSummary } from '../../state/selectors.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import type { Line } from '../lines.js';
 import { plain, seg } from '../lines.js';
@@ -13,7 +14,7 @@ import type { Theme } from '../theme.js';
 
 const MARK = '›';
 
-export function goroutinesLines(snap: StoreSnapshot, width: number, height: number, theme: Theme): { lines: Line[]; pageSize: number } {
+export function goroutinesLines(snap: StoreSnapshot, width: number, height: number, theme: Theme): { lines: Line[]; pageSize: number; scrollMax?: number } {
   const data = snap.data;
   const rows = selectGoroutineRows(data);
   if (!data.latestGoroutines) {
@@ -22,7 +23,9 @@ export function goroutinesLines(snap: StoreSnapshot, width: number, height: numb
   const view = snap.ui.goroutines;
   if (view.detail !== null) {
     const row = rows.find((r) => r.key === view.detail);
-    return { lines: detailLines(snap, row ?? null, height, theme), pageSize: Math.max(1, height - 2) };
+    const all = detailLines(snap, row ?? null, theme);
+    const scrollMax = Math.max(0, all.length - height);
+    return { lines: all.slice(Math.min(view.detailScroll, scrollMax)), pageSize: Math.max(1, height - 2), scrollMax };
   }
   const total = data.latestGoroutines.groups.total;
   const firstTotal = data.firstGoroutines?.groups.total ?? null;
@@ -43,7 +46,7 @@ export function goroutinesLines(snap: StoreSnapshot, width: number, height: numb
     ),
   ]);
   const pageSize = Math.max(1, height - head.length);
-  const { selected, offset } = view.cursor;
+  const { selected, offset } = resolveCursor(view.cursor, rows.length, goroutineRowKey(rows), pageSize);
   const lines = [...head];
   rows.slice(offset, offset + pageSize).forEach((r, j) => {
     const isSel = offset + j === selected;
@@ -60,7 +63,8 @@ export function goroutinesLines(snap: StoreSnapshot, width: number, height: numb
   return { lines, pageSize };
 }
 
-function detailLines(snap: StoreSnapshot, row: GoroutineGroupRow | null, height: number, theme: Theme): Line[] {
+/** Every line of one group's details; the caller shows the part scrolled to. */
+function detailLines(snap: StoreSnapshot, row: GoroutineGroupRow | null, theme: Theme): Line[] {
   if (!row) return [plain(''), [seg('  this group is gone (its goroutines exited); Esc goes back', { color: theme.dim })]];
   const out: Line[] = [
     [seg(`${row.count} goroutines`, { bold: true }), seg(` waiting in ${row.top}`), seg(`  (${row.delta >= 0 ? '+' : ''}${row.delta} since the first poll)`, { color: theme.dim })],
@@ -79,26 +83,17 @@ function detailLines(snap: StoreSnapshot, row: GoroutineGroupRow | null, height:
       out.push([seg(`goroutine?debug=2 failed: ${dump.message}`, { color: theme.bad })]);
       break;
     case 'ready': {
-      const members = goroutinesOfGroup(row.group, dump.value.goroutines);
-      const states = new Map<string, { n: number; maxWait: number | null }>();
-      for (const g of members) {
-        const s = states.get(g.state) ?? { n: 0, maxWait: null };
-        s.n++;
-        if (g.waitMinutes !== null) s.maxWait = Math.max(s.maxWait ?? 0, g.waitMinutes);
-        states.set(g.state, s);
+      const sum = selectGroupDumpSummary(dump.value, row);
+      out.push([seg(`from goroutine?debug=2 at ${formatClock(dump.at)}: ${sum.members} goroutines`, { color: theme.dim })]);
+      for (const s of sum.states) {
+        out.push([seg(`  ${s.n} × ${s.state}`), seg(s.maxWait !== null ? `, waiting up to ${s.maxWait} min` : '', { color: s.maxWait && s.maxWait >= 1 ? theme.warn : theme.dim })]);
       }
-      out.push([seg(`from goroutine?debug=2 at ${formatClock(dump.at)}: ${members.length} goroutines`, { color: theme.dim })]);
-      for (const [state, s] of [...states.entries()].sort((a, b) => b[1].n - a[1].n)) {
-        out.push([seg(`  ${s.n} × ${state}`), seg(s.maxWait !== null ? `, waiting up to ${s.maxWait} min` : '', { color: s.maxWait && s.maxWait >= 1 ? theme.warn : theme.dim })]);
-      }
-      const creator = members.find((g) => g.createdBy)?.createdBy;
+      const creator = sum.createdBy;
       if (creator) out.push([seg('  created by '), seg(creator.func, { bold: true }), seg(` at ${creator.file}:${creator.line}`, { color: theme.dim })]);
-      const ids = members.slice(0, 20).map((g) => g.id);
-      if (ids.length) out.push([seg(`  ids: ${ids.join(' ')}${members.length > ids.length ? ' …' : ''}`, { color: theme.dim })]);
+      if (sum.ids.length) out.push([seg(`  ids: ${sum.ids.join(' ')}${sum.members > sum.ids.length ? ' …' : ''}`, { color: theme.dim })]);
       if (dump.value.truncated) out.push([seg('  (the dump was cut off by the runtime: very many goroutines)', { color: theme.warn })]);
       break;
     }
   }
-  const scroll = Math.min(snap.ui.goroutines.detailScroll, Math.max(0, out.length - height));
-  return out.slice(scroll);
+  return out;
 }

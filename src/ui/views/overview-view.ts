@@ -6,7 +6,7 @@ import { memoryBreakdown } from '../../analysis/memory.js';
 import { sparkline } from '../../analysis/sparkline.js';
 import type { PollRecord } from '../../session/poll-record.js';
 import type { StoreSnapshot } from '../../state/store.js';
-import { plotLines, type Series } from '../chart.js';
+import { fillGaps, plotLines, type Series } from '../chart.js';
 import type { Line } from '../lines.js';
 import { plain, seg, wrapText } from '../lines.js';
 import type { Theme } from '../theme.js';
@@ -27,7 +27,7 @@ export function overviewLines(snap: StoreSnapshot, width: number, height: number
   }
   const points = Math.max(2, width - LABEL_WIDTH - 4);
   const recent = good.slice(-points);
-  const pick = (f: (r: PollRecord) => number | null) => recent.map(f).filter((v): v is number => v !== null);
+  const pick = (f: (r: PollRecord) => number | null) => fillGaps(recent.map(f));
   const series: Series[] = [
     { letter: 'R', values: pick((r) => r.rss), color: theme.series[0] },
     { letter: 'H', values: pick((r) => r.heapInuse), color: theme.series[1] },

@@ -8,7 +8,20 @@ import { topHeaderLines } from '../../analysis/top-text.js';
 import { percentage, scaledLabel } from '../../analysis/units.js';
 import type { ProfilePane } from '../../state/reducer.js';
 import { isPending } from '../../state/deferred.js';
-import { describeBase, flatHistory, heapAge, paneProfile, selectDrill, selectTop, settledTop, type PaneProfile } from '../../state/selectors.js';
+import { resolveCursor } from '../../state/reducer.js';
+import {
+  describeBase,
+  drillRowKey,
+  flatHistory,
+  heapAge,
+  paneProfile,
+  selectDrill,
+  selectTop,
+  settledTop,
+  topRowKey,
+  type PaneProfile,
+  type TopResult,
+} from '../../state/selectors.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import type { DrillLevel, ProfileView } from '../../state/ui-state.js';
 import type { Theme } from '../theme.js';
@@ -72,7 +85,7 @@ function summaryLines(pp: PaneProfile, pane: ProfilePane, view: ProfileView, rep
 
 function tableRows(
   view: ProfileView,
-  report: TopReport,
+  top: TopResult & { ok: true },
   snap: StoreSnapshot,
   width: number,
   rows: number,
@@ -83,7 +96,8 @@ function tableRows(
   const fixed = 2 + c.flat + c.flatPct + c.sumPct + c.cum + c.cumPct + (c.trend ? c.trend : 0) + 2;
   const nameWidth = Math.max(8, width - fixed);
   const out: Line[] = [headerRow(c, nameWidth, theme)];
-  const { selected, offset } = view.cursor;
+  const report = top.report;
+  const { selected, offset } = resolveCursor(view.cursor, report.rows.length, topRowKey(top), rows);
   let sum = 0;
   for (let i = 0; i < offset; i++) sum += report.rows[i]!.flat;
   const sampleType = report.sampleType.type;
@@ -114,8 +128,11 @@ function tableRows(
 export function profilePaneLines(snap: StoreSnapshot, pane: ProfilePane, width: number, height: number, theme: Theme): { lines: Line[]; pageSize: number } {
   const data = snap.data;
   const view = snap.ui[pane];
-  const pp = paneProfile(data, pane);
-  if (pp && isPending(pp)) return { lines: [plain(''), [seg('  computing the diff…', { color: theme.dim })]], pageSize: 1 };
+  const maybe = paneProfile(data, pane);
+  // A new diff on a big profile: the previous one stays up, marked, until it is computed.
+  const diffPending = maybe !== null && isPending(maybe);
+  const pp = maybe && isPending(maybe) ? maybe.stale : maybe;
+  if (diffPending && !pp) return { lines: [plain(''), [seg('  computing the diff…', { color: theme.dim })]], pageSize: 1 };
   if (!pp) {
     const why =
       pane === 'diff' && data.latestHeap
@@ -126,17 +143,17 @@ export function profilePaneLines(snap: StoreSnapshot, pane: ProfilePane, width: 
     return { lines: [plain(''), [seg(`  ${why}`, { color: theme.dim })]], pageSize: 1 };
   }
   const drill = view.drill[view.drill.length - 1];
-  if (drill) return drillLines(pp, view, drill, width, height, theme);
+  if (drill) return drillLines(pp, pane, view, drill, width, height, theme);
   const selected = selectTop(pp.profile, view, pane);
   // A big profile: the previous table stays up, marked, until the new one is computed.
-  const pending = isPending(selected);
-  const top = pending ? selected.stale : selected;
+  const pending = isPending(selected) || diffPending;
+  const top = isPending(selected) ? selected.stale : selected;
   if (!top) return { lines: [plain(''), [seg('  computing…', { color: theme.dim })]], pageSize: 1 };
   if (!top.ok) return { lines: [plain(''), [seg(`  ${top.error}`, { color: theme.bad })]], pageSize: 1 };
   const head = summaryLines(pp, pane, view, top.report, snap, theme);
   if (pending) head[0] = [...head[0]!, seg('  computing…', { color: theme.warn, bold: true })];
   const pageSize = Math.max(1, height - head.length - 1);
-  return { lines: [...head, ...tableRows(view, top.report, snap, width, pageSize, theme)], pageSize };
+  return { lines: [...head, ...tableRows(view, top, snap, width, pageSize, theme)], pageSize };
 }
 
 // ---- drill-down --------------------------------------------------------------------------------
@@ -152,14 +169,23 @@ function drillTitle(drill: DrillLevel, depth: number, theme: Theme): Line {
   return [seg(`${'▸'.repeat(depth)} `), seg(drill.name, { bold: true }), seg('  '), ...tabs];
 }
 
-function drillLines(pp: PaneProfile, view: ProfileView, drill: DrillLevel, width: number, height: number, theme: Theme): { lines: Line[]; pageSize: number } {
+function drillLines(
+  pp: PaneProfile,
+  pane: ProfilePane,
+  view: ProfileView,
+  drill: DrillLevel,
+  width: number,
+  height: number,
+  theme: Theme,
+): { lines: Line[]; pageSize: number } {
   const result = selectDrill(pp.profile, view, drill.name, drill.section);
   const title = drillTitle(drill, view.drill.length, theme);
   if (isPending(result)) return { lines: [title, plain(''), [seg('  computing…', { color: theme.dim })]], pageSize: 1 };
   const r = result;
   if (!r.ok) return { lines: [title, plain(''), [seg(`  ${r.error}`, { color: theme.bad })]], pageSize: 1 };
   const lines: Line[] = [title];
-  const { selected, offset } = drill.cursor;
+  const pageSizes = { peek: Math.max(1, height - 4), lines: Math.max(1, height - 3), stacks: Math.max(3, Math.floor((height - 3) / 2)) };
+  const { selected, offset } = resolveCursor(drill.cursor, r.rows.length, drillRowKey(r), pageSizes[r.kind]);
   const valueWidth = 10;
   if (r.kind === 'peek') {
     const p = r.peek;
@@ -167,7 +193,7 @@ function drillLines(pp: PaneProfile, view: ProfileView, drill: DrillLevel, width
     lines.push([
       seg(`  flat ${fmt(p.node.flat)} (${percentage(p.node.flat, p.total).trim()})   cum ${fmt(p.node.cum)} (${percentage(p.node.cum, p.total).trim()})   of ${fmt(p.total)} ${p.sampleType.type}`, { color: theme.dim }),
     ]);
-    const pageSize = Math.max(1, height - 4);
+    const pageSize = pageSizes.peek;
     lines.push([seg(`  ${'share'.padStart(7)} ${'value'.padStart(valueWidth)}   caller ↑ / callee ↓  (Enter follows)`, { bold: true, color: theme.dim })]);
     const shown = r.rows.slice(offset, offset + pageSize);
     shown.forEach((row, j) => {
@@ -180,11 +206,11 @@ function drillLines(pp: PaneProfile, view: ProfileView, drill: DrillLevel, width
     if (r.rows.length === 0) lines.push([seg('  no callers or callees: all of it is in the function itself', { color: theme.dim })]);
     return { lines, pageSize };
   }
-  const top = settledTop(pp.profile, view);
+  const top = settledTop(pp.profile, view, pane);
   const unitOf = (v: number) => (top?.ok ? autoValue(top.report, v) : String(v));
   if (r.kind === 'lines') {
     lines.push([seg(`  ${'flat'.padStart(valueWidth)} ${'cum'.padStart(valueWidth)}  file:line`, { bold: true, color: theme.dim })]);
-    const pageSize = Math.max(1, height - 3);
+    const pageSize = pageSizes.lines;
     r.rows.slice(offset, offset + pageSize).forEach((row, j) => {
       const isSel = offset + j === selected;
       const text = `${isSel ? MARK : ' '} ${unitOf(row.flat).padStart(valueWidth)} ${unitOf(row.cum).padStart(valueWidth)}  `;
@@ -194,7 +220,7 @@ function drillLines(pp: PaneProfile, view: ProfileView, drill: DrillLevel, width
     return { lines, pageSize };
   }
   // Heaviest stacks through the function: one per row, the selected one expanded below.
-  const listRows = Math.max(3, Math.floor((height - 3) / 2));
+  const listRows = pageSizes.stacks;
   lines.push([seg(`  ${'value'.padStart(valueWidth)}  stack (leaf ← … ← root)`, { bold: true, color: theme.dim })]);
   r.rows.slice(offset, offset + listRows).forEach((t, j) => {
     const isSel = offset + j === selected;
