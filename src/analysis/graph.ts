@@ -35,6 +35,8 @@ export interface Edge {
   residual: boolean;
   /** The callee was inlined into the caller. */
   inline: boolean;
+  /** The last sample that added to it: an edge counts once per sample, like a node's cum. */
+  lastSample: number;
 }
 
 export interface Graph {
@@ -151,14 +153,12 @@ export function buildGraph(
   const cum = new Float64Array(n);
   const seen = new Int32Array(n).fill(-1);
   const edges = withEdges !== false ? new Map<number, Edge>() : null;
-  const seenEdges: number[] = [];
 
   const { count, nTypes, values, stackStart, locIndex } = p.samples;
   const locNodes = table.locNodes;
   for (let si = 0; si < count; si++) {
     const w = values[si * nTypes + sampleIndex]!;
     if (w === 0) continue;
-    seenEdges.length = 0;
     let parent = -1;
     let residual = false;
     const first = stackStart[si]!;
@@ -176,17 +176,14 @@ export function buildGraph(
         }
         if (edges !== null && parent >= 0 && node !== parent && (edgeMask === null || edgeMask[node] === 1 || edgeMask[parent] === 1)) {
           const key = parent * n + node;
-          if (!seenEdges.includes(key)) {
-            seenEdges.push(key);
-            const inline = ni !== nodes.length - 1;
-            const e = edges.get(key);
-            if (e) {
-              e.weight += w;
-              if (residual) e.residual = true;
-              if (!inline) e.inline = false;
-            } else {
-              edges.set(key, { src: parent, dest: node, weight: w, residual, inline });
-            }
+          const inline = ni !== nodes.length - 1;
+          const e = edges.get(key);
+          if (!e) edges.set(key, { src: parent, dest: node, weight: w, residual, inline, lastSample: si });
+          else if (e.lastSample !== si) {
+            e.lastSample = si;
+            e.weight += w;
+            if (residual) e.residual = true;
+            if (!inline) e.inline = false;
           }
         }
         parent = node;
@@ -201,14 +198,4 @@ export function buildGraph(
     if (flat[i] !== 0 || cum[i] !== 0) nodes.push(i);
   }
   return { table, nodes, flat, cum, edges };
-}
-
-/** Edges into (callers of) a node, or out of it (callees). */
-export function edgesOf(g: Graph, node: number, direction: 'in' | 'out'): Edge[] {
-  const out: Edge[] = [];
-  if (!g.edges) return out;
-  for (const e of g.edges.values()) {
-    if ((direction === 'in' ? e.dest : e.src) === node) out.push(e);
-  }
-  return out;
 }

@@ -12,7 +12,7 @@ import { LivepprofError, errorMessage } from '../errors.js';
 import type { LabelSet, Line, Location, Mapping, Profile, ProfileFunction, Samples, ValueType } from './model.js';
 import { SamplesBuilder, newProfileId } from './model.js';
 import { ProtoReader, WIRE_BYTES, WIRE_VARINT, decodeString } from './proto-reader.js';
-import { describeNonProfile, looksLikeText } from './sniff.js';
+import { describeNonProfile } from './sniff.js';
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -46,17 +46,13 @@ export function decodeProfile(input: Uint8Array): Profile {
   if (input.length === 0) throw new LivepprofError('not-profile', 'empty input (0 bytes), not a profile');
   const bytes = gunzipIfNeeded(input);
   if (bytes.length === 0) throw new LivepprofError('not-profile', 'gzip data holds nothing (0 bytes), not a profile');
-  if (looksLikeText(bytes)) {
-    throw new LivepprofError('not-profile', `input is ${describeNonProfile(bytes)}`);
-  }
   try {
     return decodeProto(bytes);
   } catch (e) {
     if (!(e instanceof LivepprofError)) throw e;
-    if (e.kind === 'not-profile' || e.kind === 'truncated') {
-      const legacy = describeNonProfile(bytes);
-      if (legacy) throw new LivepprofError('not-profile', `input is ${legacy}`);
-    }
+    // Not a profile after all: say what it looks like (a login page, the debug=1 text, JSON).
+    const looks = describeNonProfile(bytes);
+    if (looks) throw new LivepprofError('not-profile', `input is ${looks}`);
     throw e;
   }
 }
@@ -108,7 +104,7 @@ function readValueType(r: ProtoReader, [start, end]: [number, number]): RawValue
   while (!r.done()) {
     const tag = r.uint();
     const wire = tag & 7;
-    switch (tag >>> 3) {
+    switch (Math.floor(tag / 8)) {
       case 1:
         expectWire(wire, WIRE_VARINT, 'ValueType.type');
         vt.type = r.int64();
@@ -130,7 +126,7 @@ function readMapping(r: ProtoReader, [start, end]: [number, number]): RawMapping
   while (!r.done()) {
     const tag = r.uint();
     const wire = tag & 7;
-    const field = tag >>> 3;
+    const field = Math.floor(tag / 8);
     if (field >= 1 && field <= 10) expectWire(wire, WIRE_VARINT, `Mapping.${field}`);
     switch (field) {
       case 1:
@@ -167,7 +163,7 @@ function readFunction(r: ProtoReader, [start, end]: [number, number]): RawFuncti
   while (!r.done()) {
     const tag = r.uint();
     const wire = tag & 7;
-    const field = tag >>> 3;
+    const field = Math.floor(tag / 8);
     if (field >= 1 && field <= 5) expectWire(wire, WIRE_VARINT, `Function.${field}`);
     switch (field) {
       case 1:
@@ -198,7 +194,7 @@ function readLocation(r: ProtoReader, [start, end]: [number, number]): RawLocati
   while (!r.done()) {
     const tag = r.uint();
     const wire = tag & 7;
-    switch (tag >>> 3) {
+    switch (Math.floor(tag / 8)) {
       case 1:
         expectWire(wire, WIRE_VARINT, 'Location.id');
         loc.id = r.uint();
@@ -220,7 +216,7 @@ function readLocation(r: ProtoReader, [start, end]: [number, number]): RawLocati
         while (!lr.done()) {
           const t = lr.uint();
           const w = t & 7;
-          const f = t >>> 3;
+          const f = Math.floor(t / 8);
           if (f === 1 || f === 2) expectWire(w, WIRE_VARINT, 'Line');
           if (f === 1) fn = lr.uint();
           else if (f === 2) line = lr.int64();
@@ -244,8 +240,13 @@ function readLocation(r: ProtoReader, [start, end]: [number, number]): RawLocati
 class IdIndex<T> {
   private readonly dense: Array<T | undefined> = [];
   private readonly sparse = new Map<number, T>();
-  constructor(private readonly denseLimit: number) {}
+  constructor(
+    private readonly denseLimit: number,
+    private readonly what: string,
+  ) {}
   set(id: number, v: T): void {
+    // As pprof's CheckValid: which one a reference meant would be a guess.
+    if (this.get(id) !== undefined) throw malformed(`multiple ${this.what} with the same id ${id}`);
     if (id < this.denseLimit) this.dense[id] = v;
     else this.sparse.set(id, v);
   }
@@ -336,7 +337,7 @@ function decodeProto(buf: Uint8Array): Profile {
   });
   if (sampleTypes.length === 0) throw new LivepprofError('not-profile', 'not a pprof profile: it declares no sample types');
 
-  const mappingsById = new IdIndex<Mapping>(mappingRanges.length * 2 + 16);
+  const mappingsById = new IdIndex<Mapping>(mappingRanges.length * 2 + 16, 'mappings');
   const mappings: Mapping[] = mappingRanges.map((range, index) => {
     const m = readMapping(r, range);
     const mapping: Mapping = {
@@ -353,7 +354,7 @@ function decodeProto(buf: Uint8Array): Profile {
     return mapping;
   });
 
-  const functionsById = new IdIndex<ProfileFunction>(functionRanges.length * 2 + 16);
+  const functionsById = new IdIndex<ProfileFunction>(functionRanges.length * 2 + 16, 'functions');
   const functions: ProfileFunction[] = functionRanges.map((range, index) => {
     const f = readFunction(r, range);
     const fn: ProfileFunction = {
@@ -368,7 +369,7 @@ function decodeProto(buf: Uint8Array): Profile {
     return fn;
   });
 
-  const locationsById = new IdIndex<Location>(locationRanges.length * 2 + 16);
+  const locationsById = new IdIndex<Location>(locationRanges.length * 2 + 16, 'locations');
   const locations: Location[] = locationRanges.map((range, index) => {
     const l = readLocation(r, range);
     const lines: Line[] = [];
@@ -426,7 +427,10 @@ function decodeSamples(
   str: (i: number, what: string) => string,
 ): Samples {
   const count = ranges.length / 2;
-  const out = new SamplesBuilder(nTypes, count);
+  // Every sample carries nTypes values of at least a byte each: a count that cannot fit in the
+  // input is hostile, and must not size an allocation.
+  if (count * nTypes > buf.length) throw malformed(`${count} samples of ${nTypes} values cannot fit in ${buf.length} bytes`);
+  const out = new SamplesBuilder(nTypes, Math.min(count, 4096));
   const r = new ProtoReader(buf);
   const inner = new ProtoReader(buf);
   const labelSets = new Map<string, LabelSet>();
@@ -439,7 +443,7 @@ function decodeSamples(
     while (!r.done()) {
       const tag = r.uint();
       const wire = tag & 7;
-      switch (tag >>> 3) {
+      switch (Math.floor(tag / 8)) {
         case 1: {
           if (wire === WIRE_VARINT) {
             out.addLocation(locationOf(r.uint(), si, locationsById));
@@ -479,7 +483,7 @@ function decodeSamples(
           while (!inner.done()) {
             const t = inner.uint();
             const w = t & 7;
-            const f = t >>> 3;
+            const f = Math.floor(t / 8);
             if (f >= 1 && f <= 4) expectWire(w, WIRE_VARINT, 'Label');
             if (f === 1) key = inner.int64();
             else if (f === 2) sv = inner.int64();

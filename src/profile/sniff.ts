@@ -94,13 +94,25 @@ function looksLikePrometheus(t: string): boolean {
   return metricLines.length >= 3 && metricLines.length === lines.length;
 }
 
-/** Mostly printable in the first 512 bytes: a protobuf profile starts with binary tags and varints. */
+/**
+ * Mostly printable in the first 512 bytes. A byte ≥ 0x80 counts only inside a well-formed UTF-8
+ * sequence: a protobuf's varints are full of high bytes, but rarely valid UTF-8.
+ */
 export function looksLikeText(b: Uint8Array): boolean {
   const n = Math.min(b.length, 512);
   let printable = 0;
   for (let i = 0; i < n; i++) {
     const c = b[i]!;
-    if (c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127) || c >= 128) printable++;
+    if (c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127)) printable++;
+    else if (c >= 0xc2 && c <= 0xf4) {
+      const len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+      let ok = true;
+      for (let k = 1; k < len && ok; k++) ok = i + k >= n || (b[i + k]! & 0xc0) === 0x80; // cut at the probe's end: give it the benefit
+      if (ok) {
+        printable += Math.min(len, n - i);
+        i += len - 1;
+      }
+    }
   }
   return n > 0 && printable / n > 0.95;
 }

@@ -199,6 +199,43 @@ describe('inputs that are not profiles', () => {
   });
 });
 
+describe('hostile and unusual protobufs', () => {
+  it('rejects two locations with the same id (pprof: "multiple locations with same id")', () => {
+    const pb = PbProfile.decode(pako.inflate(read(join(GO119, 'heap.pb.gz'))));
+    pb.location.push(pb.location[0]!);
+    const err = decodeError(pb.encode());
+    expect(err.kind).toBe('malformed');
+    expect(err.message).toMatch(/multiple locations with the same id \d+/);
+  });
+
+  it('a tiny input claiming 500,000 sample types and 100,000 samples is malformed, not an allocation of 50 billion values', () => {
+    // An empty string table entry (field 6), then empty sample_type (field 1) and sample
+    // (field 2) messages: two bytes each.
+    const bytes = new Uint8Array(2 + 2 * 500_000 + 2 * 100_000);
+    bytes.set([0x32, 0x00]);
+    for (let i = 0; i < 500_000; i++) bytes.set([0x0a, 0x00], 2 + 2 * i);
+    for (let i = 0; i < 100_000; i++) bytes.set([0x12, 0x00], 1_000_002 + 2 * i);
+    const err = decodeError(pako.gzip(bytes));
+    expect(err.kind).toBe('malformed');
+    expect(err.message).toMatch(/cannot fit/);
+  });
+
+  it('decodes a profile of deep stacks whose first bytes are mostly ≥ 0x80 (varints), not mistaking it for text', () => {
+    // The real CPU profile, grown to 8,000 locations with ids 5,000–12,999 (two-byte varints
+    // whose bytes all fall in the "printable" range) and 300-frame stacks, which the encoder
+    // packs at the front of the file.
+    const pb = PbProfile.decode(pako.inflate(read(join(GO119, 'cpu.pb.gz'))));
+    const base = pb.location[0]!;
+    const Loc = base.constructor as new (x: unknown) => typeof base;
+    const ids = Array.from({ length: 8000 }, (_, i) => 5000 + i);
+    for (const id of ids) pb.location.push(new Loc({ ...base, id }));
+    pb.sample = pb.sample.map((smp, k) => Object.assign(smp, { locationId: Array.from({ length: 300 }, (_, j) => ids[(k * 37 + j * 101) % ids.length]!) }));
+    const p = decodeProfile(pb.encode());
+    expect(p.samples.count).toBe(pb.sample.length);
+    expect(sampleFrames(p, 0).length).toBeGreaterThanOrEqual(300);
+  });
+});
+
 /** Removes the first top-level `location` field (field 4) from a raw profile. */
 function dropFirstLocation(raw: Uint8Array): Uint8Array {
   let pos = 0;
