@@ -52,7 +52,8 @@ const UNIT_TYPES: UnitType[] = [
 
 function sniffUnit(type: UnitType, unit: string): Unit | undefined {
   let u = unit.toLowerCase();
-  if (u.length > 2 && u.endsWith('s')) u = u.slice(0, -1);
+  // Go's len() counts bytes: "μs" is 3 long there, loses its "s", and is not recognised.
+  if (Buffer.byteLength(u, 'utf8') > 2 && u.endsWith('s')) u = u.slice(0, -1);
   return type.units.find((x) => x.aliases.includes(u));
 }
 

@@ -169,9 +169,17 @@ interface Finding {
   suggestions: string[];
 }
 
+/** GC cycles seen over the run: between the first and the last poll that know NumGC (null: none do). */
+function gcsObserved(run: readonly PollRecord[]): number | null {
+  const first = run.find((r) => r.numGC !== null);
+  const last = run.findLast((r) => r.numGC !== null);
+  return first && last ? last.numGC! - first.numGC! : null;
+}
+
 function heapLeak(run: PollRecord[], input: VerdictInput, sticky: boolean): Finding | null {
   const pts = postGcHeap(run);
-  if (run.length < MIN_POLLS || pts.length < MIN_GC_CYCLES) return null;
+  // A trend over MIN_GC_CYCLES cycles: one more post-GC point than cycles.
+  if (run.length < MIN_POLLS || pts.length < MIN_GC_CYCLES + 1) return null;
   const first = pts[0]!.v;
   const last = pts[pts.length - 1]!.v;
   const growth = last - first;
@@ -241,10 +249,13 @@ function nonGoMemory(run: PollRecord[], sticky: boolean): Finding | null {
   if (pts.length < MIN_POLLS) return null;
   const first = pts[0]!.v;
   const last = pts[pts.length - 1]!.v;
-  const rss = run[run.length - 1]!.rss ?? 0;
+  const newest = run[run.length - 1]!;
+  const rss = newest.rss ?? 0;
   const growth = last - first;
   const growing = growth >= (sticky ? NON_GO_GROWTH_BYTES / 2 : NON_GO_GROWTH_BYTES) && risingFraction(pts) >= (sticky ? 0.5 : STEADY_FRACTION);
-  const standing = last >= NON_GO_STANDING_BYTES && last >= (sticky ? NON_GO_STANDING_SHARE / 2 : NON_GO_STANDING_SHARE) * rss;
+  // A level (not growth) only from the anonymous RSS: total RSS also holds the binary's file pages.
+  const standing =
+    newest.rssAnon !== null && last >= NON_GO_STANDING_BYTES && last >= (sticky ? NON_GO_STANDING_SHARE / 2 : NON_GO_STANDING_SHARE) * rss;
   if (!growing && !standing) return null;
   const evidence = [
     `resident memory outside the Go runtime: ${formatBytes(first)} → ${formatBytes(last)} (RSS minus LazyFree minus Go's Sys − HeapReleased)`,
@@ -279,7 +290,11 @@ function runtimeRetention(run: PollRecord[], input: VerdictInput, sticky: boolea
   if (lazy > 0) evidence.push(`${formatBytes(lazy)} is LazyFree: pages Go released with MADV_FREE that the kernel still counts in RSS until it needs them`);
   if (idle > 0) evidence.push(`${formatBytes(idle)} is idle heap the runtime kept (HeapIdle − HeapReleased) and has not returned yet`);
   const pts = postGcHeap(run);
-  if (pts.length >= 2) evidence.push(`the live heap after GC is flat: ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)}`);
+  if (pts.length >= 2) {
+    const [from, to] = [pts[0]!.v, pts[pts.length - 1]!.v];
+    const how = Math.abs(to - from) < LEAK_GROWTH_EXIT * Math.max(from, 1) ? 'is flat' : to < from ? 'fell' : 'rose';
+    evidence.push(`the live heap after GC ${how}: ${formatBytes(from)} → ${formatBytes(to)}`);
+  }
   const suggestions = ['This is not a leak: the memory is free inside Go and will be reused or returned; the heap profile will not explain it'];
   if (lazy >= idle) {
     suggestions.push(
@@ -314,7 +329,8 @@ const PRIORITY: Finding['kind'][] = ['goroutine-leak', 'heap-leak', 'non-go-memo
 /** Judges the timeline as it is now, without memory of earlier verdicts. */
 export function judgeOnce(input: VerdictInput, current: VerdictKind | null = null): Verdict {
   const run = currentRun(input.records);
-  const gcs = run.length >= 2 && run[0]!.numGC !== null && run[run.length - 1]!.numGC !== null ? run[run.length - 1]!.numGC! - run[0]!.numGC! : 0;
+  const observed = gcsObserved(run);
+  const gcs = observed ?? 0;
   const findings: Finding[] = [];
   const sticky = (k: VerdictKind) => current === k;
   const g = goroutineLeak(run, input, sticky('goroutine-leak'));
@@ -332,6 +348,15 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     return { kind: top.kind, confidence: top.confidence, summary: top.summary, evidence: [...top.evidence, ...also], suggestions: top.suggestions };
   }
   const needPolls = Math.max(0, MIN_POLLS - run.length);
+  if (observed === null && run.length >= MIN_POLLS) {
+    return {
+      kind: 'insufficient-data',
+      confidence: 0,
+      summary: 'watching: the target reports no GC count (NumGC), so heap growth per GC cycle cannot be judged',
+      evidence: [`${run.length} good polls; MemStats from ${run[run.length - 1]!.memstatsSource ?? 'nowhere'} carry no NumGC`],
+      suggestions: ['Expose /debug/vars (import _ "expvar") or Go\'s /metrics with go_gc_duration_seconds, or let livepprof read heap?debug=1'],
+    };
+  }
   const needGcs = Math.max(0, MIN_GC_CYCLES - gcs);
   if (needPolls > 0 || needGcs > 0) {
     const parts = [needPolls > 0 ? `${needPolls} more poll${needPolls > 1 ? 's' : ''}` : '', needGcs > 0 ? `${needGcs} more GC cycle${needGcs > 1 ? 's' : ''}` : ''].filter(Boolean);
@@ -367,9 +392,11 @@ export interface VerdictState {
 
 /** Re-judges after a poll. A different kind replaces the shown one only after SWITCH_AFTER wins in a row. */
 export function judge(input: VerdictInput, previous: VerdictState | null): VerdictState {
-  const shown = previous?.verdict.kind ?? null;
+  // After a restart the old process's verdict (and its lower exit thresholds) no longer apply.
+  const restarted = input.records[input.records.length - 1]?.restarted === true;
+  const shown = restarted ? null : (previous?.verdict.kind ?? null);
   const fresh = judgeOnce(input, shown);
-  if (!previous || fresh.kind === shown || shown === 'insufficient-data') {
+  if (!previous || restarted || fresh.kind === shown || shown === 'insufficient-data') {
     return { verdict: fresh, candidate: null, streak: 0 };
   }
   const streak = previous.candidate === fresh.kind ? previous.streak + 1 : 1;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatFixed, formatG, percentage, scale, scaledLabel } from '../../src/analysis/units.js';
+import { formatFixed, formatG, isKnownUnit, percentage, scale, scaledLabel } from '../../src/analysis/units.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 // Oracle: Go's own fmt output for tricky values (fixtures/golden/gofmt/main.go).
@@ -32,6 +32,11 @@ describe('pprof unit scaling', () => {
     expect(scaledLabel(6_113_679_649, 'nanoseconds', 's')).toBe('6.11s');
     expect(scaledLabel(63, 'count', 'minimum')).toBe('63');
     expect(scaledLabel(-1, 'count', 'count')).toBe('-1');
+  });
+  it('units sniffed by byte length as Go does: "us" is microseconds, "μs" (3 bytes) is not recognised', () => {
+    expect(scaledLabel(1_500_000, 'us', 'minimum')).toBe('1.50s');
+    expect(isKnownUnit('us')).toBe(true);
+    expect(isKnownUnit('μs')).toBe(false); // so top prints 1500000μs, as pprof does
   });
   it('prints percentages like pprof: two decimals, two significant digits under 1%, 100% around 100', () => {
     expect(percentage(1, 3)).toBe('33.33%');

@@ -127,6 +127,45 @@ describe('verdict edge cases (from real timelines)', () => {
     expect(state!.verdict.kind).toBe('healthy');
   });
 
+  it('a heap leak needs growth over 3 GC cycles, not 2', () => {
+    // Five real polls, relabelled: the live heap after each GC grows 20 → 30 → 40 MB.
+    const base = records('heap-leak').slice(0, 5);
+    const MB = 2 ** 20;
+    const shape = (gcs: number[], heaps: number[]) =>
+      base.map((r, i) => ({ ...r, numGC: gcs[i]!, heapProfileNumGC: gcs[i]!, heapProfileInuse: heaps[i]! * MB, heapAlloc: heaps[i]! * MB }));
+    const twoCycles = judgeOnce(input(shape([10, 10, 11, 11, 12], [20, 20, 30, 30, 40])));
+    expect(twoCycles.kind).toBe('insufficient-data');
+    expect(twoCycles.summary).toMatch(/1 more GC cycle/);
+    expect(judgeOnce(input(shape([10, 11, 11, 12, 13], [20, 30, 30, 40, 50]))).kind).toBe('heap-leak');
+  });
+
+  it('counts GC cycles from the first poll that knows NumGC, and says when the target reports none', () => {
+    const steady = records('steady');
+    const firstUnknown = steady.map((r, i) => (i === 0 ? { ...r, numGC: null } : r));
+    expect(judgeOnce(input(firstUnknown)).kind).toBe('healthy');
+    const none = steady.map((r) => ({ ...r, numGC: null, heapProfileNumGC: null }));
+    const v = judgeOnce(input(none));
+    expect(v.kind).toBe('insufficient-data');
+    expect(v.summary).toMatch(/reports no GC count/);
+  });
+
+  it('memory outside Go as a level needs the anonymous RSS; from total RSS only growth counts', () => {
+    // A flat service whose total RSS (e.g. from /metrics: binary pages included) stands well above Go's figure.
+    const flat = records('steady').map((r) => ({ ...r, rssSource: 'metrics' as const, rssAnon: null, rss: (r.sys ?? 0) - (r.heapReleased ?? 0) + 100 * 2 ** 20 }));
+    expect(judgeOnce(input(flat)).kind).not.toBe('non-go-memory');
+    expect(judgeOnce(input(records('non-go'))).kind).toBe('non-go-memory');
+  });
+
+  it('after a restart the old process’s verdict is dropped at once', () => {
+    const leak = records('heap-leak');
+    let state: VerdictState | null = null;
+    for (let n = 1; n <= leak.length; n++) state = judge(input(leak.slice(0, n)), state);
+    expect(state!.verdict.kind).toBe('heap-leak');
+    const last = leak[leak.length - 1]!;
+    state = judge(input([...leak, { ...last, seq: last.seq + 1, time: last.time + 1000, restarted: true, restartReason: 'pid changed' }]), state);
+    expect(state.verdict.kind).toBe('insufficient-data');
+  });
+
   it('needs at least MIN_POLLS polls for any trend', () => {
     expect(judgeOnce(input(records('goroutine-leak').slice(0, MIN_POLLS - 1))).kind).toBe('insufficient-data');
   });

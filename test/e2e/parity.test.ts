@@ -1,12 +1,15 @@
 // Parity with `go tool pprof -top` on real profiles written by the project's Go fixture:
 // `livepprof top --json` must list the same nodes, in the same order, with the same raw
-// values, across sample types, granularities, focus, ignore and a --base diff.
+// values, across sample types, granularities, focus, ignore and a --base diff (and RE2-only
+// regexp forms, and a profile whose stacks cancel out).
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pako from 'pako';
+import { Profile as PbProfile } from 'pprof-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasGo, writeProfiles } from '../helpers/go-target.js';
 import { CLI } from '../helpers/paths.js';
@@ -106,13 +109,30 @@ const CASES: Case[] = [
   { file: 'goroutine.pb.gz', sampleIndex: 'goroutine', unit: 'count', flags: ['granularity=lines', 'hide=runtime'] },
   { file: 'mutex.pb.gz', sampleIndex: 'delay', unit: 'nanoseconds', flags: [] },
   { file: 'block.pb.gz', sampleIndex: 'contentions', unit: 'count', flags: ['granularity=lines'] },
+  // RE2 forms JavaScript would read differently.
+  { file: 'heap.pb.gz', sampleIndex: 'alloc_space', unit: 'bytes', flags: ['hide=\\Aruntime'] },
+  { file: 'heap.pb.gz', sampleIndex: 'alloc_space', unit: 'bytes', flags: ['focus=Put\\z'] },
+  { file: 'heap.pb.gz', sampleIndex: 'alloc_space', unit: 'bytes', flags: ['focus=main\\.[[:lower:]]'] },
+  // Identical stacks of opposite sign in one profile (a hand-merged delta): pprof merges them first.
+  { file: 'cancelling.pb.gz', sampleIndex: 'inuse_space', unit: 'bytes', flags: [] },
 ];
+
+/** heap.pb.gz plus, for its first samples in use, copies carrying minus half their values. */
+function writeCancelling(dir: string): void {
+  const pb = PbProfile.decode(pako.inflate(readFileSync(join(dir, 'heap.pb.gz'))));
+  const Sample = pb.sample[0]!.constructor as new (x: unknown) => (typeof pb.sample)[number];
+  for (const smp of pb.sample.filter((x) => Number(x.value[1]) > 0).slice(0, 5)) {
+    pb.sample.push(new Sample({ ...smp, value: smp.value.map((v) => -Math.floor(Number(v) / 2)) }));
+  }
+  writeFileSync(join(dir, 'cancelling.pb.gz'), pako.gzip(pb.encode()));
+}
 
 describe.skipIf(!haveGo)('parity with go tool pprof -top on the fixture program\'s profiles', () => {
   let dir = '';
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'livepprof-parity-'));
     await writeProfiles(dir);
+    writeCancelling(dir);
   }, 120_000);
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
