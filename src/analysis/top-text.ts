@@ -8,7 +8,11 @@ import { autoLabel, percentage, scale, scaledLabel } from './units.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-function zoneAbbreviation(d: Date): string {
+/** The local zone's abbreviation at a time (epoch ms), or null when unknown. */
+export type ZoneName = (ms: number) => string | null;
+
+/** Without tzdata, the Intl name: "UTC", "EST", but "GMT+1" where Go would say "CET". */
+function intlZoneName(d: Date): string {
   const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
     .formatToParts(d)
     .find((p) => p.type === 'timeZoneName');
@@ -16,12 +20,12 @@ function zoneAbbreviation(d: Date): string {
 }
 
 /** Go's "Jan 2, 2006 at 3:04pm (MST)" in local time. */
-export function formatProfileTime(nanos: number): string {
+export function formatProfileTime(nanos: number, zoneName: ZoneName = () => null): string {
   const d = new Date(nanos / 1e6);
   const h = d.getHours();
   const h12 = h % 12 === 0 ? 12 : h % 12;
   const mm = String(d.getMinutes()).padStart(2, '0');
-  return `${MONTHS[d.getMonth()]} ${d.getDate()}, ${d.getFullYear()} at ${h12}:${mm}${h < 12 ? 'am' : 'pm'} (${zoneAbbreviation(d)})`;
+  return `${MONTHS[d.getMonth()]} ${d.getDate()}, ${d.getFullYear()} at ${h12}:${mm}${h < 12 ? 'am' : 'pm'} (${zoneName(d.getTime()) ?? intlZoneName(d)})`;
 }
 
 function basename(path: string): string {
@@ -35,14 +39,14 @@ export function formatReportValue(report: TopReport, v: number): string {
 }
 
 /** The lines pprof prints above the table: File, Type, Time, filters, totals, drops. */
-export function topHeaderLines(p: Profile, report: TopReport, filters: NameFilters): string[] {
+export function topHeaderLines(p: Profile, report: TopReport, filters: NameFilters, zoneName?: ZoneName): string[] {
   const lines: string[] = [];
   const main = p.mappings[0];
   if (main?.file) lines.push(`File: ${basename(main.file)}`);
   if (main?.buildId) lines.push(`Build ID: ${main.buildId}`);
   for (const c of p.comments) if (!c.startsWith('#')) lines.push(c);
   lines.push(`Type: ${report.sampleType.type}`);
-  if (p.timeNanos !== 0) lines.push(`Time: ${formatProfileTime(p.timeNanos)}`);
+  if (p.timeNanos !== 0) lines.push(`Time: ${formatProfileTime(p.timeNanos, zoneName)}`);
   if (p.durationNanos !== 0) {
     const duration = autoLabel(p.durationNanos, 'nanoseconds');
     const [totalNanos, totalUnit] = scale(report.total, report.sampleType.unit, 'nanoseconds');
@@ -68,8 +72,8 @@ export function topHeaderLines(p: Profile, report: TopReport, filters: NameFilte
   return lines;
 }
 
-export function formatTopText(p: Profile, report: TopReport, filters: NameFilters): string {
-  const out = topHeaderLines(p, report, filters);
+export function formatTopText(p: Profile, report: TopReport, filters: NameFilters, zoneName?: ZoneName): string {
+  const out = topHeaderLines(p, report, filters, zoneName);
   out.push(`${'flat'.padStart(10)} ${'flat'.padStart(5)}% ${'sum'.padStart(5)}% ${'cum'.padStart(10)} ${'cum'.padStart(5)}%`);
   let sum = 0;
   for (const r of report.rows) {

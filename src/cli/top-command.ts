@@ -10,6 +10,7 @@ import { topReport, type TopReport } from '../analysis/top.js';
 import { formatTopText } from '../analysis/top-text.js';
 import type { Profile } from '../profile/model.js';
 import { resolveSampleIndex } from '../profile/model.js';
+import { localZoneAbbreviation } from '../source/local-zone.js';
 import { loadProfile } from '../source/profile-source.js';
 import { HTTP_OPTIONS, httpOptionsFrom } from './http-options.js';
 import type { CommandDef, ParsedArgs } from './options.js';
@@ -127,6 +128,6 @@ async function runTop(io: Io, args: ParsedArgs): Promise<number> {
   }
   const unit = stringOption(args, 'unit');
   if (unit && unit !== 'minimum') report.outputUnit = unit;
-  io.out(boolOption(args, 'json') ? topJson(report, settings.granularity) + '\n' : formatTopText(p, report, settings.filters));
+  io.out(boolOption(args, 'json') ? topJson(report, settings.granularity) + '\n' : formatTopText(p, report, settings.filters, localZoneAbbreviation));
   return 0;
 }
