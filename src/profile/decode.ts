@@ -427,10 +427,10 @@ function decodeSamples(
   str: (i: number, what: string) => string,
 ): Samples {
   const count = ranges.length / 2;
-  // Every sample carries nTypes values of at least a byte each: a count that cannot fit in the
-  // input is hostile, and must not size an allocation.
+  // Every sample carries nTypes values, and every frame a location id, of at least a byte each:
+  // allocations sized from the input stay a small multiple of it, however hostile the counts.
   if (count * nTypes > buf.length) throw malformed(`${count} samples of ${nTypes} values cannot fit in ${buf.length} bytes`);
-  const out = new SamplesBuilder(nTypes, Math.min(count, 4096));
+  const out = new SamplesBuilder(nTypes, count, Math.min(count * 8, buf.length));
   const r = new ProtoReader(buf);
   const inner = new ProtoReader(buf);
   const labelSets = new Map<string, LabelSet>();

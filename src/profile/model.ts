@@ -156,10 +156,12 @@ export class SamplesBuilder {
   constructor(
     readonly nTypes: number,
     capacity = 64,
+    /** Stack frames expected in all (8 per sample when not given). */
+    frames = capacity * 8,
   ) {
     this.values = new Float64Array(Math.max(1, capacity * nTypes));
     this.stackStart = new Uint32Array(capacity + 1);
-    this.locIndex = new Uint32Array(Math.max(16, capacity * 8));
+    this.locIndex = new Uint32Array(Math.max(16, frames));
   }
 
   /** Starts sample `count`; then call addLocation per frame and finish with endSample. */
