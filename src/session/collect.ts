@@ -100,7 +100,6 @@ function unexpected(endpoint: string, body: Uint8Array, expected: string): Livep
   return new LivepprofError('not-profile', `${endpoint} answered with ${describeBody(body)}, not ${expected}`);
 }
 
-/** Runs one poll. Never throws for target trouble: failures become `ok: false` records. */
 /** Times the HTTP requests of a poll (local /proc reads cost the target nothing). */
 function timing(f: Fetcher, acc: { ms: number; bytes: number }): Fetcher {
   const local = new Set(['pid', 'proc-status', 'proc-smaps', 'proc-stat']);
@@ -124,6 +123,7 @@ function timing(f: Fetcher, acc: { ms: number; bytes: number }): Fetcher {
   };
 }
 
+/** Runs one poll. Never throws for target trouble: failures become `ok: false` records. */
 export async function collectPoll(target: Fetcher, state: CollectState, seq: number, opts: CollectOptions): Promise<PollResult> {
   const cost = { ms: 0, bytes: 0 };
   const f = timing(target, cost);
