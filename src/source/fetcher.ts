@@ -24,21 +24,6 @@ export type Endpoint =
   | 'proc-smaps'
   | 'proc-stat';
 
-export const ENDPOINTS: readonly Endpoint[] = [
-  'index',
-  'cmdline',
-  'metrics',
-  'vars',
-  'heap',
-  'heap-debug1',
-  'goroutine-debug1',
-  'goroutine-debug2',
-  'pid',
-  'proc-status',
-  'proc-smaps',
-  'proc-stat',
-];
-
 export interface Fetcher {
   readonly target: Target;
   /** Wall-clock time of poll `seq`, ms since the epoch. Never throws. */

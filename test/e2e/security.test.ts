@@ -5,7 +5,7 @@
 // Everything is 127.0.0.1 or a unix socket, and every CLI run carries a trap that records (and
 // refuses) any DNS lookup: there must be none.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { exportFileName, writeProfileFile } from '../../src/source/export.js';
 import { loadProfile } from '../../src/source/profile-source.js';
 import { runCli, spawnCli, waitFor, type CliResult } from '../helpers/cli.js';
 import { GO119 } from '../helpers/paths.js';
+import { commandWorks } from '../helpers/commands.js';
 import { startCaptureServer, type CaptureServer, type Route } from '../helpers/capture-server.js';
 
 const work = mkdtempSync(join(tmpdir(), 'livepprof-security-'));
@@ -473,7 +474,7 @@ describe('talks only to the target', () => {
 
 // --- TLS ----------------------------------------------------------------------------------------
 
-const haveOpenssl = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
+const haveOpenssl = commandWorks('openssl', ['version']);
 if (!haveOpenssl) console.warn('SKIPPED the TLS tests of security.test.ts: `openssl` is not on PATH');
 
 /** A self-signed certificate for 127.0.0.1, made now in `dir`. */

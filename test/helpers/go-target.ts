@@ -1,13 +1,14 @@
 // Builds and runs the Go fixture programs in fixtures/ (target, bigheap)
 // for tests. Binaries are cached in os.tmpdir() keyed by a hash of their
 // sources, so parallel vitest workers build each version at most once.
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { commandWorks } from './commands.js';
 
 export type GoProgram = 'target' | 'bigheap';
 
@@ -38,15 +39,9 @@ const START_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 2_000;
 const STDERR_KEEP = 64 * 1024;
 
-let goChecked: boolean | undefined;
-
 /** Is `go` on PATH (and runnable)? */
 export function hasGo(): boolean {
-  if (goChecked === undefined) {
-    const r = spawnSync('go', ['version'], { stdio: 'ignore', timeout: 10_000 });
-    goChecked = r.status === 0;
-  }
-  return goChecked;
+  return commandWorks('go', ['version']);
 }
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number }) {

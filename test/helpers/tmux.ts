@@ -13,19 +13,14 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { commandWorks } from './commands.js';
 
 const POLL_MS = 100;
 const DEFAULT_WAIT_MS = 10_000;
 
-let tmuxChecked: boolean | undefined;
-
 /** Is tmux on PATH (and runnable)? */
 export function hasTmux(): boolean {
-  if (tmuxChecked === undefined) {
-    const r = spawnSync('tmux', ['-V'], { stdio: 'ignore', timeout: 10_000 });
-    tmuxChecked = r.status === 0;
-  }
-  return tmuxChecked;
+  return commandWorks('tmux', ['-V']);
 }
 
 export interface TmuxOptions {
