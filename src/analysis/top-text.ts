@@ -6,8 +6,6 @@ import type { NameFilters } from './filter.js';
 import type { TopReport } from './top.js';
 import { autoLabel, percentage, scale, scaledLabel } from './units.js';
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
 /** The local zone's abbreviation at a time (epoch ms), or null when unknown. */
 export type ZoneName = (ms: number) => string | null;
 
@@ -19,13 +17,18 @@ function intlZoneName(d: Date): string {
   return part?.value ?? 'UTC';
 }
 
-/** Go's "Jan 2, 2006 at 3:04pm (MST)" in local time. */
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Go's "2006-01-02 15:04:05 MST" in local time: the Time line of Go 1.26's pprof (google/pprof
+ * #903). Older pprof printed "Jan 2, 2006 at 3:04pm (MST)"; users have no Go toolchain, so the
+ * one format we print is that of the current release.
+ */
 export function formatProfileTime(nanos: number, zoneName: ZoneName = () => null): string {
   const d = new Date(nanos / 1e6);
-  const h = d.getHours();
-  const h12 = h % 12 === 0 ? 12 : h % 12;
-  const mm = String(d.getMinutes()).padStart(2, '0');
-  return `${MONTHS[d.getMonth()]} ${d.getDate()}, ${d.getFullYear()} at ${h12}:${mm}${h < 12 ? 'am' : 'pm'} (${zoneName(d.getTime()) ?? intlZoneName(d)})`;
+  const date = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+  const time = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+  return `${date} ${time} ${zoneName(d.getTime()) ?? intlZoneName(d)}`;
 }
 
 function basename(path: string): string {

@@ -2,7 +2,7 @@
 // or as JSON rows.
 
 import { LivepprofError } from '../errors.js';
-import { diffProfiles, mergeProfiles } from '../analysis/merge.js';
+import { diffProfiles } from '../analysis/merge.js';
 import { removeUninteresting } from '../analysis/prune.js';
 import type { NameFilters } from '../analysis/filter.js';
 import { GRANULARITIES, type Granularity } from '../analysis/graph.js';
@@ -69,15 +69,10 @@ export function parseGranularity(value: string | undefined): Granularity {
 /** The profile `top` reports on: loaded, diffed against --base, drop_frames applied (as pprof does). */
 export function prepareProfile(p: Profile, base: Profile | null): Profile {
   if (base) return removeUninteresting(diffProfiles(p, base));
-  // pprof merges even a single profile: identical stacks of opposite sign cancel before the
-  // total (a sum of absolute values) is taken. Only negative values make that matter.
-  return removeUninteresting(hasNegativeValue(p) ? mergeProfiles([p]) : p);
-}
-
-function hasNegativeValue(p: Profile): boolean {
-  const v = p.samples.values;
-  for (let i = 0; i < v.length; i++) if (v[i]! < 0) return true;
-  return false;
+  // Go 1.26's pprof does not merge a single profile (fetch.go: "avoid expensive work for the
+  // common case"): identical stacks of opposite sign stay apart, and each counts in the total,
+  // a sum of absolute values. Older pprof merged them first.
+  return removeUninteresting(p);
 }
 
 export function runTopReport(p: Profile, s: TopSettings): TopReport {

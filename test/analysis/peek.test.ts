@@ -1,5 +1,5 @@
-// The drill-down analyses against `go tool pprof`'s own output on the same profiles (Go 1.19.8,
-// TZ=UTC), kept as golden files named by the options that made them:
+// The drill-down analyses against `go tool pprof`'s own output on the same profiles (Go 1.26's pprof,
+// TZ=UTC; fixtures/golden/peek/GO_VERSION says which), kept as golden files named by the options that made them:
 //   <profile>.peek=<node|all>[.opts].txt          `-peek '^node$'` (all: `-peek .`), compared byte for byte
 //   <profile>.top.lines.nodefraction=0[.opts].txt `-top -lines -nodefraction=0` rows: linesReport of every function
 //   <profile>.traces[.lines][.opts].txt           `-traces` blocks: tracesThrough of every function
@@ -23,6 +23,7 @@ import { decodeProfile } from '../../src/profile/decode.js';
 import { resolveSampleIndex, type Profile } from '../../src/profile/model.js';
 import { GO119, PEER, REPO_ROOT } from '../helpers/paths.js';
 import { hasGo } from '../helpers/go-target.js';
+import { recordGoldenGoVersion } from '../helpers/golden.js';
 
 const GOLDEN_DIR = join(REPO_ROOT, 'fixtures/golden/peek');
 const go = (f: string) => join(GO119, f);
@@ -211,6 +212,7 @@ if (process.env.UPDATE_GOLDEN) {
   mkdirSync(GOLDEN_DIR, { recursive: true });
   for (const c of PEEK_CASES) writeFileSync(join(GOLDEN_DIR, peekGoldenName(c)), pprof(peekArgs(c), c.file));
   for (const c of ROWS_CASES) writeFileSync(join(GOLDEN_DIR, rowsGoldenName(c)), pprof(rowsArgs(c), c.file));
+  recordGoldenGoVersion(GOLDEN_DIR);
 }
 
 function readGolden(name: string): string {

@@ -1,5 +1,5 @@
 // `top` text against golden files that are `go tool pprof -top`'s own output on the same
-// profiles (captured on Go 1.19.8 with TZ=UTC). Golden names say the options that made them.
+// profiles (written by Go 1.26's pprof with TZ=UTC; GO_VERSION beside them says which). Golden names say the options that made them.
 // Regenerate with UPDATE_GOLDEN=1 (needs `go`).
 
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,7 @@ import { formatTopText } from '../../src/analysis/top-text.js';
 import type { Granularity } from '../../src/analysis/graph.js';
 import { GO119, PEER, REPO_ROOT } from '../helpers/paths.js';
 import { hasGo } from '../helpers/go-target.js';
+import { goldenGoVersion, recordGoldenGoVersion } from '../helpers/golden.js';
 
 const GOLDEN_DIR = join(REPO_ROOT, 'fixtures/golden/top');
 
@@ -93,7 +94,11 @@ describe('top text matches go tool pprof -top (golden files)', () => {
       const out = execFileSync('go', pprofArgs(c), { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'ignore'] });
       writeFileSync(join(GOLDEN_DIR, goldenName(c)), out);
     }
+    recordGoldenGoVersion(GOLDEN_DIR);
   }
+  it('were written by a pprof that prints the Time line as Go 1.26 does', () => {
+    expect(goldenGoVersion(GOLDEN_DIR)).toMatch(/^go version go1\.(2[6-9]|[3-9]\d)/);
+  });
   for (const c of CASES) {
     it(goldenName(c), async () => {
       const goldenPath = join(GOLDEN_DIR, goldenName(c));
