@@ -1,7 +1,7 @@
 // Where the resident memory goes: the latest RSS split into what the Go runtime says it holds
 // and the rest. The parts and their formulas are from go-pprof-formats.md §6.1.
 
-import type { PollRecord } from '../session/poll-record.js';
+import type { PollRecord } from './poll-record.js';
 
 export interface MemoryPart {
   key: 'heap' | 'idle' | 'lazyfree' | 'runtime' | 'other';

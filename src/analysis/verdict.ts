@@ -5,7 +5,7 @@
 // Noise never flips it: each rule has an entry threshold and a lower exit threshold, and a new
 // kind must win SWITCH_AFTER evaluations in a row before it replaces the current one.
 
-import type { PollRecord } from '../session/poll-record.js';
+import type { PollRecord } from './poll-record.js';
 import { formatBytes, formatDuration } from './format.js';
 
 export type VerdictKind = 'healthy' | 'heap-leak' | 'goroutine-leak' | 'runtime-retention' | 'non-go-memory' | 'insufficient-data';

@@ -7,7 +7,7 @@ import { LiveFetcher, type Fetcher } from '../source/fetcher.js';
 import { isRecordingDir, openRecording, ReplayFetcher, type Recording } from '../source/recording.js';
 import { parseTarget } from '../source/target.js';
 import { DEFAULT_INTERVAL_MS, type SessionOptions } from '../session/session.js';
-import type { PollRecord } from '../session/poll-record.js';
+import type { PollRecord } from '../analysis/poll-record.js';
 import { HTTP_OPTIONS, httpOptionsFrom } from './http-options.js';
 import type { OptionDef, ParsedArgs } from './options.js';
 import { boolOption, durationOption, intOption, stringOption } from './options.js';

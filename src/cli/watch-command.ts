@@ -2,8 +2,8 @@
 // JSON lines. Keeps going when polls fail; stops after --count polls or on Ctrl-C.
 
 import { formatBytes, formatClock, formatCount, formatDuration } from '../analysis/format.js';
-import type { PollRecord } from '../session/poll-record.js';
-import { recordToJson } from '../session/poll-record.js';
+import type { PollRecord } from '../analysis/poll-record.js';
+import { recordToJson } from '../analysis/poll-record.js';
 import { Session } from '../session/session.js';
 import { describeTarget } from '../source/target.js';
 import type { Io } from './io.js';

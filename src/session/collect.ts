@@ -1,25 +1,31 @@
 // One poll: fetch what is needed, as cheaply as possible for the target, and turn it into a
 // PollRecord. The rules that keep the target undisturbed live here:
 //   - MemStats from the cheapest source the target has: /metrics, else /debug/vars, else the
-//     trailer of heap?debug=1 (which then also serves as the poll's heap profile);
+//     trailer of heap?debug=1 (which then also serves as the poll's heap profile); when the
+//     cheap source lacks the GC's own figures (NumGC, NextGC) the trailer fills them in, and
+//     again doubles as the heap profile;
 //   - at most one heap profile per poll, and none when a cheap GC counter shows no GC has
 //     completed since the last one (the heap profile only changes at GC);
 //   - goroutine groups refetched only when the cheap goroutine count moved (or every few polls);
-//   - smaps_rollup (walks every mapping) only every few polls; /proc status every poll;
+//   - smaps_rollup (walks every mapping) only every few polls; /proc status every poll; the
+//     environment (GOGC, GOMEMLIMIT, GODEBUG only) once per discovery;
 //   - no gc=1 unless asked; goroutine?debug=2 and CPU profiles never from here.
+// A poll is a sequence of named steps over one PollContext; each step fills its part of the record.
 
 import { LivepprofError, errorMessage, isLivepprofError } from '../errors.js';
+import { computeTotal } from '../analysis/top.js';
+import { emptyRecord, type MemStatsSource, type PollRecord } from '../analysis/poll-record.js';
 import { parseGoroutineDebug1, type CountProfile } from '../profile/legacy-text.js';
 import { parseExpvar, parseHeapDebug1MemStats, type MemStats } from '../profile/memstats.js';
 import type { Profile } from '../profile/model.js';
+import { describeBody } from '../profile/sniff.js';
 import type { Fetcher } from '../source/fetcher.js';
+import { parseGoEnv, parseMemAvailable, type GoEnv } from '../source/parse-go-env.js';
 import { parseCmdline, parsePprofIndex, type PprofIndexEntry } from '../source/parse-index.js';
 import { parseProcStatStartTime, parseProcStatus, parseSmapsRollup } from '../source/parse-proc.js';
 import { extractGoProcessMetrics, parsePrometheusText, type GoProcessMetrics } from '../source/parse-prometheus.js';
-import { describeBody } from '../profile/sniff.js';
-import { computeTotal } from '../analysis/top.js';
 import type { HeapDecoder } from './heap-decoder.js';
-import { emptyRecord, type MemStatsSource, type PollRecord } from './poll-record.js';
+import { RestartWatch } from './restart.js';
 
 export interface CollectOptions {
   /** Read smaps_rollup (LazyFree) every this many polls. */
@@ -35,26 +41,23 @@ export interface CollectState {
   needsDiscovery: boolean;
   memstatsSource: MemStatsSource | null;
   pid: number | null;
-  /** /proc/PID/stat start time: a new process that got the same pid (a container's pid 1) differs. */
+  /** /proc/PID/stat start time of `pid`. */
   pidStartTime: number | null;
-  /** Set by discovery when the same pid now has another start time; reported by detectRestart. */
-  samePidRestarted: boolean;
   cmdline: string[] | null;
-  /** The command line before the latest discovery, to notice a different binary or flags. */
-  previousCmdline: string[] | null;
   profiles: PprofIndexEntry[];
+  /** GOGC, GOMEMLIMIT, GODEBUG from the process's environment, read at discovery. */
+  env: GoEnv | null;
   lastHeapNumGC: number | null;
   lastHeapInuse: number | null;
   lastLazyFree: number | null;
+  lastAnonHugePages: number | null;
   /** When smaps_rollup was last read, and the figures then: a big move in either calls for a fresh read. */
   lastSmaps: { seq: number; heapReleased: number | null; rss: number | null } | null;
   lastGoroutineTotal: number | null;
   lastGoroutineSeq: number;
-  /** Last successful record, for restart detection. */
-  prev: PollRecord | null;
   /** The target's Go version when it says (go_info in /metrics). */
   goVersion: string | null;
-  metricsStartTime: number | null;
+  restarts: RestartWatch;
 }
 
 export function initialCollectState(): CollectState {
@@ -63,19 +66,18 @@ export function initialCollectState(): CollectState {
     memstatsSource: null,
     pid: null,
     pidStartTime: null,
-    samePidRestarted: false,
     cmdline: null,
-    previousCmdline: null,
     profiles: [],
+    env: null,
     lastHeapNumGC: null,
     lastHeapInuse: null,
     lastLazyFree: null,
+    lastAnonHugePages: null,
     lastSmaps: null,
     lastGoroutineTotal: null,
     lastGoroutineSeq: -Infinity,
-    prev: null,
-    metricsStartTime: null,
     goVersion: null,
+    restarts: new RestartWatch(),
   };
 }
 
@@ -93,6 +95,25 @@ export interface PollResult {
   goroutines: CountProfile | null;
 }
 
+/** Everything the steps of one poll share. */
+interface PollContext {
+  f: Fetcher;
+  state: CollectState;
+  seq: number;
+  opts: CollectOptions;
+  record: PollRecord;
+  rediscovered: boolean;
+  /** Bodies discovery already read (so the poll does not fetch them twice). */
+  found: { metrics: Uint8Array | null; vars: Uint8Array | null } | null;
+  metrics: GoProcessMetrics | null;
+  heap: Profile | null;
+  goroutines: CountProfile | null;
+  /** Records a failure that does not end the poll (the figures read so far still count). */
+  fail: (e: unknown) => void;
+}
+
+const LOCAL_ENDPOINTS = new Set(['pid', 'proc-status', 'proc-smaps', 'proc-stat', 'proc-environ', 'host-meminfo']);
+
 const text = (bytes: Uint8Array) => new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 
 /** An endpoint answered 200 with something other than what it serves. */
@@ -102,15 +123,13 @@ function unexpected(endpoint: string, body: Uint8Array, expected: string): Livep
 
 /** Times the HTTP requests of a poll (local /proc reads cost the target nothing). */
 function timing(f: Fetcher, acc: { ms: number; bytes: number }): Fetcher {
-  const local = new Set(['pid', 'proc-status', 'proc-smaps', 'proc-stat']);
   return {
-    ...f,
     target: f.target,
     now: (seq) => f.now(seq),
     requestCount: () => f.requestCount(),
     close: () => f.close(),
     fetch: async (seq, endpoint, pid) => {
-      if (local.has(endpoint)) return f.fetch(seq, endpoint, pid);
+      if (LOCAL_ENDPOINTS.has(endpoint)) return f.fetch(seq, endpoint, pid);
       const t0 = performance.now();
       try {
         const bytes = await f.fetch(seq, endpoint, pid);
@@ -128,130 +147,53 @@ export async function collectPoll(target: Fetcher, state: CollectState, seq: num
   const cost = { ms: 0, bytes: 0 };
   const f = timing(target, cost);
   const record = emptyRecord(seq, f.now(seq));
-  const discovered = state.needsDiscovery;
-  let heap: Profile | null = null;
-  let goroutines: CountProfile | null = null;
-  const fail = (e: unknown) => {
-    record.ok = false;
-    record.error ??= isLivepprofError(e) ? { kind: e.kind, message: e.message } : { kind: 'internal', message: errorMessage(e) };
+  const ctx: PollContext = {
+    f,
+    state,
+    seq,
+    opts,
+    record,
+    rediscovered: state.needsDiscovery,
+    found: null,
+    metrics: null,
+    heap: null,
+    goroutines: null,
+    fail: (e) => {
+      record.ok = false;
+      record.error ??= isLivepprofError(e) ? { kind: e.kind, message: e.message } : { kind: 'internal', message: errorMessage(e) };
+    },
   };
 
   try {
-    const rediscovered = state.needsDiscovery;
-    const found = state.needsDiscovery ? await discover(f, state, seq) : null;
-
-    // Memory figures from the cheapest MemStats source.
-    let metrics: GoProcessMetrics | null = null;
-    let memstats: Partial<MemStats> | null = null;
-    switch (state.memstatsSource) {
-      case 'metrics': {
-        const body = found?.metrics ?? (await f.fetch(seq, 'metrics'));
-        const samples = parsePrometheusText(text(body));
-        metrics = extractGoProcessMetrics(samples);
-        state.goVersion = samples.get('go_info')?.[0]?.labels.version ?? state.goVersion;
-        if (metrics.memstats.HeapInuse === undefined) throw unexpected('/metrics', body, 'Prometheus text with go_memstats_*');
-        memstats = metrics.memstats;
-        break;
-      }
-      case 'expvar': {
-        const body = found?.vars ?? (await f.fetch(seq, 'vars'));
-        const parsed = parseExpvar(text(body));
-        if (!parsed.ok || !parsed.value.memstats) throw unexpected('/debug/vars', body, 'expvar JSON with memstats');
-        memstats = parsed.value.memstats;
-        break;
-      }
-      default: {
-        const bytes = await f.fetch(seq, 'heap-debug1');
-        const body = text(bytes);
-        const ms = parseHeapDebug1MemStats(body);
-        if (!ms) throw unexpected('heap?debug=1', bytes, 'a heap profile with a runtime.MemStats trailer');
-        memstats = ms;
-        heap = await opts.decoder.decode(bytes, 'heap-debug1').catch(() => null);
-        break;
-      }
-    }
-    record.memstatsSource = state.memstatsSource;
-    fillMemStats(record, memstats);
-    if (metrics) {
-      record.goroutines = metrics.goroutines;
-      record.threads = metrics.threads;
-    }
-
-    // /proc: RSS, its split, and LazyFree every few polls.
-    await readProc(f, state, seq, opts, record, rediscovered);
-    if (record.rss === null && metrics?.rss != null) {
-      record.rss = metrics.rss;
-      record.rssSource = 'metrics';
-    }
-    if (record.rss === null && record.sys !== null && record.heapReleased !== null) {
-      record.rss = record.sys - record.heapReleased;
-      record.rssSource = 'estimate';
-    }
-
-    detectRestart(state, record, metrics?.startTime ?? null, rediscovered);
-
-    // Goroutine groups, refetched only when the count moved (or every few polls).
-    const cheapCount = record.goroutines;
-    const stale = seq - state.lastGoroutineSeq >= opts.goroutineGroupsEvery;
-    if (cheapCount === null || cheapCount !== state.lastGoroutineTotal || stale) {
-      try {
-        const bytes = await f.fetch(seq, 'goroutine-debug1');
-        const parsed = parseGoroutineDebug1(text(bytes));
-        if (!parsed.ok) throw unexpected('goroutine?debug=1', bytes, 'the goroutine profile text');
-        goroutines = parsed.value;
-        state.lastGoroutineSeq = seq;
-        // Compared with the next poll's cheap count, so keep the same kind of figure.
-        state.lastGoroutineTotal = cheapCount ?? parsed.value.total;
-        record.goroutines ??= parsed.value.total;
-      } catch (e) {
-        fail(e);
-      }
-    }
-    if (record.goroutines === null) record.goroutines = state.lastGoroutineTotal;
-
-    // The heap profile: it describes the heap at the last completed GC, so without a new GC
-    // there is nothing new to fetch.
-    if (state.memstatsSource !== 'heap-debug1') {
-      const gcMoved = record.numGC === null || record.numGC !== state.lastHeapNumGC || state.lastHeapInuse === null;
-      if (gcMoved || record.restarted) {
-        try {
-          heap = await opts.decoder.decode(await f.fetch(seq, 'heap'), 'proto');
-        } catch (e) {
-          fail(e);
-        }
-      }
-    }
-    if (heap) {
-      state.lastHeapNumGC = record.numGC;
-      state.lastHeapInuse = heapInuse(heap);
-      record.heapProfileFetched = true;
-    }
-    record.heapProfileNumGC = state.lastHeapNumGC;
-    record.heapProfileInuse = state.lastHeapInuse;
+    if (state.needsDiscovery) ctx.found = await discover(ctx);
+    await readMemStats(ctx);
+    await complementGcFigures(ctx);
+    await readProc(ctx);
+    fallbackRss(ctx);
+    fillGcModel(ctx);
+    noticeRestart(ctx);
+    await readGoroutineGroups(ctx);
+    await readHeapProfile(ctx);
   } catch (e) {
-    fail(e);
+    ctx.fail(e);
     // The target may be down or restarting: find out what it is again once it answers.
     state.needsDiscovery = true;
   }
-  if (record.ok) state.prev = record;
-  return { record, heap, goroutines, targetMs: cost.ms, targetBytes: cost.bytes, discovered };
+  return { record, heap: ctx.heap, goroutines: ctx.goroutines, targetMs: cost.ms, targetBytes: cost.bytes, discovered: ctx.rediscovered };
 }
 
-function heapInuse(p: Profile): number | null {
-  const i = p.sampleTypes.findIndex((t) => t.type === 'inuse_space');
-  return i >= 0 ? computeTotal(p, i) : null;
-}
+// ---- discovery ----------------------------------------------------------------------------------
 
 /**
  * First poll, or first after a failure: what does the target serve, and who is it? Returns the
  * bodies it read for choosing a MemStats source, so the poll does not fetch them again.
  */
-async function discover(f: Fetcher, state: CollectState, seq: number): Promise<{ metrics: Uint8Array | null; vars: Uint8Array | null }> {
+async function discover(ctx: PollContext): Promise<{ metrics: Uint8Array | null; vars: Uint8Array | null }> {
+  const { f, state, seq } = ctx;
   const indexBytes = await f.fetch(seq, 'index');
   const parsed = parsePprofIndex(text(indexBytes));
   if (!parsed.ok) throw unexpected(f.target.pprofBase, indexBytes, 'the pprof index page (is net/http/pprof mounted there?)');
   state.profiles = parsed.value;
-  state.previousCmdline = state.cmdline;
   state.cmdline = await f
     .fetch(seq, 'cmdline')
     .then((b) => parseCmdline(b))
@@ -280,7 +222,6 @@ async function discover(f: Fetcher, state: CollectState, seq: number): Promise<{
     }
   }
 
-  const [oldPid, oldStart] = [state.pid, state.pidStartTime];
   try {
     state.pid = Number(text(await f.fetch(seq, 'pid')));
     state.pidStartTime = parseProcStatStartTime(text(await f.fetch(seq, 'proc-stat', state.pid)));
@@ -288,70 +229,86 @@ async function discover(f: Fetcher, state: CollectState, seq: number): Promise<{
     state.pid = null;
     state.pidStartTime = null;
   }
-  state.samePidRestarted = oldPid !== null && oldPid === state.pid && oldStart !== null && state.pidStartTime !== null && oldStart !== state.pidStartTime;
+  state.env = null;
+  if (state.pid !== null) {
+    state.env = await f
+      .fetch(seq, 'proc-environ', state.pid)
+      .then((b) => parseGoEnv(text(b)))
+      .catch(() => null); // another user's process: its environment is not ours to read
+  }
   state.needsDiscovery = false;
   return { metrics: metricsBytes, vars: varsBytes };
 }
 
-async function readProc(
-  f: Fetcher,
-  state: CollectState,
-  seq: number,
-  opts: CollectOptions,
-  record: PollRecord,
-  rediscovered: boolean,
-): Promise<void> {
-  if (state.pid === null) return;
-  let statusBytes: Uint8Array;
-  try {
-    statusBytes = await f.fetch(seq, 'proc-status', state.pid);
-  } catch {
-    // The process we knew is gone although the port answers: it restarted between polls.
-    try {
-      const oldPid = state.pid;
-      state.pid = Number(text(await f.fetch(seq, 'pid')));
-      state.pidStartTime = parseProcStatStartTime(text(await f.fetch(seq, 'proc-stat', state.pid)));
-      statusBytes = await f.fetch(seq, 'proc-status', state.pid);
-      if (oldPid !== state.pid) {
-        record.restarted = true;
-        record.restartReason = `pid changed from ${oldPid} to ${state.pid}`;
-      }
-    } catch {
-      state.pid = null;
-      return;
+// ---- memory figures -----------------------------------------------------------------------------
+
+/** MemStats from the source discovery chose. */
+async function readMemStats(ctx: PollContext): Promise<void> {
+  const { f, state, seq, record } = ctx;
+  let memstats: Partial<MemStats> | null = null;
+  switch (state.memstatsSource) {
+    case 'metrics': {
+      const body = ctx.found?.metrics ?? (await f.fetch(seq, 'metrics'));
+      const samples = parsePrometheusText(text(body));
+      ctx.metrics = extractGoProcessMetrics(samples);
+      state.goVersion = samples.get('go_info')?.[0]?.labels.version ?? state.goVersion;
+      if (ctx.metrics.memstats.HeapInuse === undefined) throw unexpected('/metrics', body, 'Prometheus text with go_memstats_*');
+      memstats = ctx.metrics.memstats;
+      break;
+    }
+    case 'expvar': {
+      const body = ctx.found?.vars ?? (await f.fetch(seq, 'vars'));
+      const parsed = parseExpvar(text(body));
+      if (!parsed.ok || !parsed.value.memstats) throw unexpected('/debug/vars', body, 'expvar JSON with memstats');
+      memstats = parsed.value.memstats;
+      break;
+    }
+    default: {
+      memstats = await readTrailer(ctx);
+      break;
     }
   }
-  const status = parseProcStatus(text(statusBytes));
-  record.pid = state.pid;
-  if (status.vmRSS !== null) {
-    record.rss = status.vmRSS;
-    record.rssSource = 'proc';
+  record.memstatsSource = state.memstatsSource;
+  fillMemStats(record, memstats);
+  if (ctx.metrics) {
+    record.goroutines = ctx.metrics.goroutines;
+    record.threads = ctx.metrics.threads;
   }
-  record.rssAnon = status.rssAnon;
-  record.rssFile = status.rssFile;
-  record.threads = status.threads ?? record.threads;
-  if (status.vmHWM !== null) record.maxRss = status.vmHWM;
-  if (rediscovered || smapsDue(state, seq, opts, record)) {
-    try {
-      state.lastLazyFree = parseSmapsRollup(text(await f.fetch(seq, 'proc-smaps', state.pid))).lazyFree;
-      state.lastSmaps = { seq, heapReleased: record.heapReleased, rss: record.rss };
-    } catch {
-      // smaps_rollup needs Linux 4.14 and the same user; LazyFree stays unknown
-    }
-  }
-  record.lazyFree = state.lastLazyFree;
 }
 
-/** A move this large in HeapReleased or RSS since the last smaps_rollup read makes LazyFree stale. */
-const SMAPS_STALE_BYTES = 8 * 2 ** 20;
+/** heap?debug=1: its MemStats trailer, and its records as this poll's heap profile. */
+async function readTrailer(ctx: PollContext): Promise<MemStats> {
+  const bytes = await ctx.f.fetch(ctx.seq, 'heap-debug1');
+  const ms = parseHeapDebug1MemStats(text(bytes));
+  if (!ms) throw unexpected('heap?debug=1', bytes, 'a heap profile with a runtime.MemStats trailer');
+  ctx.heap = await ctx.opts.decoder.decode(bytes, 'heap-debug1').catch(() => null);
+  return ms;
+}
 
-/** smaps_rollup walks every mapping: read it every few polls, or at once when memory moved. */
-function smapsDue(state: CollectState, seq: number, opts: CollectOptions, r: PollRecord): boolean {
-  const last = state.lastSmaps;
-  if (!last || state.lastLazyFree === null) return true;
-  if (seq - last.seq >= opts.smapsEvery) return true;
-  const moved = (a: number | null, b: number | null) => a !== null && b !== null && Math.abs(a - b) >= SMAPS_STALE_BYTES;
-  return moved(r.heapReleased, last.heapReleased) || moved(r.rss, last.rss);
+/**
+ * The verdict works from the GC's own figures: without NumGC it cannot tell GC cycles apart, and
+ * without NextGC it has no heap goal. A /metrics that lacks them is complemented by the trailer
+ * of heap?debug=1, which then serves as the poll's heap profile (so this costs no extra request
+ * on a poll that needed a heap profile anyway).
+ */
+async function complementGcFigures(ctx: PollContext): Promise<void> {
+  const r = ctx.record;
+  if (ctx.state.memstatsSource === 'heap-debug1' || (r.numGC !== null && r.nextGC !== null)) return;
+  let ms: MemStats;
+  try {
+    ms = await readTrailer(ctx);
+  } catch {
+    return; // no heap?debug=1 either: the verdict says what is missing
+  }
+  r.gcFieldsSource = 'heap-debug1';
+  r.numGC ??= ms.NumGC;
+  r.nextGC ??= ms.NextGC;
+  r.gcCpuFraction ??= ms.GCCPUFraction;
+  r.lastGC ??= ms.LastGC > 0 ? ms.LastGC / 1e6 : null;
+  r.numForcedGC ??= ms.NumForcedGC;
+  r.stackInuse ??= ms.StackInuse;
+  r.stackSys ??= ms.StackSys;
+  if (r.runtimeSys === null) r.runtimeSys = ms.MSpanSys + ms.MCacheSys + ms.BuckHashSys + ms.GCSys + ms.OtherSys;
 }
 
 function fillMemStats(r: PollRecord, m: Partial<MemStats> | null): void {
@@ -369,37 +326,187 @@ function fillMemStats(r: PollRecord, m: Partial<MemStats> | null): void {
   r.totalAlloc = n(m.TotalAlloc);
   r.nextGC = n(m.NextGC);
   r.numGC = n(m.NumGC);
+  r.numForcedGC = n(m.NumForcedGC);
+  r.gcCpuFraction = n(m.GCCPUFraction);
+  r.lastGC = m.LastGC !== undefined && m.LastGC > 0 ? m.LastGC / 1e6 : null;
   if (m.MaxRSS !== undefined) r.maxRss = m.MaxRSS;
   const parts = [m.MSpanSys, m.MCacheSys, m.BuckHashSys, m.GCSys, m.OtherSys];
   r.runtimeSys = parts.every((x) => x !== undefined) ? parts.reduce((a, b) => a! + b!, 0)! : null;
 }
 
-/** A restart: another pid or start time, another command line, or counters going backwards. */
-function detectRestart(state: CollectState, r: PollRecord, metricsStartTime: number | null, rediscovered: boolean): void {
-  const prev = state.prev;
-  const reasons: string[] = [];
-  if (r.restartReason) reasons.push(r.restartReason);
-  if (state.samePidRestarted) reasons.push(`process ${r.pid} has a new start time (the same pid, another process)`);
-  state.samePidRestarted = false;
-  if (prev) {
-    if (prev.pid !== null && r.pid !== null && prev.pid !== r.pid && !r.restartReason) reasons.push(`pid changed from ${prev.pid} to ${r.pid}`);
-    if (metricsStartTime !== null && state.metricsStartTime !== null && metricsStartTime !== state.metricsStartTime) {
-      reasons.push('process start time changed');
+/** /proc: RSS and its split every poll; LazyFree and huge pages every few polls; free host memory. */
+async function readProc(ctx: PollContext): Promise<void> {
+  const { f, state, seq, record } = ctx;
+  if (state.pid === null) return;
+  let statusBytes: Uint8Array;
+  try {
+    statusBytes = await f.fetch(seq, 'proc-status', state.pid);
+  } catch {
+    // The process we knew is gone although the port answers: it restarted between polls.
+    try {
+      state.pid = Number(text(await f.fetch(seq, 'pid')));
+      state.pidStartTime = parseProcStatStartTime(text(await f.fetch(seq, 'proc-stat', state.pid)));
+      statusBytes = await f.fetch(seq, 'proc-status', state.pid);
+      state.env = await f
+        .fetch(seq, 'proc-environ', state.pid)
+        .then((b) => parseGoEnv(text(b)))
+        .catch(() => null);
+    } catch {
+      state.pid = null;
+      return;
     }
-    if (prev.numGC !== null && r.numGC !== null && r.numGC < prev.numGC) reasons.push(`NumGC went backwards (${prev.numGC} → ${r.numGC})`);
-    else if (prev.totalAlloc !== null && r.totalAlloc !== null && r.totalAlloc < prev.totalAlloc) reasons.push('TotalAlloc went backwards');
   }
-  const before = state.previousCmdline;
-  if (rediscovered && prev && state.cmdline && before && before.join('\0') !== state.cmdline.join('\0')) {
-    reasons.push('command line changed');
+  const status = parseProcStatus(text(statusBytes));
+  record.pid = state.pid;
+  if (status.vmRSS !== null) {
+    record.rss = status.vmRSS;
+    record.rssSource = 'proc';
   }
-  if (metricsStartTime !== null) state.metricsStartTime = metricsStartTime;
-  if (reasons.length > 0) {
-    r.restarted = true;
-    r.restartReason = [...new Set(reasons)].join('; ');
-    // What we knew about the old process's heap no longer applies.
+  record.rssAnon = status.rssAnon;
+  record.rssFile = status.rssFile;
+  record.threads = status.threads ?? record.threads;
+  if (status.vmHWM !== null) record.maxRss = status.vmHWM;
+  if (ctx.rediscovered || smapsDue(ctx)) {
+    try {
+      const smaps = parseSmapsRollup(text(await f.fetch(seq, 'proc-smaps', state.pid)));
+      state.lastLazyFree = smaps.lazyFree;
+      state.lastAnonHugePages = smaps.anonHugePages;
+      state.lastSmaps = { seq, heapReleased: record.heapReleased, rss: record.rss };
+    } catch {
+      // smaps_rollup needs Linux 4.14 and the same user; LazyFree stays unknown
+    }
+  }
+  record.lazyFree = state.lastLazyFree;
+  record.anonHugePages = state.lastAnonHugePages;
+  record.hostMemAvailable = await f
+    .fetch(seq, 'host-meminfo')
+    .then((b) => parseMemAvailable(text(b)))
+    .catch(() => null);
+}
+
+/** A move this large in HeapReleased or RSS since the last smaps_rollup read makes LazyFree stale. */
+const SMAPS_STALE_BYTES = 8 * 2 ** 20;
+
+/** smaps_rollup walks every mapping: read it every few polls, or at once when memory moved. */
+function smapsDue(ctx: PollContext): boolean {
+  const { state, seq, opts, record: r } = ctx;
+  const last = state.lastSmaps;
+  if (!last || state.lastLazyFree === null) return true;
+  if (seq - last.seq >= opts.smapsEvery) return true;
+  const moved = (a: number | null, b: number | null) => a !== null && b !== null && Math.abs(a - b) >= SMAPS_STALE_BYTES;
+  return moved(r.heapReleased, last.heapReleased) || moved(r.rss, last.rss);
+}
+
+/** Without /proc: the service's own RSS from /metrics, else an estimate, each labelled. */
+function fallbackRss(ctx: PollContext): void {
+  const r = ctx.record;
+  if (r.rss === null && ctx.metrics?.rss != null) {
+    r.rss = ctx.metrics.rss;
+    r.rssSource = 'metrics';
+  }
+  if (r.rss === null && r.sys !== null && r.heapReleased !== null) {
+    r.rss = r.sys - r.heapReleased;
+    r.rssSource = 'estimate';
+  }
+}
+
+/** GOGC, GOMEMLIMIT and the live heap as the target's runtime reports them; its environment else. */
+function fillGcModel(ctx: PollContext): void {
+  const r = ctx.record;
+  const gc = ctx.metrics?.gc;
+  const env = ctx.state.env;
+  r.gcHeapLive = gc?.heapLive ?? null;
+  if (gc?.gogc != null) {
+    r.gogc = gc.gogc;
+    r.gogcSource = 'metrics';
+  } else if (env?.gogc != null) {
+    r.gogc = env.gogc;
+    r.gogcSource = 'environ';
+  } else if (env) {
+    // No GOGC in the environment: the runtime's default, unless the code calls SetGCPercent.
+    r.gogc = 100;
+    r.gogcSource = 'default';
+  }
+  if (gc?.memoryLimit != null) {
+    r.memoryLimitGo = Number.isFinite(gc.memoryLimit) ? gc.memoryLimit : null;
+    r.memoryLimitGoSource = Number.isFinite(gc.memoryLimit) ? 'metrics' : 'none';
+  } else if (env) {
+    r.memoryLimitGo = env.memoryLimit;
+    r.memoryLimitGoSource = env.memoryLimit !== null ? 'environ' : 'none';
+  }
+  r.godebug = env?.godebug ?? null;
+  const start = ctx.metrics?.startTime;
+  r.processStart = start != null ? start * 1000 : null;
+}
+
+function noticeRestart(ctx: PollContext): void {
+  const { state, record } = ctx;
+  const restarted = state.restarts.observe(record, {
+    pid: state.pid,
+    pidStartTime: state.pidStartTime,
+    metricsStartTime: ctx.metrics?.startTime ?? null,
+    cmdline: ctx.rediscovered ? state.cmdline : null,
+    rediscovered: ctx.rediscovered,
+  });
+  if (restarted) {
+    // What we knew about the old process's heap and goroutines no longer applies.
     state.lastHeapNumGC = null;
     state.lastHeapInuse = null;
     state.lastGoroutineTotal = null;
   }
+}
+
+// ---- profiles -----------------------------------------------------------------------------------
+
+/** Goroutine groups, refetched only when the cheap count moved (or every few polls). */
+async function readGoroutineGroups(ctx: PollContext): Promise<void> {
+  const { f, state, seq, opts, record } = ctx;
+  const cheapCount = record.goroutines;
+  const stale = seq - state.lastGoroutineSeq >= opts.goroutineGroupsEvery;
+  if (cheapCount === null || cheapCount !== state.lastGoroutineTotal || stale) {
+    try {
+      const bytes = await f.fetch(seq, 'goroutine-debug1');
+      const parsed = parseGoroutineDebug1(text(bytes));
+      if (!parsed.ok) throw unexpected('goroutine?debug=1', bytes, 'the goroutine profile text');
+      ctx.goroutines = parsed.value;
+      state.lastGoroutineSeq = seq;
+      // Compared with the next poll's cheap count, so keep the same kind of figure.
+      state.lastGoroutineTotal = cheapCount ?? parsed.value.total;
+      record.goroutines ??= parsed.value.total;
+    } catch (e) {
+      ctx.fail(e);
+    }
+  }
+  if (record.goroutines === null) record.goroutines = state.lastGoroutineTotal;
+}
+
+/**
+ * The heap profile describes the heap at the last completed GC: without a new GC there is
+ * nothing new to fetch. A poll that read heap?debug=1 already has its profile.
+ */
+async function readHeapProfile(ctx: PollContext): Promise<void> {
+  const { f, state, seq, record } = ctx;
+  const haveText = state.memstatsSource === 'heap-debug1' || record.gcFieldsSource === 'heap-debug1';
+  if (!haveText) {
+    const gcMoved = record.numGC === null || record.numGC !== state.lastHeapNumGC || state.lastHeapInuse === null;
+    if (gcMoved || record.restarted) {
+      try {
+        ctx.heap = await ctx.opts.decoder.decode(await f.fetch(seq, 'heap'), 'proto');
+      } catch (e) {
+        ctx.fail(e);
+      }
+    }
+  }
+  if (ctx.heap) {
+    state.lastHeapNumGC = record.numGC;
+    state.lastHeapInuse = heapInuse(ctx.heap);
+    record.heapProfileFetched = true;
+  }
+  record.heapProfileNumGC = state.lastHeapNumGC;
+  record.heapProfileInuse = state.lastHeapInuse;
+}
+
+function heapInuse(p: Profile): number | null {
+  const i = p.sampleTypes.findIndex((t) => t.type === 'inuse_space');
+  return i >= 0 ? computeTotal(p, i) : null;
 }

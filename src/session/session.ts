@@ -11,7 +11,7 @@ import type { Fetcher } from '../source/fetcher.js';
 import type { PprofIndexEntry } from '../source/parse-index.js';
 import { collectPoll, initialCollectState, type CollectState } from './collect.js';
 import { inlineDecoder, type HeapDecoder } from './heap-decoder.js';
-import type { MemStatsSource, PollRecord } from './poll-record.js';
+import type { MemStatsSource, PollRecord } from '../analysis/poll-record.js';
 import { Ring, timelineCapacity } from './timeline.js';
 
 export const DEFAULT_INTERVAL_MS = 5_000;

@@ -22,7 +22,10 @@ export type Endpoint =
   | 'pid'
   | 'proc-status'
   | 'proc-smaps'
-  | 'proc-stat';
+  | 'proc-stat'
+  /** Only GOGC, GOMEMLIMIT and GODEBUG of /proc/PID/environ: the rest never leaves the fetcher. */
+  | 'proc-environ'
+  | 'host-meminfo';
 
 export interface Fetcher {
   readonly target: Target;
@@ -107,6 +110,10 @@ export class LiveFetcher implements Fetcher {
         return this.readProc(pid, 'smaps_rollup');
       case 'proc-stat':
         return this.readProc(pid, 'stat');
+      case 'proc-environ':
+        return goEnvironOnly(await this.readProc(pid, 'environ'));
+      case 'host-meminfo':
+        return this.readHostFile('meminfo');
       default: {
         const url = this.url(endpoint);
         // The user's headers (tokens) are for the target: a --metrics URL elsewhere gets none.
@@ -142,8 +149,28 @@ export class LiveFetcher implements Fetcher {
     }
   }
 
+  private async readHostFile(file: string): Promise<Uint8Array> {
+    const path = `${this.opts.procRoot ?? '/proc'}/${file}`;
+    try {
+      return new Uint8Array(await readFile(path));
+    } catch (e) {
+      throw new LivepprofError('not-local', `cannot read ${path}: ${errorMessage(e)}`);
+    }
+  }
+
   async close(): Promise<void> {
     const client = await this.clientReady?.catch(() => null);
     await client?.close();
   }
+}
+
+/** The Go runtime's own knobs from an environment block; everything else (secrets) is dropped here. */
+const GO_ENV_KEYS = ['GOGC=', 'GOMEMLIMIT=', 'GODEBUG='];
+
+export function goEnvironOnly(environ: Uint8Array): Uint8Array {
+  const kept = new TextDecoder('utf-8', { fatal: false })
+    .decode(environ)
+    .split('\0')
+    .filter((kv) => GO_ENV_KEYS.some((k) => kv.startsWith(k)));
+  return encoder.encode(kept.join('\0'));
 }

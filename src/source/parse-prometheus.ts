@@ -145,7 +145,19 @@ export interface GoProcessMetrics {
   threads: number | null;
   /** Only the fields the exposition carries; see GO_MEMSTATS_GAUGES for the mapping. */
   memstats: Partial<MemStats>;
+  /** The GC's own figures (runtime/metrics; client_golang >= 1.20 exports GOGC and GOMEMLIMIT by default). */
+  gc: {
+    /** `go_gc_gogc_percent` (/gc/gogc:percent): -1 when the GC is off. */
+    gogc: number | null;
+    /** `go_gc_gomemlimit_bytes`; null when absent; Infinity when no limit is set (math.MaxInt64). */
+    memoryLimit: number | null;
+    /** `go_gc_heap_live_bytes` (/gc/heap/live:bytes, Go >= 1.21): heap marked live by the last GC. */
+    heapLive: number | null;
+  };
 }
+
+/** math.MaxInt64 as a float: the runtime's "no memory limit". */
+const NO_LIMIT = 2 ** 63 - 1024;
 
 /** client_golang `go_memstats_*` → MemStats field, each 1:1 (docs §5.5). */
 const GO_MEMSTATS_GAUGES = {
@@ -199,7 +211,16 @@ export function extractGoProcessMetrics(samples: PrometheusSamples): GoProcessMe
     goroutines: read('go_goroutines') ?? read('go_sched_goroutines_goroutines'),
     threads: read('go_threads'),
     memstats,
+    gc: {
+      gogc: read('go_gc_gogc_percent'),
+      memoryLimit: limitOrNone(read('go_gc_gomemlimit_bytes')),
+      heapLive: read('go_gc_heap_live_bytes'),
+    },
   };
+}
+
+function limitOrNone(v: number | null): number | null {
+  return v === null ? null : v >= NO_LIMIT ? Infinity : v;
 }
 
 /**

@@ -38,6 +38,8 @@ const EXTENSIONS: Record<Endpoint, string> = {
   'proc-status': 'txt',
   'proc-smaps': 'txt',
   'proc-stat': 'txt',
+  'proc-environ': 'txt',
+  'host-meminfo': 'txt',
 };
 
 function pollDir(root: string, seq: number): string {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { judge, judgeOnce, MIN_POLLS, SWITCH_AFTER, type VerdictInput, type VerdictState } from '../../src/analysis/verdict.js';
 import { openRecording, ReplayFetcher } from '../../src/source/recording.js';
-import type { PollRecord } from '../../src/session/poll-record.js';
+import type { PollRecord } from '../../src/analysis/poll-record.js';
 import { Session, type SessionSnapshot } from '../../src/session/session.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveFetcher } from '../../src/source/fetcher.js';
 import { parseTarget } from '../../src/source/target.js';
 import { Session } from '../../src/session/session.js';
-import type { PollRecord } from '../../src/session/poll-record.js';
+import type { PollRecord } from '../../src/analysis/poll-record.js';
 import { startBadServer, type BadServer, type Misbehaviour } from '../helpers/bad-server.js';
 import { statLine } from '../source/fake-proc.js';
 import { readFixture } from '../source/go119-fixtures.js';

@@ -4,7 +4,7 @@
 import { formatBytes, formatDuration } from '../../analysis/format.js';
 import { memoryBreakdown } from '../../analysis/memory.js';
 import { sparkline } from '../../analysis/sparkline.js';
-import type { PollRecord } from '../../session/poll-record.js';
+import type { PollRecord } from '../../analysis/poll-record.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import { fillGaps, plotLines, type Series } from '../chart.js';
 import type { Line } from '../lines.js';

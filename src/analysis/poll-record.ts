@@ -42,6 +42,31 @@ export interface PollRecord {
   numGC: number | null;
   /** Go's runtime metadata and other non-heap runtime memory: MSpanSys + MCacheSys + BuckHashSys + GCSys + OtherSys. */
   runtimeSys: number | null;
+  /** Where NumGC/NextGC came from when the MemStats source lacked them (the heap?debug=1 trailer). */
+  gcFieldsSource: MemStatsSource | null;
+
+  // ---- the GC's own model (what the pacer works from) ----
+  /** Live heap marked by the last GC (/gc/heap/live:bytes, go_gc_heap_live_bytes; Go >= 1.21). */
+  gcHeapLive: number | null;
+  /** The effective GOGC (percent; -1 = off) where the target says: metrics, else its environment. */
+  gogc: number | null;
+  gogcSource: 'metrics' | 'environ' | 'default' | null;
+  /** GOMEMLIMIT in bytes where the target says (null: none set, or unknown: see the source). */
+  memoryLimitGo: number | null;
+  memoryLimitGoSource: 'metrics' | 'environ' | 'none' | null;
+  /** GODEBUG from the target's environment (e.g. madvdontneed=0), only that variable. */
+  godebug: string | null;
+  /** Share of CPU used by the GC since the process started (MemStats.GCCPUFraction). */
+  gcCpuFraction: number | null;
+  /** End of the last GC, ms since the epoch. */
+  lastGC: number | null;
+  numForcedGC: number | null;
+  /** Process start, ms since the epoch (/proc stat or process_start_time_seconds). */
+  processStart: number | null;
+  /** Huge pages in the process's anonymous memory (smaps_rollup AnonHugePages). */
+  anonHugePages: number | null;
+  /** The host's MemAvailable (/proc/meminfo), for the runway when nothing lower limits memory. */
+  hostMemAvailable: number | null;
 
   goroutines: number | null;
 
@@ -80,6 +105,19 @@ export function emptyRecord(seq: number, time: number): PollRecord {
     nextGC: null,
     numGC: null,
     runtimeSys: null,
+    gcFieldsSource: null,
+    gcHeapLive: null,
+    gogc: null,
+    gogcSource: null,
+    memoryLimitGo: null,
+    memoryLimitGoSource: null,
+    godebug: null,
+    gcCpuFraction: null,
+    lastGC: null,
+    numForcedGC: null,
+    processStart: null,
+    anonHugePages: null,
+    hostMemAvailable: null,
     goroutines: null,
     heapProfileFetched: false,
     heapProfileNumGC: null,
