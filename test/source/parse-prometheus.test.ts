@@ -128,7 +128,7 @@ describe('extractGoProcessMetrics', () => {
 
   it('returns nulls and an empty memstats when nothing is exported; ignores NaN values', () => {
     expect(extractGoProcessMetrics(parsePrometheusText('go_threads NaN\n'))).toEqual({
-      rss: null, startTime: null, goroutines: null, threads: null, memstats: {},
+      rss: null, startTime: null, goroutines: null, threads: null, memstats: {}, gc: { gogc: null, memoryLimit: null, heapLive: null },
     });
   });
 });
