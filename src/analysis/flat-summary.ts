@@ -4,8 +4,11 @@
 
 import type { Profile } from '../profile/model.js';
 
-/** name → flat per sample type (index as in p.sampleTypes). Only the `limit` heaviest by the last type are kept. */
-export function flatByFunction(p: Profile, limit = 300): Map<string, Float64Array> {
+/** name → flat per sample type (index as in p.sampleTypes). */
+export type FlatSummary = Map<string, Float64Array>;
+
+/** Only the `limit` heaviest by the last type are kept. */
+export function flatByFunction(p: Profile, limit = 300): FlatSummary {
   const { count, nTypes, values, stackStart, locIndex } = p.samples;
   const leafName: string[] = p.locations.map((loc) => {
     const ln = loc.lines[0];

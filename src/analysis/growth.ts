@@ -1,22 +1,31 @@
-// Growth evidence for the verdict: which functions hold more heap than at the baseline (from
-// the diff of two heap profiles) and which goroutine groups grew.
+// Growth evidence for the verdict: which functions hold more heap than at the baseline and which
+// goroutine groups grew. Heap growth comes from the flat-per-function summaries of the two
+// profiles (flat is additive over samples, so it equals the flat of their diff), not from a diff
+// of 100,000 stacks on every poll.
 
-import type { Profile } from '../profile/model.js';
+import type { FlatSummary } from './flat-summary.js';
 import { goroutineRows } from './goroutines.js';
 import type { CountProfile } from '../profile/legacy-text.js';
-import { diffProfiles } from './merge.js';
-import { topReport } from './top.js';
 import type { GoroutineGrowth, HeapGrowth } from './verdict.js';
 
-export function heapGrowth(first: { profile: Profile; time: number }, latest: { profile: Profile; time: number }, limit = 5): HeapGrowth[] {
-  const i = latest.profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
-  if (i < 0 || first.profile === latest.profile) return [];
-  const seconds = Math.max(1e-3, (latest.time - first.time) / 1000);
-  const report = topReport(diffProfiles(latest.profile, first.profile), { sampleIndex: i, granularity: 'functions', nodeCount: 0, cumSort: false, filters: {} });
-  return report.rows
-    .filter((r) => r.flat > 0)
-    .slice(0, limit)
-    .map((r) => ({ name: r.name, bytes: r.flat, ratePerSec: r.flat / seconds }));
+export interface SummarisedHeap {
+  flat: FlatSummary;
+  /** Sample type names, in the order of the summary's values. */
+  sampleTypes: readonly string[];
+  time: number;
+}
+
+export function heapGrowth(base: SummarisedHeap, latest: SummarisedHeap, limit = 5): HeapGrowth[] {
+  const i = latest.sampleTypes.indexOf('inuse_space');
+  const j = base.sampleTypes.indexOf('inuse_space');
+  if (i < 0 || j < 0 || base.flat === latest.flat) return [];
+  const seconds = Math.max(1e-3, (latest.time - base.time) / 1000);
+  const rows: HeapGrowth[] = [];
+  for (const [name, values] of latest.flat) {
+    const grew = values[i]! - (base.flat.get(name)?.[j] ?? 0);
+    if (grew > 0) rows.push({ name, bytes: grew, ratePerSec: grew / seconds });
+  }
+  return rows.sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : 1)).slice(0, limit);
 }
 
 export function goroutineGrowth(latest: CountProfile, first: CountProfile | null, limit = 5): GoroutineGrowth[] {

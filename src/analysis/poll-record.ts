@@ -67,6 +67,10 @@ export interface PollRecord {
   anonHugePages: number | null;
   /** The host's MemAvailable (/proc/meminfo), for the runway when nothing lower limits memory. */
   hostMemAvailable: number | null;
+  /** The effective memory limit of the service's cgroup (lowest over its ancestors), when it has one. */
+  memoryLimit: number | null;
+  /** The cgroup's working set (usage − inactive_file: what docker stats and kubectl top show). */
+  workingSet: number | null;
 
   goroutines: number | null;
 
@@ -118,6 +122,8 @@ export function emptyRecord(seq: number, time: number): PollRecord {
     processStart: null,
     anonHugePages: null,
     hostMemAvailable: null,
+    memoryLimit: null,
+    workingSet: null,
     goroutines: null,
     heapProfileFetched: false,
     heapProfileNumGC: null,

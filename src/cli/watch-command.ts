@@ -11,6 +11,23 @@ import type { CommandDef, ParsedArgs } from './options.js';
 import { boolOption, intOption } from './options.js';
 import { TARGET_OPTIONS, openTarget } from './session-options.js';
 import { untilSignal } from './signals.js';
+import type { Verdict } from '../analysis/verdict.js';
+import { suggestionText } from '../state/suggestions.js';
+
+/** The verdict in `watch --json`: what is shown, a change being confirmed, the runway and the history. */
+export function verdictJson(v: Verdict): Record<string, unknown> {
+  return {
+    kind: v.kind,
+    confidence: Number(v.confidence.toFixed(2)),
+    summary: v.summary,
+    evidence: v.evidence,
+    suggestions: v.suggestions.map(suggestionText),
+    gcThrash: v.gcThrash,
+    pending: v.pending,
+    runway: v.runway ? { seconds: Math.round(v.runway.seconds), limit: v.runway.limit, limitSource: v.runway.limitSource, rate: Math.round(v.runway.rate) } : null,
+    history: v.history.map((h) => ({ kind: h.kind, from: new Date(h.from).toISOString(), to: h.to === null ? null : new Date(h.to).toISOString(), note: h.note })),
+  };
+}
 
 export function watchCommand(io: Io): CommandDef {
   return {
@@ -78,7 +95,7 @@ async function runWatch(io: Io, args: ParsedArgs): Promise<number> {
     onRecord: (r) => {
       if (json) {
         const v = session.snapshot().verdict;
-        io.out(recordToJson(r, v ? { verdict: { kind: v.kind, confidence: Number(v.confidence.toFixed(2)), summary: v.summary } } : {}) + '\n');
+        io.out(recordToJson(r, v ? { verdict: verdictJson(v) } : {}) + '\n');
         return;
       }
       if (!printedHeader) {

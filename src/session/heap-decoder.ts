@@ -10,6 +10,7 @@ import { parseHeapDebug1Profile } from '../profile/legacy-heap.js';
 import type { Profile } from '../profile/model.js';
 import { NO_LABELS, newProfileId } from '../profile/model.js';
 import { PACKAGE_ROOT } from '../package-root.js';
+import { flatByFunction, type FlatSummary } from '../analysis/flat-summary.js';
 
 export type HeapFormat = 'proto' | 'heap-debug1';
 
@@ -27,6 +28,19 @@ export function decodeHeap(bytes: Uint8Array, format: HeapFormat): Profile {
   return r.value;
 }
 
+/**
+ * Flat per function of a decoded heap (flatByFunction): computed where the profile was decoded
+ * (in the worker, off the main thread) and kept beside the profile; computed here for a profile
+ * that came without one.
+ */
+const summaries = new WeakMap<Profile, FlatSummary>();
+
+export function flatSummaryOf(p: Profile): FlatSummary {
+  let flat = summaries.get(p);
+  if (!flat) summaries.set(p, (flat = flatByFunction(p)));
+  return flat;
+}
+
 export const inlineDecoder: HeapDecoder = {
   decode: async (bytes, format) => decodeHeap(bytes, format),
   close: async () => undefined,
@@ -35,6 +49,7 @@ export const inlineDecoder: HeapDecoder = {
 interface Reply {
   id: number;
   profile?: Profile;
+  flat?: FlatSummary;
   error?: { kind: ErrorKind | 'internal'; message: string };
 }
 
@@ -67,6 +82,7 @@ export function workerDecoder(script = WORKER_SCRIPT): HeapDecoder {
         m.profile.id = newProfileId();
         // Cloning copied the shared "no labels" set; analyses compare against it by identity.
         m.profile.samples.labelSets[0] = NO_LABELS;
+        if (m.flat) summaries.set(m.profile, m.flat);
         pending.resolve(m.profile);
       } else {
         const kind = m.error?.kind ?? 'internal';

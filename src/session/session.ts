@@ -2,15 +2,15 @@
 // for diffing, and a subscription point for the UI and the commands. Imports nothing from
 // the UI: the TUI subscribes to it like `watch` does.
 
-import { flatByFunction } from '../analysis/flat-summary.js';
 import { goroutineGrowth, heapGrowth } from '../analysis/growth.js';
+import { formatClock } from '../analysis/format.js';
 import { judge, type Verdict, type VerdictState } from '../analysis/verdict.js';
 import type { CountProfile } from '../profile/legacy-text.js';
 import type { Profile } from '../profile/model.js';
 import type { Fetcher } from '../source/fetcher.js';
 import type { PprofIndexEntry } from '../source/parse-index.js';
 import { collectPoll, initialCollectState, type CollectState } from './collect.js';
-import { inlineDecoder, type HeapDecoder } from './heap-decoder.js';
+import { flatSummaryOf, inlineDecoder, type HeapDecoder } from './heap-decoder.js';
 import type { MemStatsSource, PollRecord } from '../analysis/poll-record.js';
 import { Ring, timelineCapacity } from './timeline.js';
 
@@ -306,7 +306,7 @@ export class Session {
     if (heap) {
       const snap: HeapSnapshot = { profile: heap, seq: record.seq, time: record.time, numGC: record.numGC };
       patch.latestHeap = snap;
-      s.heapSummaries.push({ seq: record.seq, time: record.time, sampleTypes: heap.sampleTypes.map((t) => t.type), flat: flatByFunction(heap) });
+      s.heapSummaries.push({ seq: record.seq, time: record.time, sampleTypes: heap.sampleTypes.map((t) => t.type), flat: flatSummaryOf(heap) });
       if (!(patch.firstHeap ?? (record.restarted ? null : s.firstHeap))) patch.firstHeap = snap;
     }
     if (goroutines) {
@@ -319,15 +319,18 @@ export class Session {
   }
 
   private judge(s: SessionSnapshot): Verdict {
-    const first = s.firstHeap;
+    // Growth is measured from the baseline the user pinned (b), else from the first profile.
+    const base = s.userBaseline ?? s.firstHeap;
     const latest = s.latestHeap;
+    const summarise = (h: HeapSnapshot) => ({ flat: flatSummaryOf(h.profile), sampleTypes: h.profile.sampleTypes.map((t) => t.type), time: h.time });
     this.verdictState = judge(
       {
         records: s.timeline.toArray(),
+        baselineLabel: s.userBaseline ? `than at the baseline pinned at ${formatClock(s.userBaseline.time)}` : 'than at the first profile',
         heapGrowth: () => {
-          if (!first || !latest) return [];
-          const key = `${first.profile.id}-${latest.profile.id}`;
-          if (this.growthMemo?.key !== key) this.growthMemo = { key, value: heapGrowth(first, latest) };
+          if (!base || !latest) return [];
+          const key = `${base.profile.id}-${latest.profile.id}`;
+          if (this.growthMemo?.key !== key) this.growthMemo = { key, value: heapGrowth(summarise(base), summarise(latest)) };
           return this.growthMemo.value;
         },
         goroutineGrowth: () => (s.latestGoroutines ? goroutineGrowth(s.latestGoroutines.groups, s.firstGoroutines?.groups ?? null) : []),

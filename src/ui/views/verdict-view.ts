@@ -3,6 +3,7 @@
 
 import { VERDICT_WORDS, type Verdict } from '../../analysis/verdict.js';
 import type { StoreSnapshot } from '../../state/store.js';
+import { suggestionText } from '../../state/suggestions.js';
 import type { Line } from '../lines.js';
 import { seg, wrapText } from '../lines.js';
 import type { Theme } from '../theme.js';
@@ -37,7 +38,7 @@ export function verdictView(snap: StoreSnapshot, theme: Theme, width: number, ma
   const n = Math.max(v.evidence.length, v.suggestions.length);
   for (let i = 0; i < n; i++) {
     if (v.evidence[i]) blocks.push(bullet('•', v.evidence[i]!, theme.dim));
-    if (v.suggestions[i]) blocks.push(bullet('→', v.suggestions[i]!, theme.accent));
+    if (v.suggestions[i]) blocks.push(bullet('→', suggestionText(v.suggestions[i]!), theme.accent));
   }
   for (const b of blocks) {
     if (lines.length + b.length > maxLines) break;

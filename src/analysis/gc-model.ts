@@ -1,0 +1,241 @@
+// The Go runtime's own arithmetic, applied to a poll timeline: the live heap at each GC, the heap
+// goal the pacer set from it, the effective GOGC, the footprint the pacer explains, the memory
+// the runtime keeps beyond it, and the pace of GC cycles. Pure functions over PollRecords; the
+// verdict rules are built on these, not on ratios of figures sampled at random moments.
+//
+// The pacer (Go >= 1.18): after a GC that marked L bytes live, the next GC starts when the heap
+// reaches the goal  L + (L + stacks + globals) × GOGC/100,  never below 4 MB × GOGC/100, and,
+// with GOMEMLIMIT, never above what keeps the Go runtime's memory under the limit. The scavenger
+// keeps about 10% above the goal (retainExtraPercent) and returns the rest in the background.
+
+import type { PollRecord } from './poll-record.js';
+import type { Point } from './trend.js';
+
+/** runtime.heapMinimum at GOGC=100: the heap goal never drops below 4 MB × GOGC/100. */
+export const HEAP_MINIMUM = 4 * 2 ** 20;
+/** The scavenger retains this share above the heap goal (mgcscavenge.go retainExtraPercent). */
+export const RETAIN_EXTRA = 0.1;
+/** The runtime forces a GC when none ran for this long (forcegcperiod). */
+export const FORCED_GC_PERIOD_MS = 120_000;
+
+export type LiveHeapSource = 'gc-heap-live' | 'heap-goal' | 'heap-profile' | 'heap-alloc';
+
+export const LIVE_HEAP_SOURCE_WORDS: Record<LiveHeapSource, string> = {
+  'gc-heap-live': '/gc/heap/live',
+  'heap-goal': 'heap goal ÷ (1+GOGC/100)',
+  'heap-profile': 'heap profile (sampled)',
+  'heap-alloc': 'HeapAlloc after GC (upper bound)',
+};
+
+export interface GogcEstimate {
+  /** Percent; -1 = off. */
+  value: number;
+  source: 'metrics' | 'environ' | 'default' | 'inferred';
+}
+
+/** One point per completed GC cycle the polls saw: its live heap and the goal set from it. */
+export interface GcPoint extends Point {
+  numGC: number;
+  goal: number | null;
+}
+
+export interface LiveHeap {
+  points: GcPoint[];
+  source: LiveHeapSource | null;
+}
+
+const n = (x: number | null | undefined): x is number => x !== null && x !== undefined && Number.isFinite(x);
+
+/** The first poll of each GC cycle: later polls of the same cycle repeat its figures. */
+function perGc(run: readonly PollRecord[]): PollRecord[] {
+  const out: PollRecord[] = [];
+  let last: number | null = null;
+  for (const r of run) {
+    if (!n(r.numGC) || r.numGC === last) continue;
+    last = r.numGC;
+    out.push(r);
+  }
+  return out;
+}
+
+/** The goal set at the 4 MB floor (or a little above): it says only that the live heap is small. */
+function atMinimumGoal(goal: number, gogc: number): boolean {
+  return goal <= HEAP_MINIMUM * (gogc / 100) * 1.02;
+}
+
+/** The goal capped by GOMEMLIMIT: it no longer follows the live heap. */
+function limitCapped(r: PollRecord): boolean {
+  if (!n(r.memoryLimitGo) || !n(r.nextGC)) return false;
+  const nonHeap = (r.stackSys ?? 0) + (r.runtimeSys ?? 0);
+  return r.nextGC >= 0.9 * (r.memoryLimitGo - nonHeap);
+}
+
+/**
+ * The effective GOGC: as the target reports it (metrics, environment), else inferred from the
+ * goal over an independent live-heap figure (/gc/heap/live, or a heap profile big enough for its
+ * sampling to be tight), else null. An environment without GOGC means the default 100 unless the
+ * code calls SetGCPercent, so a clear disagreement with the inference overrules it.
+ */
+export function effectiveGogc(run: readonly PollRecord[]): GogcEstimate | null {
+  const last = run.findLast((r) => r.gogc !== null);
+  if (last?.gogcSource === 'metrics') return { value: last.gogc!, source: 'metrics' };
+  const ratios: number[] = [];
+  for (const r of perGc(run).slice(-20)) {
+    if (!n(r.nextGC) || limitCapped(r)) continue;
+    const live = n(r.gcHeapLive) ? r.gcHeapLive : n(r.heapProfileInuse) && r.heapProfileNumGC === r.numGC && r.heapProfileInuse >= 8 * 2 ** 20 ? r.heapProfileInuse : null;
+    if (live === null || live <= 0) continue;
+    const g = r.nextGC / live - 1;
+    if (!atMinimumGoal(r.nextGC, Math.max(1, g * 100))) ratios.push(g);
+  }
+  ratios.sort((a, b) => a - b);
+  const inferred = ratios.length >= 3 ? Math.round(ratios[ratios.length >> 1]! * 100) : null;
+  if (last?.gogcSource === 'environ') return { value: last.gogc!, source: 'environ' };
+  if (last?.gogcSource === 'default') {
+    if (inferred !== null && inferred > 0 && Math.abs(Math.log(inferred / 100)) > Math.log(1.5)) return { value: inferred, source: 'inferred' };
+    return { value: 100, source: 'default' };
+  }
+  return inferred !== null && inferred > 0 ? { value: inferred, source: 'inferred' } : null;
+}
+
+/**
+ * The live heap after each GC, from the most exact source the polls have: /gc/heap/live; else
+ * the heap goal with a known GOGC (exact but for the stacks-and-globals term, which is taken off
+ * with the stacks in use); else the heap profile's in-use total (sampled about every 512 KiB, so
+ * noisy on small heaps); else HeapAlloc at the first poll after the GC (an upper bound). One
+ * source for the whole run: a trend across a change of source would be an artefact.
+ */
+export function liveHeap(run: readonly PollRecord[], gogc: GogcEstimate | null): LiveHeap {
+  const gcs = perGc(run);
+  if (gcs.length === 0) return { points: [], source: null };
+  const mostly = (pred: (r: PollRecord) => boolean) => gcs.filter(pred).length >= Math.max(1, gcs.length * 0.8);
+  const point = (r: PollRecord, v: number): GcPoint => ({ t: r.time, v, numGC: r.numGC!, goal: r.nextGC });
+  if (mostly((r) => n(r.gcHeapLive))) {
+    return { source: 'gc-heap-live', points: gcs.filter((r) => n(r.gcHeapLive)).map((r) => point(r, r.gcHeapLive!)) };
+  }
+  const g = gogc && gogc.value > 0 ? gogc.value / 100 : null;
+  const goalUsable = (r: PollRecord) => g !== null && n(r.nextGC) && !limitCapped(r) && !atMinimumGoal(r.nextGC, gogc!.value);
+  if (g !== null && mostly(goalUsable)) {
+    return {
+      source: 'heap-goal',
+      points: gcs.filter(goalUsable).map((r) => point(r, Math.max(0, (r.nextGC! - g * (r.stackInuse ?? 0)) / (1 + g)))),
+    };
+  }
+  // One point per heap profile (each describes the heap at the GC before it was fetched).
+  const profiles: GcPoint[] = [];
+  let lastProfileGc: number | null = null;
+  for (const r of run) {
+    if (!n(r.heapProfileInuse) || !n(r.heapProfileNumGC) || r.heapProfileNumGC === lastProfileGc) continue;
+    lastProfileGc = r.heapProfileNumGC;
+    profiles.push({ t: r.time, v: r.heapProfileInuse, numGC: r.heapProfileNumGC, goal: r.nextGC });
+  }
+  if (profiles.length >= Math.max(1, gcs.length * 0.5)) return { source: 'heap-profile', points: profiles };
+  return { source: 'heap-alloc', points: gcs.filter((r) => n(r.heapAlloc)).map((r) => point(r, r.heapAlloc!)) };
+}
+
+/** The heap goal at each GC. */
+export function heapGoals(run: readonly PollRecord[]): Point[] {
+  return perGc(run)
+    .filter((r) => n(r.nextGC))
+    .map((r) => ({ t: r.time, v: r.nextGC! }));
+}
+
+/** Memory the pacer explains: the heap goal, the scavenger's allowance, stacks and runtime metadata. */
+export function expectedFootprint(r: PollRecord): number | null {
+  if (!n(r.nextGC)) return null;
+  const heap = Math.max(r.nextGC, r.heapInuse ?? 0) * (1 + RETAIN_EXTRA);
+  return heap + (r.stackSys ?? 0) + (r.runtimeSys ?? 0);
+}
+
+export interface Retained {
+  /** Heap the runtime holds (HeapSys − HeapReleased) beyond what the goal and the scavenger's allowance need. */
+  idleBeyondGoal: number;
+  /** Free heap kept, not yet returned (HeapIdle − HeapReleased). */
+  idleKept: number;
+  /** Released with MADV_FREE, still counted in RSS. */
+  lazyFree: number;
+  /** Everything above: memory in RSS the program is not using. */
+  total: number;
+}
+
+/** What the runtime keeps beyond its needs at one poll (null without MemStats). */
+export function retained(r: PollRecord): Retained | null {
+  if (!n(r.heapSys) || !n(r.heapReleased) || !n(r.nextGC)) return null;
+  const held = r.heapSys - r.heapReleased;
+  const need = Math.max(r.nextGC, r.heapInuse ?? 0) * (1 + RETAIN_EXTRA);
+  const idleBeyondGoal = Math.max(0, held - need);
+  const idleKept = n(r.heapIdle) ? Math.max(0, r.heapIdle - r.heapReleased) : 0;
+  const lazyFree = r.lazyFree ?? 0;
+  return { idleBeyondGoal, idleKept, lazyFree, total: idleBeyondGoal + lazyFree };
+}
+
+/**
+ * Resident anonymous memory the Go runtime does not account for: A − LazyFree − (Sys −
+ * HeapReleased). Sys counts reserved pages never touched, so this is a lower bound; null without
+ * a measured RSS (an estimate from Sys would make it zero by construction).
+ */
+export function nonGoBytes(r: PollRecord): number | null {
+  if (r.rssSource !== 'proc' && r.rssSource !== 'metrics') return null;
+  if (!n(r.sys) || !n(r.heapReleased) || !n(r.rss)) return null;
+  const anon = (r.rssAnon ?? r.rss) - (r.lazyFree ?? 0);
+  return anon - (r.sys - r.heapReleased);
+}
+
+export interface GcPace {
+  /** GC cycles per second over the window (null with fewer than two polls that know NumGC). */
+  perSecond: number | null;
+  /** Cycles counted in the window. */
+  cycles: number;
+  /** ms since the last GC ended (from LastGC), or null. */
+  sinceLastMs: number | null;
+  /** Share of CPU the GC used over the window (from the cumulative GCCPUFraction and the process start), or null. */
+  cpuShare: number | null;
+}
+
+/** The pace of GC over the polls within the last `windowMs`. */
+export function gcPace(run: readonly PollRecord[], windowMs: number): GcPace {
+  const known = run.filter((r) => n(r.numGC));
+  const last = known[known.length - 1];
+  if (!last) return { perSecond: null, cycles: 0, sinceLastMs: null, cpuShare: null };
+  const first = known.find((r) => last.time - r.time <= windowMs) ?? last;
+  const seconds = (last.time - first.time) / 1000;
+  const cycles = last.numGC! - first.numGC!;
+  let cpuShare: number | null = null;
+  if (first !== last && n(first.gcCpuFraction) && n(last.gcCpuFraction) && n(last.processStart) && seconds > 0) {
+    const up1 = (first.time - last.processStart) / 1000;
+    const up2 = (last.time - last.processStart) / 1000;
+    if (up1 > 0) cpuShare = Math.max(0, Math.min(1, (last.gcCpuFraction * up2 - first.gcCpuFraction * up1) / (up2 - up1)));
+  }
+  return {
+    perSecond: seconds > 0 ? cycles / seconds : null,
+    cycles,
+    sinceLastMs: n(last.lastGC) ? Math.max(0, last.time - last.lastGC) : null,
+    cpuShare,
+  };
+}
+
+/**
+ * GC thrash under a memory limit: the goal is pinned at GOMEMLIMIT, so the headroom between the
+ * live heap and the goal has shrunk and the GC runs back to back. Judged from the runtime's own
+ * figures: the goal capped by the limit, and cycles far more frequent than the live heap and the
+ * allocation rate would need at the configured GOGC (at least 2 a second, and a GC CPU share of
+ * a quarter or more when it is known; the runtime's GC CPU limiter caps it near half).
+ */
+export function gcThrash(run: readonly PollRecord[], windowMs = 10_000): { thrashing: boolean; pace: GcPace; limit: number | null } {
+  const pace = gcPace(run, windowMs);
+  const last = run[run.length - 1];
+  const limit = last && n(last.memoryLimitGo) ? last.memoryLimitGo : null;
+  if (!last || limit === null || pace.perSecond === null) return { thrashing: false, pace, limit };
+  const goMemory = n(last.sys) && n(last.heapReleased) ? last.sys - last.heapReleased : null;
+  const nearLimit = limitCapped(last) || (goMemory !== null && goMemory >= 0.95 * limit);
+  const frequent = pace.perSecond >= 2 && (pace.cpuShare === null || pace.cpuShare >= 0.25);
+  return { thrashing: nearLimit && frequent, pace, limit };
+}
+
+/** Bytes allocated per second between the first and last poll of the window, or null. */
+export function allocationRate(run: readonly PollRecord[], windowMs: number): number | null {
+  const known = run.filter((r) => n(r.totalAlloc));
+  const last = known[known.length - 1];
+  const first = last ? known.find((r) => last.time - r.time <= windowMs) : undefined;
+  if (!first || !last || first === last) return null;
+  return (last.totalAlloc! - first.totalAlloc!) / ((last.time - first.time) / 1000);
+}

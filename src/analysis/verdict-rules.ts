@@ -1,0 +1,568 @@
+// The verdict's rules, each a pure function of the run's GC model (gc-model.ts) and trend
+// statistics (trend.ts): a finding with its evidence and next steps, or null.
+//
+// Trends are judged with the Mann–Kendall test (is the rise more than chance?) and the Theil–Sen
+// slope (how fast), on one point per GC cycle for the heap and one per poll for goroutines and
+// non-Go memory. "Still growing" compares the slope of the recent points with the whole run's,
+// against the series' own noise, so a cache that filled and stopped is told apart from a leak
+// whose recent points are just noisy. Levels (memory kept beyond the heap goal) come from the
+// pacer's arithmetic, not from RSS over heap-in-use at a random moment.
+
+import { formatBytes, formatDuration } from './format.js';
+import {
+  FORCED_GC_PERIOD_MS,
+  HEAP_MINIMUM,
+  LIVE_HEAP_SOURCE_WORDS,
+  allocationRate,
+  effectiveGogc,
+  gcPace,
+  gcThrash,
+  heapGoals,
+  liveHeap,
+  nonGoBytes,
+  retained,
+  type GogcEstimate,
+  type LiveHeap,
+} from './gc-model.js';
+import type { PollRecord } from './poll-record.js';
+import { lastWindow, mannKendall, normalCdf, reduce, theilSen, type Point } from './trend.js';
+
+export type VerdictKind = 'healthy' | 'heap-leak' | 'goroutine-leak' | 'runtime-retention' | 'non-go-memory' | 'insufficient-data';
+
+/** What a suggestion asks the user to do in the full-screen view; the UI shows its key. */
+export type VerdictAction = 'open-diff' | 'open-goroutines' | 'set-baseline' | 'open-top';
+
+export interface Suggestion {
+  text: string;
+  /** The view action the text refers to; `{key}` in the text stands for its key. */
+  action?: VerdictAction;
+}
+
+/** What grew between the baseline and the latest heap profile, heaviest first. */
+export interface HeapGrowth {
+  name: string;
+  bytes: number;
+  /** Bytes per second over the time between the two profiles. */
+  ratePerSec: number;
+}
+
+/** Goroutine groups whose count grew since the first poll. */
+export interface GoroutineGrowth {
+  top: string;
+  entry: string;
+  count: number;
+  delta: number;
+  /** The group is in the runtime's goroutine-leak profile (Go >= 1.26): it can never wake. */
+  leaked?: boolean;
+}
+
+export interface Runway {
+  /** Seconds until the limit at the current rate. */
+  seconds: number;
+  limit: number;
+  limitSource: 'cgroup' | 'GOMEMLIMIT' | 'host';
+  /** Bytes per second the memory facing that limit grows by. */
+  rate: number;
+}
+
+export interface Finding {
+  kind: Exclude<VerdictKind, 'insufficient-data'>;
+  /** 0–1, from the statistics (see confidence in verdict.ts). */
+  confidence: number;
+  summary: string;
+  evidence: string[];
+  suggestions: Suggestion[];
+  runway?: Runway | null;
+}
+
+export interface RuleInput {
+  /** Good polls of the current process, oldest first. */
+  run: PollRecord[];
+  heapGrowth: () => readonly HeapGrowth[];
+  goroutineGrowth: () => readonly GoroutineGrowth[];
+  goVersion: string | null;
+  /** Where the heap growth is measured from ("than at the first profile", "than at the baseline pinned at 12:01"). */
+  baselineLabel: string;
+}
+
+/** Everything the rules derive from the run, computed once per evaluation. */
+export interface Model {
+  run: PollRecord[];
+  last: PollRecord;
+  gogc: GogcEstimate | null;
+  live: LiveHeap;
+  /** The live heap, at most MAX_POINTS points. */
+  livePts: Point[];
+  goals: Point[];
+  goroutines: Point[];
+  nonGo: Point[];
+}
+
+export function buildModel(run: PollRecord[]): Model {
+  const gogc = effectiveGogc(run);
+  const live = liveHeap(run, gogc);
+  const pts = (f: (r: PollRecord) => number | null) =>
+    reduce(run.flatMap((r) => {
+      const v = f(r);
+      return v === null ? [] : [{ t: r.time, v }];
+    }));
+  return {
+    run,
+    last: run[run.length - 1]!,
+    gogc,
+    live,
+    livePts: reduce(live.points),
+    goals: reduce(heapGoals(run)),
+    goroutines: pts((r) => r.goroutines),
+    // A lower bound: Sys counts reserved pages before they are touched, so the raw difference is
+    // negative at first and rises as the heap's pages become resident. Only memory beyond
+    // everything Go accounts for is non-Go, so the series starts counting at zero.
+    nonGo: pts((r) => {
+      const v = nonGoBytes(r);
+      return v === null ? null : Math.max(0, v);
+    }),
+  };
+}
+
+// ---- trends -------------------------------------------------------------------------------------
+
+/** Polls before anything is judged. */
+export const MIN_POLLS = 3;
+/** Points (GC cycles for the heap) a trend needs: with fewer, no order is unlikely enough to be chance. */
+export const MIN_TREND_POINTS = 5;
+/** The recent part of a series: its last this long, and at least RECENT_MIN_POINTS points. */
+const RECENT_MS = 30_000;
+const RECENT_MIN_POINTS = 8;
+/** One-sided Mann–Kendall p-values a rise must beat: strong evidence, or fair evidence of a big rise. */
+const P_STRONG = 0.005;
+const P_FAIR = 0.05;
+/** A rise is big when the fitted growth over the run is at least this share of the starting level. */
+const BIG_RISE = 0.5;
+/** Growth smaller than this share of the level is drift, not worth a verdict. */
+const MIN_RISE = 0.1;
+/** While a kind is shown, it holds at looser evidence (p below this), so noise does not flip it. */
+const P_HOLD = 0.2;
+
+export interface Trend {
+  points: number;
+  /** Per second (Theil–Sen). */
+  slope: number;
+  /** Fitted value at the first and last point. */
+  from: number;
+  to: number;
+  spanMs: number;
+  pRising: number;
+  /** The recent points' own slope. */
+  recentSlope: number;
+  /** The series rose and then stayed flat far longer than its noise allows at the earlier rate. */
+  stopped: boolean;
+  /** The flat end of the series (see flatTail): where it stands, since when. */
+  flat: Point[];
+  /** The series' noise around its recent trend (robust standard deviation of residuals). */
+  noise: number;
+}
+
+/**
+ * The flat end of a series: the longest run of last points in which the Mann–Kendall test finds
+ * no trend (two-sided p ≥ 0.1). Grown backwards one point at a time, updating S, so O(n²).
+ */
+export function flatTail(pts: readonly Point[]): Point[] {
+  if (pts.length < 3) return pts.slice();
+  let s = 0;
+  let from = pts.length - 1;
+  for (let k = pts.length - 2; k >= 0; k--) {
+    for (let j = k + 1; j < pts.length; j++) s += Math.sign(pts[j]!.v - pts[k]!.v);
+    const n = pts.length - k;
+    if (n >= 3) {
+      const z = (Math.abs(s) - 1) / Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
+      if (2 * (1 - normalCdf(Math.max(0, z))) < 0.1) break;
+    }
+    from = k;
+  }
+  return pts.slice(from);
+}
+
+/** A flat end must last this many times as long as the earlier rise needs to cross the noise band. */
+const STOP_FACTOR = 3;
+
+/** Trend statistics of a series, or null with fewer than `minPoints` points. */
+export function trendOf(pts: readonly Point[], minPoints = MIN_TREND_POINTS): Trend | null {
+  if (pts.length < minPoints) return null;
+  const mk = mannKendall(pts);
+  const ts = theilSen(pts);
+  const spanMs = pts[pts.length - 1]!.t - pts[0]!.t;
+  const recent = lastWindow(pts, RECENT_MS, RECENT_MIN_POINTS);
+  const tsRecent = theilSen(recent);
+  const noise = 1.4826 * tsRecent.noise;
+  // Growth stopped? A series still rising at its earlier rate climbs out of the spread of its
+  // flat end within spread/rate seconds; a flat end that lasts several times longer means the
+  // rise ended (a cache that filled), not that the latest points happen to be noisy.
+  const flat = flatTail(pts);
+  let stopped = false;
+  const before = pts.slice(0, pts.length - flat.length + 1);
+  if (flat.length >= 3 && before.length >= 3) {
+    const values = flat.map((p) => p.v);
+    const spread = Math.max(Math.max(...values) - Math.min(...values), 0.005 * Math.abs(ts.level), Number.EPSILON);
+    const rise = theilSen(before).slope;
+    const flatSeconds = (pts[pts.length - 1]!.t - flat[0]!.t) / 1000;
+    stopped = rise > 0 && mannKendall(before).pRising < P_FAIR && flatSeconds > (STOP_FACTOR * spread) / rise;
+  }
+  return {
+    points: pts.length,
+    slope: ts.slope,
+    from: ts.level - (ts.slope * spanMs) / 1000,
+    to: ts.level,
+    spanMs,
+    pRising: mk.pRising,
+    recentSlope: tsRecent.slope,
+    stopped,
+    flat,
+    noise,
+  };
+}
+
+/** Is the series rising now, with the evidence a new verdict needs (or that a shown one needs to hold)? */
+export function risingNow(tr: Trend, holding: boolean, minRise: number): boolean {
+  const rise = tr.to - tr.from;
+  const rel = rise / Math.max(Math.abs(tr.from), 1);
+  if (tr.slope <= 0 || tr.stopped || tr.recentSlope <= 0 || rise < minRise) return false;
+  if (holding) return tr.pRising < P_HOLD;
+  return rel >= MIN_RISE && (tr.pRising < P_STRONG || (tr.pRising < P_FAIR && rel >= BIG_RISE));
+}
+
+/** Confidence in a rise: one minus its p-value, less when the recent points say little. */
+function riseConfidence(tr: Trend): number {
+  return Math.max(0, Math.min(0.99, 1 - tr.pRising)) * (tr.recentSlope > 0.5 * tr.slope ? 1 : 0.85);
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+const rate = (bytesPerSec: number) => `${formatBytes(bytesPerSec)}/s`;
+
+function goMinor(version: string | null): number | null {
+  const m = version ? /^go1\.(\d+)/.exec(version) : null;
+  return m ? Number(m[1]) : null;
+}
+
+// ---- runway -------------------------------------------------------------------------------------
+
+/**
+ * How long until memory runs out at `rate` (bytes/s of the memory facing each limit): against
+ * GOMEMLIMIT (the heap goal reaching it: GC thrash starts there, before any OOM), the cgroup's
+ * limit, and the host's available memory. The soonest with a known limit, or null.
+ */
+export function runwayOf(last: PollRecord, goalRate: number, rssRate: number): Runway | null {
+  const options: Runway[] = [];
+  if (goalRate > 0 && last.memoryLimitGo !== null && last.nextGC !== null) {
+    const nonHeap = (last.stackSys ?? 0) + (last.runtimeSys ?? 0);
+    const left = last.memoryLimitGo - nonHeap - last.nextGC;
+    options.push({ seconds: Math.max(0, left / goalRate), limit: last.memoryLimitGo, limitSource: 'GOMEMLIMIT', rate: goalRate });
+  }
+  const growth = Math.max(goalRate, rssRate);
+  if (growth > 0 && last.memoryLimit !== null) {
+    const used = last.workingSet ?? last.rss ?? 0;
+    options.push({ seconds: Math.max(0, (last.memoryLimit - used) / growth), limit: last.memoryLimit, limitSource: 'cgroup', rate: growth });
+  }
+  if (growth > 0 && last.hostMemAvailable !== null && last.rss !== null) {
+    options.push({ seconds: last.hostMemAvailable / growth, limit: last.hostMemAvailable + last.rss, limitSource: 'host', rate: growth });
+  }
+  options.sort((a, b) => a.seconds - b.seconds);
+  return options[0] ?? null;
+}
+
+export function runwayText(r: Runway): string {
+  const what = r.limitSource === 'GOMEMLIMIT' ? 'the heap goal reaches GOMEMLIMIT' : r.limitSource === 'cgroup' ? "the container's memory limit" : "the host's available memory";
+  const until = r.limitSource === 'GOMEMLIMIT' ? 'GC thrash (then OOM)' : 'out of memory';
+  return `runway: about ${formatDuration(r.seconds * 1000)} until ${r.limitSource === 'GOMEMLIMIT' ? what : `it fills ${what}`} (${formatBytes(r.limit)}) at ${rate(r.rate)}: ${until}`;
+}
+
+function slopeOf(pts: readonly Point[]): number {
+  return pts.length >= 3 ? theilSen(pts).slope : 0;
+}
+
+// ---- the rules ----------------------------------------------------------------------------------
+
+/** runtime.MemProfileRate's default: the heap profile records one allocation per 512 KiB on average. */
+const MEM_PROFILE_RATE = 512 * 1024;
+
+/**
+ * The smallest rise of the live heap that its source can show. A heap profile's in-use total is
+ * an estimate from allocations sampled every MemProfileRate bytes: over a heap of H bytes its
+ * error is about √(H·rate) (the count of samples is Poisson), so a rise must exceed twice that.
+ * The other sources are exact at each GC.
+ */
+function measurableRise(m: Model, level: number): number {
+  return m.live.source === 'heap-profile' || m.live.source === 'heap-alloc' ? 2 * Math.sqrt(Math.max(level, 0) * MEM_PROFILE_RATE) : 0;
+}
+
+/**
+ * The heap goal sits at its floor (4 MB × GOGC/100): the live heap is under the floor's share,
+ * and a leak shows only once it lifts the goal off the floor. Until then the heap profile's
+ * sampling noise on a heap this small says nothing either way.
+ */
+function goalAtFloor(m: Model): boolean {
+  const g = m.gogc?.value;
+  return g !== undefined && g > 0 && m.last.nextGC !== null && m.last.nextGC <= HEAP_MINIMUM * (g / 100) * 1.02;
+}
+
+export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
+  const tr = trendOf(m.livePts);
+  if (!tr || m.run.length < MIN_POLLS || goalAtFloor(m)) return null;
+  if (!risingNow(tr, holding, measurableRise(m, Math.max(tr.from, tr.to)))) return null;
+  const source = m.live.source ? LIVE_HEAP_SOURCE_WORDS[m.live.source] : '';
+  const evidence = [
+    `live heap after GC grew ${formatBytes(tr.from)} → ${formatBytes(tr.to)} over ${tr.points} GCs in ${formatDuration(tr.spanMs)} (${rate(tr.slope)}; Mann–Kendall p=${tr.pRising.toPrecision(2)}; from ${source})`,
+  ];
+  const growth = input.heapGrowth().slice(0, 3);
+  for (const g of growth) evidence.push(`${g.name} holds ${formatBytes(g.bytes)} more ${input.baselineLabel} (${rate(g.ratePerSec)})`);
+  const runway = runwayOf(m.last, slopeOf(m.goals), slopeOf(m.run.flatMap((r) => (r.rss === null ? [] : [{ t: r.time, v: r.rss }]))));
+  if (runway) evidence.push(runwayText(runway));
+  const culprit = growth[0]?.name;
+  return {
+    kind: 'heap-leak',
+    confidence: riseConfidence(tr),
+    summary: `heap leak: the live heap grows ${rate(tr.slope)}${culprit ? `, mostly in ${culprit}` : ''}`,
+    evidence,
+    suggestions: [
+      culprit
+        ? { text: `Open Diff ({key}) and drill into ${culprit} (Enter) to see who calls it and which lines allocate`, action: 'open-diff' }
+        : { text: 'Open Diff ({key}) to see which functions hold more memory than at the baseline', action: 'open-diff' },
+      { text: 'Look for a cache, map or slice that only grows, or objects kept reachable by a global' },
+      { text: 'Press {key} in Diff to set a new baseline and confirm the growth continues', action: 'set-baseline' },
+    ],
+    runway,
+  };
+}
+
+export interface Plateau {
+  /** The level the series grew to, and since when it has been flat. */
+  level: number;
+  since: number;
+  points: Point[];
+}
+
+/** The live heap grew (significantly) and then stopped: a cache warming up, not a leak. */
+export function plateauOf(m: Model): Plateau | null {
+  const tr = trendOf(m.livePts);
+  if (!tr || !tr.stopped) return null;
+  const values = tr.flat.map((p) => p.v).sort((a, b) => a - b);
+  return { level: values[values.length >> 1]!, since: tr.flat[0]!.t, points: tr.flat };
+}
+
+export function plateauNote(m: Model): string | null {
+  const p = plateauOf(m);
+  return p ? `grew to ${formatBytes(p.level)}, then flat for ${formatDuration(m.last.time - p.since)}: a cache warming up?` : null;
+}
+
+export function goroutineLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
+  const tr = trendOf(m.goroutines);
+  // A handful of goroutines up or down is connections coming and going.
+  if (!tr || m.run.length < MIN_POLLS || !risingNow(tr, holding, 3)) return null;
+  const evidence = [
+    `goroutines ${Math.round(tr.from)} → ${Math.round(tr.to)} in ${formatDuration(tr.spanMs)} (+${(tr.slope * 60).toFixed(1)}/min; Mann–Kendall p=${tr.pRising.toPrecision(2)})`,
+  ];
+  const groups = input.goroutineGrowth().slice(0, 3);
+  for (const g of groups) {
+    evidence.push(`${g.count} goroutines (+${g.delta}) ${g.leaked ? 'LEAKED (the runtime proved they can never wake) ' : ''}waiting in ${g.top}, started in ${g.entry}`);
+  }
+  const stack = m.last.stackInuse;
+  if (stack !== null) evidence.push(`goroutine stacks now take ${formatBytes(stack)}`);
+  const culprit = groups[0];
+  return {
+    kind: 'goroutine-leak',
+    confidence: Math.max(riseConfidence(tr), culprit?.leaked ? 0.99 : 0),
+    summary: `goroutine leak: +${(tr.slope * 60).toFixed(1)} goroutines/min${culprit ? ` waiting in ${culprit.top}` : ''}`,
+    evidence,
+    suggestions: [
+      culprit
+        ? { text: `Open Goroutines ({key}) and press Enter on ${culprit.top} for its stack, states and how long they have waited`, action: 'open-goroutines' }
+        : { text: 'Open Goroutines ({key}): the group whose Δ keeps growing is the leak', action: 'open-goroutines' },
+      { text: 'A goroutine blocked forever on a channel, a lock or I/O without a deadline never exits: give it a context, a timeout or a close' },
+    ],
+  };
+}
+
+/** Non-Go memory standing this high (share of RSS, and bytes) is a finding even when flat. */
+const NON_GO_STANDING_SHARE = 0.3;
+const NON_GO_STANDING_BYTES = 64 * 2 ** 20;
+/** Growth of non-Go memory under this is allocator and page-table noise. */
+const NON_GO_MIN_RISE = 8 * 2 ** 20;
+
+export function nonGoMemory(m: Model, holding: boolean): Finding | null {
+  if (m.nonGo.length < MIN_POLLS) return null;
+  const tr = trendOf(m.nonGo);
+  const last = m.nonGo[m.nonGo.length - 1]!.v;
+  const rss = m.last.rss ?? 0;
+  const growing = tr !== null && risingNow(tr, holding, holding ? NON_GO_MIN_RISE / 2 : NON_GO_MIN_RISE);
+  // A level only from the anonymous RSS: the total also holds the binary's file pages.
+  const share = holding ? NON_GO_STANDING_SHARE / 2 : NON_GO_STANDING_SHARE;
+  const standing = m.last.rssAnon !== null && last >= NON_GO_STANDING_BYTES && last >= share * rss;
+  if (!growing && !standing) return null;
+  const goMem = (m.last.sys ?? 0) - (m.last.heapReleased ?? 0);
+  const evidence = [
+    `resident memory outside the Go runtime: ${formatBytes(m.nonGo[0]!.v)} → ${formatBytes(last)} (RSS minus LazyFree minus Go's Sys − HeapReleased)`,
+    `RSS ${formatBytes(rss)}; Go accounts for ${formatBytes(goMem)}`,
+  ];
+  let runway: Runway | null = null;
+  if (growing && tr) {
+    evidence[0] += ` (${rate(tr.slope)}; Mann–Kendall p=${tr.pRising.toPrecision(2)})`;
+    runway = runwayOf(m.last, 0, tr.slope);
+    if (runway) evidence.push(runwayText(runway));
+  }
+  return {
+    kind: 'non-go-memory',
+    confidence: growing && tr ? Math.max(riseConfidence(tr), standing ? 0.9 : 0) : 0.8,
+    summary: `memory outside Go ${growing && tr ? `grows ${rate(tr.slope)}` : `stands at ${formatBytes(last)}`}: cgo/C allocations or mapped memory`,
+    evidence,
+    suggestions: [
+      { text: 'Heap profiles cannot see it: look at cgo libraries (C malloc), mmap, or memory-mapped files' },
+      { text: 'Compare /proc/PID/smaps mappings over time: [heap] growth is C malloc, large anonymous mappings outside the Go arenas are mmap' },
+    ],
+    runway,
+  };
+}
+
+/** Memory kept beyond the pacer's needs must be this share of RSS (entry; half to hold)… */
+const RETAINED_SHARE = 0.25;
+/** …and at least this much: a few megabytes of slack in a small process is not worth a verdict. */
+const RETAINED_MIN_BYTES = 16 * 2 ** 20;
+
+export function runtimeRetention(m: Model, input: RuleInput, holding: boolean): Finding | null {
+  const r = m.last;
+  const kept = retained(r);
+  if (!kept || r.rss === null || r.rssSource === 'estimate' || m.run.length < MIN_POLLS) return null;
+  const share = holding ? RETAINED_SHARE / 2 : RETAINED_SHARE;
+  if (kept.total < share * r.rss || kept.total < (holding ? RETAINED_MIN_BYTES / 2 : RETAINED_MIN_BYTES)) return null;
+  const minor = goMinor(input.goVersion);
+  const evidence: string[] = [];
+  evidence.push(
+    `RSS ${formatBytes(r.rss)}; the heap goal is ${formatBytes(r.nextGC)}${m.gogc ? ` (GOGC ${m.gogc.value}${m.gogc.source === 'metrics' ? '' : `, ${m.gogc.source}`})` : ''} and the heap in use ${formatBytes(r.heapInuse)}`,
+  );
+  if (kept.idleBeyondGoal > 0) {
+    evidence.push(`${formatBytes(kept.idleBeyondGoal)} of free heap is kept beyond the goal plus the scavenger's 10% (HeapSys − HeapReleased − 1.1 × goal)`);
+  }
+  if (kept.lazyFree > 0) evidence.push(`${formatBytes(kept.lazyFree)} is LazyFree: pages Go released with MADV_FREE that the kernel still counts in RSS until it needs them`);
+  // Is the scavenger giving it back? The trend of the kept memory over the last polls.
+  const keptPts = m.run.slice(-12).flatMap((x) => {
+    const k = retained(x);
+    return k ? [{ t: x.time, v: k.idleBeyondGoal }] : [];
+  });
+  // Returning: a fall the Mann–Kendall test finds significant, not page-level jitter.
+  const falling = keptPts.length >= 4 && mannKendall(keptPts).pFalling < P_FAIR ? theilSen(keptPts).slope : 0;
+  const keptSpan = keptPts.length >= 2 ? (keptPts[keptPts.length - 1]!.t - keptPts[0]!.t) / 1000 : 0;
+  let returning = '';
+  if (falling < 0 && kept.idleBeyondGoal >= RETAINED_MIN_BYTES && -falling * keptSpan >= 0.05 * kept.idleBeyondGoal) {
+    const eta = kept.idleBeyondGoal / -falling;
+    returning = `the scavenger is returning it at ${rate(-falling)}: back in about ${formatDuration(eta * 1000)}`;
+    evidence.push(returning);
+  }
+  const live = m.live.points;
+  if (live.length >= 2) {
+    const tr = trendOf(m.livePts, 3);
+    const how = tr && tr.pRising < P_FAIR && tr.to > tr.from * 1.1 ? 'rose' : tr && tr.to < tr.from * 0.9 ? 'fell' : 'is flat';
+    evidence.push(`the live heap after GC ${how}: ${formatBytes(live[0]!.v)} → ${formatBytes(live[live.length - 1]!.v)}`);
+  }
+  const suggestions: Suggestion[] = [
+    { text: 'This is not a leak: the memory is free inside Go and will be reused or returned; the heap profile will not explain it' },
+  ];
+  const madvFree = kept.lazyFree >= kept.idleBeyondGoal;
+  if (madvFree) {
+    suggestions.push({
+      text:
+        minor !== null && minor < 16
+          ? `Go ${input.goVersion} releases memory with MADV_FREE: run it with GODEBUG=madvdontneed=1 so released memory leaves RSS at once`
+          : 'Something set GODEBUG=madvdontneed=0 (MADV_FREE): drop it, or set madvdontneed=1, so released memory leaves RSS at once',
+    });
+    suggestions.push({ text: 'Under memory pressure the kernel reclaims LazyFree pages by itself; alerting on RSS overstates real use' });
+  } else {
+    suggestions.push({
+      text:
+        minor === null || minor >= 13
+          ? 'The background scavenger returns idle memory gradually (about 1% of one CPU); a past spike lingers for a while'
+          : `Go ${input.goVersion} returns idle memory only after ~5 minutes: wait, or upgrade`,
+    });
+    suggestions.push({
+      text: minor === null || minor >= 19 ? 'Set GOMEMLIMIT (Go ≥ 1.19) so the runtime returns memory eagerly as the limit nears' : 'Go ≥ 1.19 adds GOMEMLIMIT to make the runtime return memory sooner',
+    });
+  }
+  suggestions.push({ text: 'debug.FreeOSMemory() returns it at once (a forced GC and scavenge: costly, not for a hot path)' });
+  return {
+    kind: 'runtime-retention',
+    confidence: Math.min(0.97, 0.5 + 0.5 * Math.min(1, kept.total / r.rss / 0.5)),
+    summary: `runtime retention, not a leak: RSS ${formatBytes(r.rss)}, of which ${formatBytes(kept.total)} is free memory the runtime keeps${madvFree ? ' (LazyFree)' : ''}${returning ? '; being returned' : ''}`,
+    evidence,
+    suggestions,
+  };
+}
+
+/** Why the footprint is what it is, for a healthy verdict: the pacer's arithmetic in words. */
+export function footprintNote(m: Model): string | null {
+  const r = m.last;
+  const live = m.live.points[m.live.points.length - 1]?.v;
+  if (!m.gogc || live === undefined || r.nextGC === null || m.gogc.value <= 0) return null;
+  if (r.nextGC <= HEAP_MINIMUM * (m.gogc.value / 100) * 1.02) {
+    return `the heap goal sits at its floor (${formatBytes(r.nextGC)}, 4 MB × GOGC/100): the ${formatBytes(live)} live heap is too small to move it`;
+  }
+  const factor = 1 + m.gogc.value / 100;
+  const approx = m.gogc.source === 'metrics' || m.gogc.source === 'environ' ? '' : '≈';
+  return `RSS follows the heap goal: GOGC${approx}${m.gogc.value} lets the heap reach ${factor.toFixed(factor < 10 ? 1 : 0)}× the ${formatBytes(live)} live set before each GC (goal ${formatBytes(r.nextGC)})`;
+}
+
+/**
+ * While too few GC cycles have been seen to judge: what is known so far. A quiet service may run
+ * a GC only every minute or two; this says what the last one found and when the next is due.
+ */
+export function interimStatement(m: Model, needGcs: number, needPolls: number): { summary: string; evidence: string[] } {
+  const r = m.last;
+  const wait = [needPolls > 0 ? `${needPolls} more poll${needPolls === 1 ? '' : 's'}` : '', needGcs > 0 ? `${needGcs} more GC cycle${needGcs === 1 ? '' : 's'}` : '']
+    .filter(Boolean)
+    .join(' and ');
+  const evidence: string[] = [];
+  const live = m.live.points[m.live.points.length - 1];
+  const pace = gcPace(m.run, 60_000);
+  if (live) {
+    evidence.push(`last GC found ${formatBytes(live.v)} live (${m.live.source ? LIVE_HEAP_SOURCE_WORDS[m.live.source] : ''}); heap goal ${formatBytes(r.nextGC)}${m.gogc ? ` (GOGC ${m.gogc.value})` : ''}`);
+  }
+  if (pace.sinceLastMs !== null) {
+    let next = '';
+    const alloc = allocationRate(m.run, 30_000);
+    if (r.nextGC !== null && r.heapAlloc !== null && alloc !== null && alloc > 0) {
+      const toGoal = Math.max(0, r.nextGC - r.heapAlloc) / alloc;
+      const forced = Math.max(0, FORCED_GC_PERIOD_MS - pace.sinceLastMs) / 1000;
+      next = `; the heap is at ${formatBytes(r.heapAlloc)} of its ${formatBytes(r.nextGC)} goal, so the next GC is due in about ${formatDuration(Math.min(toGoal, forced) * 1000)}`;
+    } else {
+      next = `; the runtime forces one at the latest ${formatDuration(Math.max(0, FORCED_GC_PERIOD_MS - pace.sinceLastMs))} from now`;
+    }
+    evidence.push(`last GC ${formatDuration(pace.sinceLastMs)} ago${pace.perSecond !== null && pace.perSecond > 0 ? ` (about ${formatDuration(1000 / pace.perSecond)} apart)` : ''}${next}`);
+  }
+  const summary = `watching: need ${wait} to judge a trend${live ? `; live heap ${formatBytes(live.v)}, RSS ${formatBytes(r.rss)}` : ''}`;
+  return { summary, evidence };
+}
+
+/** GC thrash under GOMEMLIMIT, as evidence and a summary prefix, or null. */
+export function thrashNote(m: Model): { prefix: string; evidence: string } | null {
+  const t = gcThrash(m.run);
+  if (!t.thrashing || t.limit === null) return null;
+  const cpu = t.pace.cpuShare !== null ? `, the GC using ${pct(t.pace.cpuShare)} of the CPU` : '';
+  return {
+    prefix: 'GC thrash',
+    evidence: `GC thrash: the heap goal is pinned at GOMEMLIMIT (${formatBytes(t.limit)}), so the GC runs back to back (${t.pace.perSecond!.toFixed(1)} cycles/s${cpu}); the limit is soft: memory keeps growing past it until the OOM killer acts`,
+  };
+}
+
+/** A burst of short-lived memory that came and went, told from the RSS history. */
+export function spikeNote(run: readonly PollRecord[], formatTime: (ms: number) => string): string | null {
+  const withRss = run.filter((r) => r.rss !== null);
+  const last = withRss[withRss.length - 1];
+  if (!last || withRss.length < 3) return null;
+  let peak = withRss[0]!;
+  for (const r of withRss) if (r.rss! > peak.rss!) peak = r;
+  const now = last.rss!;
+  if (peak === last || peak.rss! < 1.5 * now || peak.rss! - now < 32 * 2 ** 20) {
+    if (last.maxRss !== null && last.maxRss >= 1.5 * now && last.maxRss - now >= 32 * 2 ** 20 && last.maxRss > peak.rss! * 1.1) {
+      return `RSS peaked at ${formatBytes(last.maxRss)} before livepprof attached (VmHWM), now ${formatBytes(now)}`;
+    }
+    return null;
+  }
+  const back = withRss.find((r) => r.time > peak.time && r.rss! <= now + (peak.rss! - now) / 10);
+  return `RSS peaked at ${formatBytes(peak.rss)} at ${formatTime(peak.time)} (a burst of short-lived memory)${back ? ` and was returned by ${formatTime(back.time)}` : ''}; now ${formatBytes(now)}`;
+}

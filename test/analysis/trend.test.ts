@@ -1,0 +1,79 @@
+// The trend statistics behind the verdict, against values worked out by hand from their
+// textbook definitions (Mann–Kendall with the tie correction, Theil–Sen).
+import { describe, expect, it } from 'vitest';
+import { lastWindow, mannKendall, normalCdf, reduce, theilSen, type Point } from '../../src/analysis/trend.js';
+
+const series = (vs: number[], stepMs = 1000): Point[] => vs.map((v, i) => ({ t: 1_700_000_000_000 + i * stepMs, v }));
+
+describe('normalCdf', () => {
+  it('matches the standard normal table', () => {
+    expect(normalCdf(0)).toBeCloseTo(0.5, 7);
+    expect(normalCdf(1.96)).toBeCloseTo(0.975002, 5);
+    expect(normalCdf(-1.96)).toBeCloseTo(0.024998, 5);
+    expect(normalCdf(3)).toBeCloseTo(0.99865, 5);
+  });
+});
+
+describe('mannKendall', () => {
+  it('a strictly rising series of 5: S = 10, var = 16.67, one-sided p = 0.0137', () => {
+    const mk = mannKendall(series([1, 2, 3, 4, 5]));
+    expect(mk.s).toBe(10);
+    expect(mk.tau).toBe(1);
+    expect(mk.pRising).toBeCloseTo(0.013745, 4);
+    expect(mk.pFalling).toBeCloseTo(1 - 0.013745, 4);
+  });
+
+  it('corrects the variance for ties: [1,1,2,2,3] has S = 8, var = 14.67, p = 0.0338', () => {
+    const mk = mannKendall(series([1, 1, 2, 2, 3]));
+    expect(mk.s).toBe(8);
+    expect(mk.pRising).toBeCloseTo(1 - normalCdf(7 / Math.sqrt(264 / 18)), 6);
+    expect(mk.pRising).toBeCloseTo(0.0338, 3);
+  });
+
+  it('says nothing with fewer than 3 points or a constant series', () => {
+    expect(mannKendall(series([1, 2])).pRising).toBe(1);
+    expect(mannKendall(series([7, 7, 7, 7])).pRising).toBe(1);
+  });
+
+  it('is symmetric: a falling series has the mirrored p-values', () => {
+    const up = mannKendall(series([3, 1, 4, 1, 5, 9, 2, 6]));
+    const down = mannKendall(series([-3, -1, -4, -1, -5, -9, -2, -6]));
+    expect(down.s).toBe(-up.s);
+    expect(down.pFalling).toBeCloseTo(up.pRising, 12);
+  });
+});
+
+describe('theilSen', () => {
+  it('finds the slope of a line through an outlier that would drag a least-squares fit', () => {
+    const pts = series([5, 8, 11, 14, 500, 20, 23], 2000); // y = 1.5/s·t + 5, one wild point
+    const ts = theilSen(pts);
+    expect(ts.slope).toBeCloseTo(1.5, 9);
+    expect(ts.level).toBeCloseTo(23, 9);
+    expect(ts.noise).toBe(0);
+    expect(ts.spread).toBeCloseTo(500 - 17, 9);
+  });
+
+  it('is zero for a flat series, with the median as the level', () => {
+    const ts = theilSen(series([4, 6, 4, 6, 4, 6, 4]));
+    expect(ts.slope).toBe(0);
+    expect(ts.level).toBe(4);
+  });
+});
+
+describe('reduce and lastWindow', () => {
+  it('reduces a long series to bucket medians, keeping order and range', () => {
+    const long = series(Array.from({ length: 1000 }, (_, i) => i));
+    const r = reduce(long, 100);
+    expect(r).toHaveLength(100);
+    expect(r.every((p, i) => i === 0 || p.v > r[i - 1]!.v)).toBe(true);
+    expect(r[0]!.v).toBe(4.5);
+    expect(r[99]!.v).toBe(994.5);
+    expect(reduce(series([1, 2, 3]), 100)).toHaveLength(3);
+  });
+
+  it('takes the last stretch of time, but at least the given number of points', () => {
+    const pts = series([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 10_000);
+    expect(lastWindow(pts, 25_000, 2).map((p) => p.v)).toEqual([8, 9, 10]);
+    expect(lastWindow(pts, 5_000, 4).map((p) => p.v)).toEqual([7, 8, 9, 10]);
+  });
+});
