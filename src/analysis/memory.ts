@@ -1,11 +1,15 @@
-// Where the resident memory goes: the latest RSS split into what the Go runtime says it holds
-// and the rest. The parts and their formulas are from go-pprof-formats.md §6.1.
+// Where the resident memory goes: the latest RSS split into what the Go runtime holds and the
+// rest, each part with what it is and where the figure came from. The non-Go part is the same
+// number the verdict judges (gc-model.ts nonGoBytes), so the screen never shows two of them.
 
+import { nonGoBytes } from './gc-model.js';
 import type { PollRecord } from './poll-record.js';
 
 export interface MemoryPart {
-  key: 'heap' | 'idle' | 'lazyfree' | 'runtime' | 'other';
+  key: 'heap' | 'idle' | 'lazyfree' | 'runtime' | 'file' | 'other';
   label: string;
+  /** What the part is, in a few words, for the help and the README. */
+  meaning: string;
   bytes: number | null;
   /** How the figure was obtained, for the screen ("metrics", "proc", "derived"). */
   source: string;
@@ -17,34 +21,55 @@ export interface MemoryBreakdown {
   parts: MemoryPart[];
 }
 
+export const PART_MEANINGS: Record<MemoryPart['key'], string> = {
+  heap: 'heap spans holding objects (HeapInuse)',
+  idle: 'free heap the runtime kept, not yet returned (HeapIdle − HeapReleased)',
+  lazyfree: 'returned with MADV_FREE, still counted in RSS until the kernel needs it (LazyFree)',
+  runtime: 'goroutine stacks and the runtime\'s own metadata (StackSys + MSpan/MCache/GC/other Sys), the resident part',
+  file: 'the binary and mapped files (RssFile + RssShmem): shared, dropped under pressure',
+  other: 'anonymous memory Go does not account for: cgo/C malloc, mmap (RSS − LazyFree − (Sys − HeapReleased))',
+};
+
 /**
- * RSS = heap in use + idle heap the runtime kept (HeapIdle − HeapReleased) + released pages the
- * kernel still counts (LazyFree, MADV_FREE) + stacks and runtime metadata + everything else
- * (cgo, mapped files, the binary). The last part is the remainder, so it absorbs the error of
- * the others (Sys counts committed-but-untouched pages that RSS does not).
+ * RSS = heap in use + free heap kept + LazyFree + stacks and metadata + file pages + memory
+ * outside Go. Go's Sys counts reserved pages before they are touched, so its parts are upper
+ * bounds: what RSS does not hold of them is taken off the runtime's share (then the free heap's),
+ * never shown as negative memory elsewhere.
  */
 export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
   const ms = r.memstatsSource ?? 'memstats';
   const idle = r.heapIdle !== null && r.heapReleased !== null ? r.heapIdle - r.heapReleased : null;
   const runtime = r.stackSys !== null && r.runtimeSys !== null ? r.stackSys + r.runtimeSys : null;
+  const file = r.rssSource === 'proc' && r.rss !== null && r.rssAnon !== null ? r.rss - r.rssAnon : null;
+  const nonGo = nonGoBytes(r);
+  const part = (key: MemoryPart['key'], label: string, bytes: number | null, source: string): MemoryPart => ({ key, label, meaning: PART_MEANINGS[key], bytes, source });
   const parts: MemoryPart[] = [
-    { key: 'heap', label: 'heap in use', bytes: r.heapInuse, source: ms },
-    { key: 'idle', label: 'idle kept', bytes: idle, source: ms },
-    { key: 'lazyfree', label: 'released, still resident', bytes: r.lazyFree, source: r.lazyFree === null ? 'unknown' : 'smaps' },
-    { key: 'runtime', label: 'stacks+runtime', bytes: runtime, source: ms },
+    part('heap', 'heap in use', r.heapInuse, ms),
+    part('idle', 'free kept', idle, ms),
+    part('lazyfree', 'LazyFree', r.lazyFree, r.lazyFree === null ? 'unknown' : 'smaps'),
+    part('runtime', 'stacks+metadata', runtime, ms),
+    part('file', 'binary+files', file, file === null ? 'unknown' : 'proc'),
+    part('other', 'not Go', nonGo === null ? null : Math.max(0, nonGo), nonGo === null ? 'unknown' : 'derived'),
   ];
-  let other: number | null = null;
-  if (r.rss !== null && parts.every((p) => p.bytes !== null || p.key === 'lazyfree')) {
-    other = r.rss - parts.reduce((sum, p) => sum + (p.bytes ?? 0), 0);
-    if (other < 0) {
-      // The runtime's Sys counts committed pages never touched (not resident): its share is an
-      // upper bound. Take the excess off it rather than show negative "not Go" memory.
-      const rt = parts.find((p) => p.key === 'runtime')!;
-      rt.bytes = Math.max(0, rt.bytes! + other);
-      rt.source += ' (capped at RSS)';
-      other = 0;
+  if (r.rss !== null) {
+    const fixed = (r.lazyFree ?? 0) + (file ?? 0) + Math.max(0, nonGo ?? 0);
+    let goResident = r.rss - fixed;
+    for (const key of ['heap', 'idle', 'runtime'] as const) {
+      const p = parts.find((x) => x.key === key)!;
+      if (p.bytes === null) continue;
+      if (key !== 'heap' && p.bytes > goResident) {
+        p.bytes = Math.max(0, goResident);
+        p.source += ' (resident part)';
+      }
+      goResident -= p.bytes;
+    }
+    // Without /proc's split (RSS from /metrics), what is left over is all "not Go", files included.
+    const other = parts.find((x) => x.key === 'other')!;
+    if (other.bytes === null && goResident >= 0 && parts.every((p) => p.key === 'other' || p.key === 'file' || p.key === 'lazyfree' || p.bytes !== null)) {
+      other.bytes = goResident;
+      other.source = 'remainder';
+      other.meaning = 'everything else in RSS: binary, files, cgo/C malloc, mmap';
     }
   }
-  parts.push({ key: 'other', label: 'not Go', bytes: other, source: 'remainder' });
   return { rss: r.rss, rssSource: r.rssSource, parts };
 }

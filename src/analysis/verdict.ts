@@ -23,7 +23,6 @@ import {
   runtimeRetention,
   spikeNote,
   thrashNote,
-  trendOf,
   type Finding,
   type GoroutineGrowth,
   type HeapGrowth,
@@ -114,12 +113,12 @@ function flatConfidence(pts: readonly Point[]): number {
 function healthy(m: Model): Finding {
   const r = m.last;
   const evidence: string[] = [];
-  const tr = trendOf(m.livePts, 2);
-  if (tr) evidence.push(`live heap after GC: ${`${formatBytes(tr.from)} → ${formatBytes(tr.to)}`} over ${tr.points} GCs, no steady growth`);
+  const plateau = plateauNote(m);
+  const pts = m.live.points;
+  if (plateau) evidence.push(plateau);
+  else if (pts.length >= 2) evidence.push(`live heap after GC: ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${pts.length} GCs, no steady growth`);
   const note = footprintNote(m);
   if (note) evidence.push(note);
-  const plateau = plateauNote(m);
-  if (plateau) evidence.unshift(plateau);
   // After growth stopped, the evidence that nothing grows is the flat part alone.
   const flat = plateauOf(m)?.points ?? m.livePts;
   const knob =

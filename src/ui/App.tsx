@@ -13,7 +13,7 @@ import { useTerminalSize } from './use-terminal-size.js';
 import { footerLine, headerLine, statusLine, tabsLine, type FrameInfo } from './views/frame-view.js';
 import { goroutinesLines } from './views/goroutines-view.js';
 import { helpLines } from './views/help-view.js';
-import { overviewLines } from './views/overview-view.js';
+import { overviewLayout, overviewLines } from './views/overview-view.js';
 import { profilePaneLines } from './views/profile-view.js';
 
 export interface VerdictView {
@@ -84,8 +84,8 @@ export function App(props: AppProps): React.ReactElement {
 
   const width = columns;
   const bodyHeight = rows - 4;
-  // The Overview keeps 4 lines of figures and at least 6 of chart; the verdict gets the rest.
-  const verdict = props.verdict(snap, columns, Math.max(1, rows - 4 - 4 - 6));
+  // The Overview's chart has a fixed height; the verdict gets the rest.
+  const verdict = props.verdict(snap, columns, overviewLayout(rows - 4).verdict);
   const info = { ...props.info, verdictWord: verdict.word, verdictColor: verdict.color };
   let body: { lines: Line[]; pageSize: number; scrollMax?: number };
   const overlay = snap.ui.overlay;

@@ -19,6 +19,7 @@ import { PANE_TITLES, PANES, type UiState } from '../../src/state/ui-state.js';
 import { fitLine, lineText } from '../../src/ui/lines.js';
 import { makeTheme } from '../../src/ui/theme.js';
 import { footerLine } from '../../src/ui/views/frame-view.js';
+import { overviewLines } from '../../src/ui/views/overview-view.js';
 import { KEY_SEQUENCES, renderApp, renderSized, settle, type Rendered } from '../helpers/render.js';
 import { goroutineDumpLoader, polledSession, type FixtureFetcher } from './fixture-session.js';
 
@@ -91,14 +92,26 @@ describe.each([
     const { r, store } = await open(columns, rows);
     const lines = check(r, store);
     expect(lines[1]).toContain('[1 Overview]');
-    expect(lines[2]).toMatch(/^R rss 99\.4MB \(proc\) {2}H heap in use 23\.1MB {2}I idle kept 6\.28MB/);
+    // The GC's arithmetic: RSS, the goal the pacer set, the live heap the last GC found, memory kept beyond.
+    expect(lines[2]).toMatch(/^R rss 99\.4MB\(proc\) G goal 35\.2MB L live 18\.5MB K kept 0B/);
     expect(lines.some((l) => /┤.*R$|┼.*R$/.test(l))).toBe(true); // the chart, its series lettered
+    expect(lines.some((l) => /[┤┼].* G$/.test(l))).toBe(true);
     const text = body(lines);
     expect(text).toContain('goroutines 83');
     expect(text).toContain('+20 since the first poll');
-    expect(text).toMatch(/RSS 99\.4MB = heap 23\.1MB \+ idle 6\.28MB/);
-    // The non-Go share is the point of the breakdown: its figure is on screen at any width.
-    expect(text.replace(/\s+/g, ' ')).toContain('not Go 58.7MB');
+    expect(text).toContain('L from heap goal ÷ (1+GOGC/100)');
+    expect(text.replace(/\s+/g, ' ')).toMatch(/RSS 99\.4MB = heap in use 23\.1MB \+ free kept 6\.28MB \+ stacks\+metadata 11\.4MB \+ binary\+files 5\.98MB \+ not Go 52\.7MB/);
+  });
+
+  it('Overview: the chart keeps its height whatever the verdict says', async () => {
+    const { store } = await open(columns, rows);
+    const snap = store.getSnapshot();
+    const text = (verdictLines: number) =>
+      overviewLines(snap, columns, rows - 4, plainTheme, Array.from({ length: verdictLines }, (_, i) => [{ text: `verdict line ${i}` }])).map(lineText);
+    const at = (ls: string[]) => ls.findIndex((l) => l.startsWith('goroutines '));
+    expect(at(text(1))).toBe(at(text(12)));
+    expect(at(text(1))).toBeGreaterThan(5);
+    expect(text(40).length).toBeLessThanOrEqual(rows - 4);
   });
 
   it('Top: the heaviest function of the capture, its flat value and share as pprof gives them', async () => {

@@ -1,10 +1,13 @@
-// The Overview pane: RSS against the Go heap over time, where the resident memory goes now,
-// the goroutine trend, and the verdict.
+// The Overview pane: the GC's arithmetic over time (RSS, the heap goal, the live heap each GC
+// found, the memory kept beyond the goal, and a limit when there is one), where the resident
+// memory goes now, the goroutine trend, and the verdict. The chart's height depends only on the
+// terminal, never on the length of the verdict text.
 
 import { formatBytes, formatDuration } from '../../analysis/format.js';
+import { LIVE_HEAP_SOURCE_WORDS } from '../../analysis/gc-model.js';
 import { memoryBreakdown } from '../../analysis/memory.js';
 import { sparkline } from '../../analysis/sparkline.js';
-import type { PollRecord } from '../../analysis/poll-record.js';
+import { overviewSeries } from '../../state/overview.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import { fillGaps, plotLines, type Series } from '../chart.js';
 import type { Line } from '../lines.js';
@@ -13,40 +16,52 @@ import type { Theme } from '../theme.js';
 
 const LABEL_WIDTH = 7;
 
-function idleKept(r: PollRecord): number | null {
-  return r.heapIdle !== null && r.heapReleased !== null ? r.heapIdle - r.heapReleased : null;
+/** How the Overview's rows are shared: a fixed chart, then the verdict gets what is left. */
+export function overviewLayout(bodyHeight: number): { chart: number; verdict: number } {
+  const chart = Math.max(5, Math.min(16, Math.floor(bodyHeight * 0.4)));
+  // legend + chart + goroutines + two lines of breakdown
+  return { chart, verdict: Math.max(1, bodyHeight - chart - 4) };
 }
 
 export function overviewLines(snap: StoreSnapshot, width: number, height: number, theme: Theme, verdict: Line[]): Line[] {
   const data = snap.data;
-  const good = data.timeline.toArray().filter((r) => r.ok);
   const last = data.lastGood;
   if (!last) {
     const waiting = data.lastError ? `waiting for the target: ${data.lastError.message}` : 'waiting for the first poll…';
-    return [plain(''), [seg(`  ${waiting}`, { color: data.lastError ? theme.bad : theme.dim })]];
+    return [plain(''), ...wrapText(`  ${waiting}`, width).map((t) => [seg(t, { color: data.lastError ? theme.bad : theme.dim })])];
   }
-  const points = Math.max(2, width - LABEL_WIDTH - 4);
-  const recent = good.slice(-points);
-  const pick = (f: (r: PollRecord) => number | null) => fillGaps(recent.map(f));
+  const layout = overviewLayout(height);
+  const points = Math.max(2, width - LABEL_WIDTH - 6);
+  const s = overviewSeries(data.timeline.toArray(), points);
   const series: Series[] = [
-    { letter: 'R', values: pick((r) => r.rss), color: theme.series[0] },
-    { letter: 'H', values: pick((r) => r.heapInuse), color: theme.series[1] },
-    { letter: 'I', values: pick((r) => idleKept(r)), color: theme.series[2] },
+    { letter: 'R', values: fillGaps(s.rss), color: theme.series[0] },
+    { letter: 'G', values: fillGaps(s.goal), color: theme.series[1] },
+    { letter: 'L', values: fillGaps(s.live), color: theme.series[2] },
+    { letter: 'K', values: fillGaps(s.kept), color: theme.warn },
   ];
-  const span = recent.length > 1 ? recent[recent.length - 1]!.time - recent[0]!.time : 0;
+  // A limit far above everything would flatten the chart: then it is only named.
+  const top = Math.max(0, ...series.flatMap((x) => x.values));
+  const limitDrawn = s.limit !== null && s.limit.bytes <= 3 * top;
+  if (limitDrawn) series.push({ letter: 'X', values: s.polls.map(() => s.limit!.bytes), color: theme.bad });
+  const span = s.polls.length > 1 ? s.polls[s.polls.length - 1]!.time - s.polls[0]!.time : 0;
+  const lastLive = [...s.live].reverse().find((v) => v !== null) ?? null;
+  const lastKept = s.kept[s.kept.length - 1] ?? null;
 
   const legend: Line = [
     seg('R', { bold: true, color: theme.series[0] }),
-    seg(` rss ${formatBytes(last.rss)}${last.rssSource ? ` (${last.rssSource})` : ''}  `),
-    seg('H', { bold: true, color: theme.series[1] }),
-    seg(` heap in use ${formatBytes(last.heapInuse)}  `),
-    seg('I', { bold: true, color: theme.series[2] }),
-    seg(` idle kept ${formatBytes(idleKept(last))}`),
-    seg(`  ${formatDuration(span)}/${recent.length} polls`, { color: theme.dim }),
+    seg(` rss ${formatBytes(last.rss)}${last.rssSource ? `(${last.rssSource})` : ''} `),
+    seg('G', { bold: true, color: theme.series[1] }),
+    seg(` goal ${formatBytes(last.nextGC)} `),
+    seg('L', { bold: true, color: theme.series[2] }),
+    seg(` live ${formatBytes(lastLive)} `),
+    seg('K', { bold: true, color: theme.warn }),
+    seg(` kept ${formatBytes(lastKept)}`),
+    ...(s.limit ? [seg(' '), seg('X', { bold: true, color: theme.bad }), seg(` ${s.limit.source} ${formatBytes(s.limit.bytes)}${limitDrawn ? '' : ' (off chart)'}`)] : []),
+    seg(`  ${formatDuration(span)}`, { color: theme.dim }),
   ];
 
-  const goroutines = good.slice(-30).map((r) => r.goroutines);
-  const firstG = good.find((r) => r.goroutines !== null)?.goroutines ?? null;
+  const goroutines = data.timeline.toArray().filter((r) => r.ok).slice(-30).map((r) => r.goroutines);
+  const firstG = s.polls.find((r) => r.goroutines !== null)?.goroutines ?? null;
   const g = last.goroutines;
   const gDelta = g !== null && firstG !== null ? g - firstG : null;
   const goroutineLine: Line = [
@@ -54,22 +69,22 @@ export function overviewLines(snap: StoreSnapshot, width: number, height: number
     seg(`${g ?? '-'} `, { bold: true }),
     seg(sparkline(goroutines, 30), { color: theme.accent }),
     seg(gDelta !== null ? `  ${gDelta >= 0 ? '+' : ''}${gDelta} since the first poll` : '', { color: gDelta && gDelta > 0 ? theme.warn : theme.dim }),
+    seg(s.liveSource ? `  L from ${LIVE_HEAP_SOURCE_WORDS[s.liveSource]}` : '', { color: theme.dim }),
   ];
 
   const b = memoryBreakdown(last);
-  const part = (key: string) => b.parts.find((p) => p.key === key)!;
-  const show = (key: string, label: string) => {
-    const p = part(key);
-    return `${label}\u00a0${p.bytes === null ? '?' : formatBytes(p.bytes)}`.replace(/ /g, '\u00a0');
-  };
-  const equation = `RSS ${formatBytes(b.rss)} = ${[show('heap', 'heap'), show('idle', 'idle'), show('lazyfree', 'lazyfree'), show('runtime', 'runtime'), show('other', 'not Go')].join(' + ')}`;
-  const sources = `(rss: ${b.rssSource ?? '?'}, memstats: ${last.memstatsSource ?? '?'}, lazyfree: ${part('lazyfree').source})`;
+  const shown = b.parts
+    .filter((p) => p.bytes !== null && (p.bytes > 0 || p.key === 'other'))
+    .map((p) => `${p.label}\u00a0${formatBytes(p.bytes)}`.replace(/ /g, '\u00a0'));
+  const equation = `RSS ${formatBytes(b.rss)} = ${shown.join(' + ')}`;
+  const sources = `(MemStats from ${last.memstatsSource ?? '?'})`;
   const breakdown: Line[] = wrapText(`${equation} ${sources}`, width, '  ')
     .slice(0, 2)
     .map((t, i) => [seg(t, { bold: i === 0 })]);
+  while (breakdown.length < 2) breakdown.push([]);
 
-  const fixed = 1 + 1 + breakdown.length + verdict.length;
-  const chartHeight = Math.max(3, height - fixed);
-  const chart = plotLines(series, chartHeight, (v) => formatBytes(v), LABEL_WIDTH);
-  return [legend, ...chart, goroutineLine, ...breakdown, ...verdict];
+  const chart = plotLines(series, layout.chart, (v) => formatBytes(v), LABEL_WIDTH);
+  while (chart.length < layout.chart) chart.push([]);
+  const verdictArea = verdict.slice(0, layout.verdict);
+  return [legend, ...chart, goroutineLine, ...breakdown, ...verdictArea];
 }

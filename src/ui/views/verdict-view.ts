@@ -1,7 +1,7 @@
 // The verdict on screen: a word for the header, and for the Overview the summary with its
 // evidence and what to do next (as many lines as fit).
 
-import { VERDICT_WORDS, type Verdict } from '../../analysis/verdict.js';
+import { VERDICT_WORDS, historyLine, type Verdict } from '../../analysis/verdict.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import { suggestionText } from '../../state/suggestions.js';
 import type { Line } from '../lines.js';
@@ -31,6 +31,10 @@ export function verdictView(snap: StoreSnapshot, theme: Theme, width: number, ma
   const color = colorOf(v, theme);
   const confidence = v.kind === 'insufficient-data' ? '' : ` (${Math.round(v.confidence * 100)}% sure)`;
   const lines: Line[] = wrapText(`verdict: ${v.summary}${confidence}`, width, '  ').map((t, i) => [seg(t, { bold: i === 0, color })]);
+  // The story so far, when the verdict has changed: one line, the latest part kept.
+  const story = historyLine(v.history);
+  const historyLines: Line[] =
+    v.history.filter((h) => h.kind !== 'insufficient-data').length > 1 ? wrapText(`history: ${story}`, width, '  ').slice(-2).map((t) => [seg(t, { color: theme.dim })]) : [];
   const bullet = (marker: string, text: string, markerColor: string | undefined): Line[] =>
     wrapText(text, width - 4, '').map((t, i) => [seg(i === 0 ? `  ${marker} ` : '    ', { color: markerColor }), seg(t)]);
   const blocks: Line[][] = [];
@@ -41,8 +45,10 @@ export function verdictView(snap: StoreSnapshot, theme: Theme, width: number, ma
     if (v.suggestions[i]) blocks.push(bullet('→', suggestionText(v.suggestions[i]!), theme.accent));
   }
   for (const b of blocks) {
-    if (lines.length + b.length > maxLines) break;
+    if (lines.length + b.length + historyLines.length > maxLines) break;
     lines.push(...b);
   }
-  return { word: VERDICT_WORDS[v.kind], color, lines: lines.slice(0, Math.max(1, maxLines)) };
+  lines.push(...historyLines);
+  const word = `${VERDICT_WORDS[v.kind]}${v.pending ? ` → ${VERDICT_WORDS[v.pending]}?` : ''}`;
+  return { word, color, lines: lines.slice(0, Math.max(1, maxLines)) };
 }
