@@ -37,7 +37,11 @@ export function watchCommand(io: Io): CommandDef {
     description:
       'Each poll reads MemStats from the cheapest source the target has (/metrics, /debug/vars, else heap?debug=1),\n' +
       'RSS from /proc when the target runs on this host (else /metrics, else an estimate), the goroutine count,\n' +
-      'and a heap profile only when a GC has completed since the last one. Failed polls are printed and retried.',
+      'and a heap profile only when a GC has completed since the last one. Failed polls are printed and retried.\n' +
+      'The verdict needs at least 3 polls, and 5 GC cycles for a trend of the live heap (one point per GC): at\n' +
+      '--interval 1s a busy service is judged within seconds; a quiet one whose GC runs only every 2 minutes (the\n' +
+      "runtime's forced GC) takes up to 10 minutes, and says meanwhile what the last GC found and when the next is due.\n" +
+      'A new kind replaces the shown one after winning 2 polls in a row (`verdict.pending` says which is winning).',
     positionals: { min: 1, max: 1 },
     options: [
       { name: 'json', type: 'boolean', description: 'one JSON object per poll' },
