@@ -151,10 +151,22 @@ export interface Retained {
   idleBeyondGoal: number;
   /** Free heap kept, not yet returned (HeapIdle − HeapReleased). */
   idleKept: number;
-  /** Released with MADV_FREE, still counted in RSS. */
+  /** Released with MADV_FREE, still counted in RSS: measured (smaps), or bounded when only RSS is known. */
   lazyFree: number;
+  /** Is lazyFree a bound from RSS ≤ Sys (no /proc to measure it)? */
+  lazyFreeBounded: boolean;
   /** Everything above: memory in RSS the program is not using. */
   total: number;
+}
+
+/**
+ * Released pages that may still be resident when LazyFree cannot be read (no /proc: RSS from
+ * /metrics): memory released with MADV_FREE stays inside Sys, so RSS above Sys − HeapReleased,
+ * up to HeapReleased, may be it; anything above Sys is not Go's (see nonGoBytes).
+ */
+function releasedButResident(r: PollRecord): number {
+  if (r.lazyFree !== null || r.rssSource !== 'metrics' || !n(r.rss) || !n(r.sys) || !n(r.heapReleased)) return 0;
+  return Math.max(0, Math.min(r.heapReleased, r.rss - (r.sys - r.heapReleased)));
 }
 
 /** What the runtime keeps beyond its needs at one poll (null without MemStats). */
@@ -164,20 +176,23 @@ export function retained(r: PollRecord): Retained | null {
   const need = Math.max(r.nextGC, r.heapInuse ?? 0) * (1 + RETAIN_EXTRA);
   const idleBeyondGoal = Math.max(0, held - need);
   const idleKept = n(r.heapIdle) ? Math.max(0, r.heapIdle - r.heapReleased) : 0;
-  const lazyFree = r.lazyFree ?? 0;
-  return { idleBeyondGoal, idleKept, lazyFree, total: idleBeyondGoal + lazyFree };
+  const bounded = releasedButResident(r);
+  const lazyFree = r.lazyFree ?? bounded;
+  return { idleBeyondGoal, idleKept, lazyFree, lazyFreeBounded: r.lazyFree === null && bounded > 0, total: idleBeyondGoal + lazyFree };
 }
 
 /**
  * Resident anonymous memory the Go runtime does not account for: A − LazyFree − (Sys −
  * HeapReleased). Sys counts reserved pages never touched, so this is a lower bound; null without
- * a measured RSS (an estimate from Sys would make it zero by construction).
+ * a measured RSS (an estimate from Sys would make it zero by construction). Without LazyFree (RSS
+ * from /metrics), released pages may still be resident, so only RSS above all of Sys counts.
  */
 export function nonGoBytes(r: PollRecord): number | null {
   if (r.rssSource !== 'proc' && r.rssSource !== 'metrics') return null;
   if (!n(r.sys) || !n(r.heapReleased) || !n(r.rss)) return null;
-  const anon = (r.rssAnon ?? r.rss) - (r.lazyFree ?? 0);
-  return anon - (r.sys - r.heapReleased);
+  const anon = r.rssAnon ?? r.rss;
+  if (r.lazyFree === null && r.rssSource === 'metrics') return anon - r.sys;
+  return anon - (r.lazyFree ?? 0) - (r.sys - r.heapReleased);
 }
 
 export interface GcPace {

@@ -440,7 +440,11 @@ export function runtimeRetention(m: Model, input: RuleInput, holding: boolean): 
   if (kept.idleBeyondGoal > 0) {
     evidence.push(`${formatBytes(kept.idleBeyondGoal)} of free heap is kept beyond the goal plus the scavenger's 10% (HeapSys − HeapReleased − 1.1 × goal)`);
   }
-  if (kept.lazyFree > 0) evidence.push(`${formatBytes(kept.lazyFree)} is LazyFree: pages Go released with MADV_FREE that the kernel still counts in RSS until it needs them`);
+  if (kept.lazyFree > 0 && kept.lazyFreeBounded) {
+    evidence.push(`up to ${formatBytes(kept.lazyFree)} of memory Go released may still be resident (MADV_FREE): RSS is above Sys − HeapReleased but within Sys; /proc/PID/smaps_rollup LazyFree would tell`);
+  } else if (kept.lazyFree > 0) {
+    evidence.push(`${formatBytes(kept.lazyFree)} is LazyFree: pages Go released with MADV_FREE that the kernel still counts in RSS until it needs them`);
+  }
   // Is the scavenger giving it back? The trend of the kept memory over the last polls.
   const keptPts = m.run.slice(-12).flatMap((x) => {
     const k = retained(x);

@@ -287,6 +287,16 @@ describe('verdict edge cases (from real timelines)', () => {
     expect(['runtime-retention', 'non-go-memory']).not.toContain(judgeOnce(input(burst)).kind);
   });
 
+  it('RSS from /metrics only (no LazyFree): memory released but resident is told from non-Go memory by RSS ≤ Sys', () => {
+    const burst = records('burst-free').map((r) => ({ ...r, rssSource: 'metrics' as const, lazyFree: null, rssAnon: null, rssFile: null }));
+    const v = judgeOnce(input(burst));
+    expect(v.kind).toBe('runtime-retention');
+    expect(v.evidence.join('\n')).toMatch(/up to 3\d\dMB of memory Go released may still be resident \(MADV_FREE\)/);
+    // The same RSS above all of Sys is not Go's.
+    const nonGo = records('non-go').map((r) => ({ ...r, rssSource: 'metrics' as const, lazyFree: null, rssAnon: null }));
+    expect(judgeOnce(input(nonGo)).kind).toBe('non-go-memory');
+  });
+
   it('does not flip back and forth on noise', () => {
     const leak = records('heap-leak');
     let state = judgeEach(leak).state;
