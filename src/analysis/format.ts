@@ -39,3 +39,11 @@ export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '-';
   return String(n);
 }
+
+/**
+ * A count with its noun in the right number: "1 goroutine", "0 goroutines", "3 GC cycles". The
+ * one helper for it, so no message says "1 goroutines". `many` for irregular plurals.
+ */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${Math.abs(n) === 1 ? one : many}`;
+}

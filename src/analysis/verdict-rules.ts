@@ -8,7 +8,7 @@
 // whose recent points are just noisy. Levels (memory kept beyond the heap goal) come from the
 // pacer's arithmetic, not from RSS over heap-in-use at a random moment.
 
-import { formatBytes, formatDuration } from './format.js';
+import { formatBytes, formatDuration, plural } from './format.js';
 import {
   FORCED_GC_PERIOD_MS,
   HEAP_MINIMUM,
@@ -310,7 +310,7 @@ export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding 
   if (!risingNow(tr, holding, measurableRise(m, Math.max(tr.from, tr.to)))) return null;
   const source = m.live.source ? LIVE_HEAP_SOURCE_WORDS[m.live.source] : '';
   const evidence = [
-    `live heap after GC grew ${formatBytes(tr.from)} → ${formatBytes(tr.to)} over ${tr.points} GCs in ${formatDuration(tr.spanMs)} (${rate(tr.slope)}; Mann–Kendall p=${tr.pRising.toPrecision(2)}; from ${source})`,
+    `live heap after GC grew ${formatBytes(tr.from)} → ${formatBytes(tr.to)} over ${plural(tr.points, 'GC')} in ${formatDuration(tr.spanMs)} (${rate(tr.slope)}; Mann–Kendall p=${tr.pRising.toPrecision(2)}; from ${source})`,
   ];
   const growth = input.heapGrowth().slice(0, 3);
   for (const g of growth) evidence.push(`${g.name} holds ${formatBytes(g.bytes)} more ${input.baselineLabel} (${rate(g.ratePerSec)})`);
@@ -362,7 +362,7 @@ export function goroutineLeak(m: Model, input: RuleInput, holding: boolean): Fin
   ];
   const groups = input.goroutineGrowth().slice(0, 3);
   for (const g of groups) {
-    evidence.push(`${g.count} goroutines (+${g.delta}) ${g.leaked ? 'LEAKED (the runtime proved they can never wake) ' : ''}waiting in ${g.top}, started in ${g.entry}`);
+    evidence.push(`${plural(g.count, 'goroutine')} (+${g.delta}) ${g.leaked ? 'LEAKED (the runtime proved they can never wake) ' : ''}waiting in ${g.top}, started in ${g.entry}`);
   }
   const stack = m.last.stackInuse;
   if (stack !== null) evidence.push(`goroutine stacks now take ${formatBytes(stack)}`);
@@ -517,7 +517,7 @@ export function footprintNote(m: Model): string | null {
  */
 export function interimStatement(m: Model, needGcs: number, needPolls: number): { summary: string; evidence: string[] } {
   const r = m.last;
-  const wait = [needPolls > 0 ? `${needPolls} more poll${needPolls === 1 ? '' : 's'}` : '', needGcs > 0 ? `${needGcs} more GC cycle${needGcs === 1 ? '' : 's'}` : '']
+  const wait = [needPolls > 0 ? plural(needPolls, 'more poll') : '', needGcs > 0 ? plural(needGcs, 'more GC cycle') : '']
     .filter(Boolean)
     .join(' and ');
   const evidence: string[] = [];

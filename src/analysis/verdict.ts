@@ -7,7 +7,7 @@
 // evidence than it needs to enter, and a new kind must win SWITCH_AFTER evaluations in a row
 // before it replaces the shown one; meanwhile the change is shown as pending.
 
-import { formatBytes, formatClock, formatDuration } from './format.js';
+import { formatBytes, formatClock, formatDuration, plural } from './format.js';
 import type { PollRecord } from './poll-record.js';
 import {
   MIN_POLLS,
@@ -116,7 +116,7 @@ function healthy(m: Model): Finding {
   const plateau = plateauNote(m);
   const pts = m.live.points;
   if (plateau) evidence.push(plateau);
-  else if (pts.length >= 2) evidence.push(`live heap after GC: ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${pts.length} GCs, no steady growth`);
+  else if (pts.length >= 2) evidence.push(`live heap after GC: ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${plural(pts.length, 'GC')}, no steady growth`);
   const note = footprintNote(m);
   if (note) evidence.push(note);
   // After growth stopped, the evidence that nothing grows is the flat part alone.
@@ -128,7 +128,7 @@ function healthy(m: Model): Finding {
   return {
     kind: 'healthy',
     confidence: flatConfidence(flat),
-    summary: `healthy: ${plateau ? `${plateau.split(':')[0]}; ` : ''}live heap ${formatBytes(m.live.points[m.live.points.length - 1]?.v ?? r.heapInuse)}, RSS ${formatBytes(r.rss)}, ${r.goroutines ?? '?'} goroutines, no steady growth`,
+    summary: `healthy: ${plateau ? `${plateau.split(':')[0]}; ` : ''}live heap ${formatBytes(m.live.points[m.live.points.length - 1]?.v ?? r.heapInuse)}, RSS ${formatBytes(r.rss)}, ${r.goroutines !== null ? plural(r.goroutines, 'goroutine') : '? goroutines'}, no steady growth`,
     evidence,
     suggestions: knob,
   };
@@ -167,7 +167,7 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
       return emptyVerdict(
         'insufficient-data',
         'cannot judge the heap: the target serves no GC count (NumGC) — not in its MemStats source, and no heap?debug=1',
-        [`${run.length} good polls; MemStats from ${m.last.memstatsSource ?? 'nowhere'}`],
+        [`${plural(run.length, 'good poll')}; MemStats from ${m.last.memstatsSource ?? 'nowhere'}`],
         [{ text: 'Serve /debug/vars (import _ "expvar"), or /metrics from client_golang (go_gc_duration_seconds), or net/http/pprof\'s heap?debug=1' }],
       );
     }
@@ -183,7 +183,7 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     // Once something was shown, going back to "watching" would only add a change.
     if (h.confidence < HEALTHY_MIN_CONFIDENCE && (current === null || current === 'insufficient-data')) {
       const interim = interimStatement(m, 0, 0);
-      return emptyVerdict('insufficient-data', `watching: no trend in the live heap yet (${m.live.points.length} GC cycles); ${interim.summary.replace(/^watching: need [^;]*;? ?/, '')}`, interim.evidence);
+      return emptyVerdict('insufficient-data', `watching: no trend in the live heap yet (${plural(m.live.points.length, 'GC cycle')}); ${interim.summary.replace(/^watching: need [^;]*;? ?/, '')}`, interim.evidence);
     }
     findings.push(h);
   }

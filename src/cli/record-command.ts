@@ -1,7 +1,7 @@
 // `livepprof record <target> --out DIR`: poll like watch and save every raw answer plus the
 // timeline, for replay later (`livepprof replay DIR`, or any command given DIR as target).
 
-import { formatBytes, formatDuration } from '../analysis/format.js';
+import { formatBytes, formatDuration, plural } from '../analysis/format.js';
 import { LivepprofError } from '../errors.js';
 import { RecordingWriter } from '../source/recording.js';
 import { describeTarget } from '../source/target.js';
@@ -71,6 +71,6 @@ async function runRecord(io: Io, args: ParsedArgs): Promise<number> {
     await fetcher.close();
   }
   const { size } = await import('./disk-usage.js').then((m) => m.diskUsage(out));
-  io.warn(`recorded ${polls} polls (${failed} failed) in ${formatDuration(Date.now() - started)} into ${out} (${formatBytes(size)}); replay: livepprof replay ${out}`);
+  io.warn(`recorded ${plural(polls, 'poll')} (${failed} failed) in ${formatDuration(Date.now() - started)} into ${out} (${formatBytes(size)}); replay: livepprof replay ${out}`);
   return 0;
 }

@@ -2,6 +2,7 @@
 // found through /proc and probed, with the demo as the last entry.
 
 import { Box, Text, useInput, useStdout } from 'ink';
+import { plural } from '../analysis/format.js';
 import { fitRight } from '../analysis/names.js';
 import SelectInput from 'ink-select-input';
 import React, { useEffect, useState } from 'react';
@@ -20,7 +21,7 @@ export interface PickerProps {
 function describe(t: PprofTarget, width: number): string {
   const cmd = t.cmdline?.length ? t.cmdline.join(' ') : '(command line not readable)';
   const g = t.profiles.find((p) => p.name === 'goroutine');
-  const text = `${t.url.replace(/^https?:\/\//, '').replace(/\/debug\/pprof\/$/, '')}  pid ${t.pid ?? '?'}  ${g ? `${g.count} goroutines  ` : ''}${cmd}`;
+  const text = `${t.url.replace(/^https?:\/\//, '').replace(/\/debug\/pprof\/$/, '')}  pid ${t.pid ?? '?'}  ${g ? `${plural(g.count, 'goroutine')}  ` : ''}${cmd}`;
   return fitRight(text, width);
 }
 
