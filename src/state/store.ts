@@ -1,6 +1,7 @@
 // The one store the TUI reads: UI state (reducer) + the session's data + on-demand fetches
 // (goroutine?debug=2). Views subscribe to it; commands dispatch into it.
 
+import { advanceGroupTrail, type GroupTrail } from '../analysis/goroutines.js';
 import type { GoroutineDump } from '../profile/legacy-text.js';
 import type { SessionSnapshot } from '../session/session.js';
 import type { Action } from './reducer.js';
@@ -25,11 +26,14 @@ export interface StoreSnapshot {
   ui: UiState;
   data: SessionSnapshot;
   goroutineDump: LoadState<GoroutineDump>;
+  /** The goroutine groups as watched poll after poll: the latest ones and the recently gone. */
+  goroutineTrail: GroupTrail | null;
 }
 
 export class Store {
   private ui: UiState;
   private dump: LoadState<GoroutineDump> = { status: 'idle' };
+  private trail: GroupTrail | null = null;
   private snap: StoreSnapshot;
   private readonly listeners = new Set<() => void>();
   private readonly unsubscribe: () => void;
@@ -39,7 +43,7 @@ export class Store {
     initialPane: Pane = 'overview',
   ) {
     this.ui = initialUiState(initialPane);
-    this.snap = { ui: this.ui, data: source.snapshot(), goroutineDump: this.dump };
+    this.snap = this.snapshotOf(source.snapshot());
     const offSource = source.subscribe(() => this.publish());
     const offAnalysis = onAnalysisReady(() => this.publish());
     this.unsubscribe = () => {
@@ -73,8 +77,15 @@ export class Store {
   }
 
   private publish(): void {
-    this.snap = { ui: this.ui, data: this.source.snapshot(), goroutineDump: this.dump };
+    this.snap = this.snapshotOf(this.source.snapshot());
     for (const l of this.listeners) l();
+  }
+
+  private snapshotOf(data: SessionSnapshot): StoreSnapshot {
+    // Gone groups are only known by watching poll after poll: the store remembers them.
+    const latest = data.latestGoroutines;
+    this.trail = latest ? advanceGroupTrail(this.trail, latest, data.firstGoroutines) : null;
+    return { ui: this.ui, data, goroutineDump: this.dump, goroutineTrail: this.trail };
   }
 
   close(): void {
