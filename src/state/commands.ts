@@ -7,7 +7,9 @@ import { errorMessage } from '../errors.js';
 import type { Session } from '../session/session.js';
 import type { CommandId } from './keymap.js';
 import { resolveCursor, type CursorTarget, type ProfilePane, type RowKey } from './reducer.js';
-import { drillRowKey, goroutineRowKey, nextSampleType, readyPaneProfile, selectGoroutineRows, settledDrill, settledTop, topRowKey } from './selectors.js';
+import { colonCommandExamples, completeColon } from './colon-commands.js';
+import { appliedFilter, filterableList } from './list-filter.js';
+import { drillRowKey, goroutineRowKey, nextSampleType, readyPaneProfile, selectGoroutineRows, settledTop, topRowKey, visibleDrill } from './selectors.js';
 import type { Store } from './store.js';
 import type { PromptPurpose } from './ui-state.js';
 
@@ -33,9 +35,10 @@ function profilePane(ctx: CommandContext): ProfilePane | null {
 
 /** The current table: which cursor moves over it, its rows and their keys. */
 function currentTable(ctx: CommandContext): { target: CursorTarget; rows: number; keyAt: RowKey } | null {
-  const { ui, data } = ctx.store.getSnapshot();
+  const snap = ctx.store.getSnapshot();
+  const { ui, data } = snap;
   if (ui.pane === 'goroutines') {
-    const rows = selectGoroutineRows(data);
+    const rows = selectGoroutineRows(snap);
     return { target: { kind: 'goroutines' }, rows: rows.length, keyAt: goroutineRowKey(rows) };
   }
   const pane = profilePane(ctx);
@@ -44,9 +47,8 @@ function currentTable(ctx: CommandContext): { target: CursorTarget; rows: number
   const none = () => undefined;
   if (!pp) return { target: { kind: 'table', pane }, rows: 0, keyAt: none };
   const view = ui[pane];
-  const drill = view.drill[view.drill.length - 1];
-  if (drill) {
-    const r = settledDrill(pp.profile, view, drill.name, drill.section);
+  if (view.drill.length > 0) {
+    const r = visibleDrill(pp.profile, ui, pane);
     return { target: { kind: 'drill', pane }, rows: r?.ok ? r.rows.length : 0, keyAt: drillRowKey(r) };
   }
   const top = settledTop(pp.profile, view, pane);
@@ -68,7 +70,10 @@ function move(ctx: CommandContext, delta: number | 'first' | 'last'): void {
 function openPrompt(ctx: CommandContext, purpose: PromptPurpose): void {
   const { ui } = ctx.store.getSnapshot();
   const pane = profilePane(ctx);
-  const text = pane && purpose !== 'command' ? ui[pane][purpose] : '';
+  const list = filterableList(ui);
+  if (purpose === 'filter' && !list) return;
+  // The prompt starts with what is applied now, to edit it.
+  const text = purpose === 'filter' ? appliedFilter(ui, list!) : pane && purpose !== 'command' ? ui[pane][purpose] : '';
   ctx.store.dispatch({ type: 'open-prompt', purpose, text });
 }
 
@@ -82,7 +87,7 @@ function drillInto(ctx: CommandContext): void {
   const view = ui[pane];
   const drill = view.drill[view.drill.length - 1];
   if (drill) {
-    const r = settledDrill(pp.profile, view, drill.name, drill.section);
+    const r = visibleDrill(pp.profile, ui, pane);
     if (r?.ok && r.kind === 'peek') {
       const row = r.rows[resolveCursor(drill.cursor, r.rows.length, drillRowKey(r), ctx.pageSize).selected];
       if (row) ctx.store.dispatch({ type: 'drill', pane, name: row.name });
@@ -161,6 +166,7 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
     if (pane) ctx.store.dispatch({ type: 'toggle-sort', pane });
   },
   focus: (ctx) => openPrompt(ctx, 'focus'),
+  filter: (ctx) => openPrompt(ctx, 'filter'),
   ignore: (ctx) => openPrompt(ctx, 'ignore'),
   'baseline-now': (ctx) => {
     if (!ctx.session) return ctx.store.dispatch({ type: 'message', text: 'a static profile has no baseline to move' });
@@ -175,6 +181,10 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
   'prompt-apply': (ctx) => submitPrompt(ctx),
   'prompt-cancel': (ctx) => ctx.store.dispatch({ type: 'close-overlay' }),
   'prompt-clear': (ctx) => ctx.store.dispatch({ type: 'prompt-input', text: '' }),
+  'prompt-complete': (ctx) => {
+    const o = ctx.store.getSnapshot().ui.overlay;
+    if (o.kind === 'prompt' && o.purpose === 'command') ctx.store.dispatch({ type: 'prompt-input', text: completeColon(o.text) });
+  },
   'drill-open': (ctx) => drillInto(ctx),
   'drill-next-section': (ctx) => {
     const pane = profilePane(ctx);
@@ -185,9 +195,9 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
     if (pane) ctx.store.dispatch({ type: 'drill-section', pane, delta: -1 });
   },
   'goroutine-open': (ctx) => {
-    const { ui, data } = ctx.store.getSnapshot();
-    const rows = selectGoroutineRows(data);
-    const row = rows[resolveCursor(ui.goroutines.cursor, rows.length, goroutineRowKey(rows), ctx.pageSize).selected];
+    const snap = ctx.store.getSnapshot();
+    const rows = selectGoroutineRows(snap);
+    const row = rows[resolveCursor(snap.ui.goroutines.cursor, rows.length, goroutineRowKey(rows), ctx.pageSize).selected];
     if (!row) return;
     ctx.store.dispatch({ type: 'open-goroutine', key: row.key });
     ctx.loadGoroutineDump();
@@ -207,6 +217,11 @@ export function submitPrompt(ctx: CommandContext): void {
   const { purpose, text } = ui.overlay;
   ctx.store.dispatch({ type: 'close-overlay' });
   if (purpose === 'command') return runColonCommand(ctx, text.trim());
+  if (purpose === 'filter') {
+    const list = filterableList(ui);
+    if (list) ctx.store.dispatch({ type: 'set-list-filter', list, text: text.trim() });
+    return;
+  }
   const pane = profilePane(ctx) ?? 'top';
   applyFilter(ctx, pane, purpose, text.trim());
 }
@@ -223,7 +238,6 @@ function applyFilter(ctx: CommandContext, pane: ProfilePane, which: 'focus' | 'i
   ctx.store.dispatch({ type: 'set-filter', pane, which, value });
 }
 
-const COMMAND_HELP = 'try :top 20, :sample_index=alloc_space, :focus=RE, :ignore=RE, :granularity=lines, :cum, :flat';
 
 /** pprof's interactive vocabulary: `top 20`, `sample_index=alloc_space`, `focus=Cache`, `granularity=lines`. */
 export function runColonCommand(ctx: CommandContext, text: string): void {
@@ -281,6 +295,6 @@ export function runColonCommand(ctx: CommandContext, text: string): void {
     case 'exit':
       return ctx.quit();
     default:
-      return fail(`unknown command :${text} (${COMMAND_HELP})`);
+      return fail(`unknown command :${text} (${colonCommandExamples()})`);
   }
 }

@@ -1,6 +1,7 @@
 // Every key binding is data. Input handling resolves keys against this table, and the help
 // overlay and the footer hints are generated from it — never typed by hand.
 
+import { GRANULARITIES } from '../analysis/graph.js';
 import type { UiState } from './ui-state.js';
 
 export type Scope =
@@ -10,6 +11,7 @@ export type Scope =
   | 'help'
   | 'error'
   | 'table' // any list with a cursor
+  | 'list' // a list that `/` narrows (goroutine groups, drill-downs; a fleet table would join)
   | 'profile' // Top and Diff tables
   | 'diff'
   | 'drill'
@@ -53,6 +55,8 @@ export type CommandId =
   | 'prompt-apply'
   | 'prompt-cancel'
   | 'prompt-clear'
+  | 'prompt-complete'
+  | 'filter'
   | 'drill-open'
   | 'drill-next-section'
   | 'drill-prev-section'
@@ -78,9 +82,10 @@ export const KEYMAP: Binding[] = [
   { id: 'prompt-apply', keys: ['enter'], scope: 'prompt', group: 'Prompt', description: 'Apply', hint: 'apply' },
   { id: 'prompt-cancel', keys: ['escape'], scope: 'prompt', group: 'Prompt', description: 'Cancel', hint: 'cancel' },
   { id: 'prompt-clear', keys: ['ctrl-u'], scope: 'prompt', group: 'Prompt', description: 'Clear the text', hint: 'clear' },
+  { id: 'prompt-complete', keys: ['tab'], scope: 'prompt', group: 'Prompt', description: 'Complete a : command' },
   { id: 'quit', keys: ['q'], scope: 'global', group: 'General', description: 'Quit', hint: 'quit' },
   { id: 'help', keys: ['?'], scope: 'global', group: 'General', description: 'Keys of this pane', hint: 'help' },
-  { id: 'escape', keys: ['escape'], scope: 'global', group: 'General', description: 'Back: close, leave, unfilter' },
+  { id: 'escape', keys: ['escape'], scope: 'global', group: 'General', description: 'Back: one layer per press' },
   { id: 'command', keys: [':'], scope: 'global', group: 'General', description: ':top 20 :focus=RE :lines …' },
   { id: 'pane-overview', keys: ['1'], scope: 'global', group: 'Panes', description: 'Overview: RSS vs heap' },
   { id: 'pane-top', keys: ['2'], scope: 'global', group: 'Panes', description: 'Top: heap profile' },
@@ -101,9 +106,10 @@ export const KEYMAP: Binding[] = [
   { id: 'page-up', keys: ['pageup', 'ctrl-b'], scope: 'table', group: 'Navigation', description: 'Previous page' },
   { id: 'first', keys: ['g', 'home'], scope: 'table', group: 'Navigation', description: 'First row' },
   { id: 'last', keys: ['G', 'end'], scope: 'table', group: 'Navigation', description: 'Last row' },
+  { id: 'filter', keys: ['/'], scope: 'list', group: 'Navigation', description: 'Filter the list by words', hint: 'filter' },
   { id: 'open', keys: ['enter'], scope: 'profile', group: 'Profile', description: 'Callers, callees, lines', hint: 'drill' },
   { id: 'sample-type', keys: ['s'], scope: 'profile', group: 'Profile', description: 'Next sample type', hint: 'type' },
-  { id: 'granularity', keys: ['f'], scope: 'profile', group: 'Profile', description: 'functions/lines/files', hint: 'gran' },
+  { id: 'granularity', keys: ['f'], scope: 'profile', group: 'Profile', description: `Next granularity (of ${GRANULARITIES.length})`, hint: 'gran' },
   { id: 'sort', keys: ['c'], scope: 'profile', group: 'Profile', description: 'Sort by flat or cum', hint: 'sort' },
   { id: 'focus', keys: ['/'], scope: 'profile', group: 'Profile', description: 'Focus on a regexp', hint: 'focus' },
   { id: 'ignore', keys: ['\\'], scope: 'profile', group: 'Profile', description: 'Ignore a regexp', hint: 'ignore' },
@@ -133,10 +139,10 @@ export function activeScopes(s: UiState): Scope[] {
       const diff: Scope[] = s.pane === 'diff' ? ['diff'] : [];
       if (drill.length === 0) return ['always', ...diff, 'profile', 'table', 'global'];
       const peek: Scope[] = drill[drill.length - 1]!.section === 'peek' ? ['peek'] : [];
-      return ['always', ...peek, 'drill', ...diff, 'table', 'global'];
+      return ['always', ...peek, 'drill', 'list', ...diff, 'table', 'global'];
     }
     case 'goroutines':
-      return s.goroutines.detail !== null ? ['always', 'goroutine-detail', 'global'] : ['always', 'goroutines', 'table', 'global'];
+      return s.goroutines.detail !== null ? ['always', 'goroutine-detail', 'global'] : ['always', 'goroutines', 'list', 'table', 'global'];
   }
 }
 
@@ -252,6 +258,7 @@ const SCOPE_TITLES: Record<Scope, string> = {
   help: 'help overlay',
   error: 'error overlay',
   table: 'any table',
+  list: 'goroutine groups, drill-down',
   profile: 'Top and Diff',
   diff: 'Diff',
   drill: 'drill-down',

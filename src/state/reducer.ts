@@ -3,6 +3,7 @@
 import { GRANULARITIES, type Granularity } from '../analysis/graph.js';
 import type { DrillSection, Overlay, Pane, ProfileView, PromptPurpose, TableCursor, UiState } from './ui-state.js';
 import { DRILL_SECTIONS, PANES, TOP_CURSOR } from './ui-state.js';
+import type { ListId } from './list-filter.js';
 
 export type ProfilePane = 'top' | 'diff';
 
@@ -23,6 +24,7 @@ export type Action =
   | { type: 'set-cum-sort'; pane: ProfilePane; cum: boolean }
   | { type: 'set-filter'; pane: ProfilePane; which: 'focus' | 'ignore'; value: string }
   | { type: 'set-node-count'; pane: ProfilePane; count: number }
+  | { type: 'set-list-filter'; list: ListId; text: string }
   | { type: 'drill'; pane: ProfilePane; name: string }
   | { type: 'drill-section'; pane: ProfilePane; delta: 1 | -1 }
   | { type: 'open-goroutine'; key: string }
@@ -96,20 +98,35 @@ function currentCursor(s: UiState, target: CursorTarget): TableCursor {
 }
 
 /**
- * Esc unwinds one layer per press: close the overlay → leave a detail/drill level → clear the
- * filters → nothing.
+ * Esc unwinds one layer per press, the last thing done first: close the overlay → leave the
+ * goroutine details → clear the `/` narrowing of the list → leave the drill level → clear the
+ * ignore → clear the focus → nothing.
  */
 function escape(s: UiState): UiState {
   if (s.overlay.kind !== 'none') return { ...s, overlay: { kind: 'none' } };
-  if (s.pane === 'goroutines' && s.goroutines.detail !== null) {
-    return { ...s, goroutines: { ...s.goroutines, detail: null, detailScroll: 0 } };
+  if (s.pane === 'goroutines') {
+    const g = s.goroutines;
+    if (g.detail !== null) return { ...s, goroutines: { ...g, detail: null, detailScroll: 0 } };
+    if (g.filter) return { ...s, goroutines: { ...g, filter: '' } };
   }
   if (s.pane === 'top' || s.pane === 'diff') {
     const v = s[s.pane];
-    if (v.drill.length > 0) return updateProfile(s, s.pane, (x) => ({ ...x, drill: x.drill.slice(0, -1) }));
-    if (v.focus || v.ignore) return updateProfile(s, s.pane, (x) => withOptions(x, { focus: '', ignore: '' }));
+    const level = v.drill.at(-1);
+    if (level?.filter) return setListFilter(s, { kind: 'drill', pane: s.pane }, '');
+    if (level) return updateProfile(s, s.pane, (x) => ({ ...x, drill: x.drill.slice(0, -1) }));
+    if (v.ignore) return updateProfile(s, s.pane, (x) => withOptions(x, { ignore: '' }));
+    if (v.focus) return updateProfile(s, s.pane, (x) => withOptions(x, { focus: '' }));
   }
   return s;
+}
+
+/** Narrows a list; the cursor stays anchored on its row (it comes back there when the filter is cleared). */
+function setListFilter(s: UiState, list: ListId, text: string): UiState {
+  if (list.kind === 'goroutines') return { ...s, goroutines: { ...s.goroutines, filter: text } };
+  return updateProfile(s, list.pane, (v) => {
+    const top = v.drill.at(-1);
+    return top ? { ...v, drill: [...v.drill.slice(0, -1), { ...top, filter: text }] } : v;
+  });
 }
 
 export function reducer(s: UiState, a: Action): UiState {
@@ -157,10 +174,9 @@ function apply(s: UiState, a: Action): UiState {
       return updateProfile(s, a.pane, (v) => withOptions(v, { granularity: a.granularity }));
     case 'cycle-granularity':
       return updateProfile(s, a.pane, (v) => {
-        // functions → lines → files → functions: the three a user flips between.
-        const order: Granularity[] = ['functions', 'lines', 'files'];
-        const i = order.indexOf(v.granularity);
-        return withOptions(v, { granularity: order[(i + 1) % order.length] ?? GRANULARITIES[0]! });
+        // All four of pprof's, in its order: functions → filefunctions → lines → files → functions.
+        const i = GRANULARITIES.indexOf(v.granularity);
+        return withOptions(v, { granularity: GRANULARITIES[(i + 1) % GRANULARITIES.length]! });
       });
     case 'toggle-sort':
       return updateProfile(s, a.pane, (v) => withOptions(v, { cumSort: !v.cumSort }));
@@ -170,15 +186,17 @@ function apply(s: UiState, a: Action): UiState {
       return updateProfile(s, a.pane, (v) => withOptions(v, { [a.which]: a.value }));
     case 'set-node-count':
       return updateProfile(s, a.pane, (v) => withOptions(v, { nodeCount: Math.max(0, a.count) }));
+    case 'set-list-filter':
+      return setListFilter(s, a.list, a.text);
     case 'drill':
-      return updateProfile(s, a.pane, (v) => ({ ...v, drill: [...v.drill, { name: a.name, section: 'peek', cursor: TOP_CURSOR }] }));
+      return updateProfile(s, a.pane, (v) => ({ ...v, drill: [...v.drill, { name: a.name, section: 'peek', cursor: TOP_CURSOR, filter: '' }] }));
     case 'drill-section':
       return updateProfile(s, a.pane, (v) => {
         const top = v.drill[v.drill.length - 1];
         if (!top) return v;
         const i = DRILL_SECTIONS.indexOf(top.section);
         const section: DrillSection = DRILL_SECTIONS[(i + a.delta + DRILL_SECTIONS.length) % DRILL_SECTIONS.length]!;
-        return { ...v, drill: [...v.drill.slice(0, -1), { ...top, section, cursor: TOP_CURSOR }] };
+        return { ...v, drill: [...v.drill.slice(0, -1), { ...top, section, cursor: TOP_CURSOR, filter: '' }] };
       });
     case 'open-goroutine':
       return { ...s, goroutines: { ...s.goroutines, detail: a.key, detailScroll: 0 } };

@@ -2,8 +2,8 @@
 // peek) is memoized on the inputs that matter — the profile's id and the options — so cursor
 // movement never recomputes an aggregation.
 
-import { formatClock } from '../analysis/format.js';
-import { goroutineRows, groupDumpSummary, type GoroutineGroupRow, type GroupDumpSummary } from '../analysis/goroutines.js';
+import { formatClock, plural } from '../analysis/format.js';
+import { groupDumpSummary, visibleGroups, type GoroutineGroupRow, type GroupDumpSummary } from '../analysis/goroutines.js';
 import type { GoroutineDump } from '../profile/legacy-text.js';
 import { diffProfiles } from '../analysis/merge.js';
 import { linesReport, peekReport, type PeekReport } from '../analysis/peek.js';
@@ -17,6 +17,9 @@ import type { HeapSnapshot, SessionSnapshot } from '../session/session.js';
 import type { ProfilePane, RowKey } from './reducer.js';
 import type { ProfileView } from './ui-state.js';
 import { DeferredMemo, isPending, type Pending } from './deferred.js';
+import { listFilter, narrow } from './list-filter.js';
+import type { StoreSnapshot } from './store.js';
+import type { UiState } from './ui-state.js';
 
 /** A small memo: remembers the last `size` results by key. */
 export function memo<A extends unknown[], R>(key: (...args: A) => string, compute: (...args: A) => R, size = 8): (...args: A) => R {
@@ -185,6 +188,33 @@ export function settledDrill(p: Profile, v: ProfileView, name: string, section: 
   return isPending(r) ? null : r;
 }
 
+/** What `/` matches in a drill-down row: the function, the file:line, or every frame of the stack. */
+function drillRowText(r: DrillResult & { ok: true }): (row: object) => string {
+  switch (r.kind) {
+    case 'peek':
+      return (row) => (row as { name: string }).name;
+    case 'lines':
+      return (row) => `${(row as { file: string }).file}:${(row as { line: number }).line}`;
+    case 'stacks':
+      return (row) => (row as { frames: Array<{ name: string }> }).frames.map((f) => f.name).join(' ');
+  }
+}
+
+/** A drill-down's rows narrowed by `/` (the same result, fewer rows). */
+export function narrowDrill<R extends DrillResult | null>(r: R, query: string): R {
+  if (!r?.ok || !query.trim()) return r;
+  const rows = narrowOnce(r.rows as readonly object[], query, drillRowText(r));
+  return (rows === r.rows ? r : { ...r, rows }) as R;
+}
+
+/** The innermost drill level of a pane as the user sees it: ready, and narrowed by `/` (null while computing). */
+export function visibleDrill(p: Profile, ui: UiState, pane: ProfilePane): DrillResult | null {
+  const view = ui[pane];
+  const level = view.drill.at(-1);
+  if (!level) return null;
+  return narrowDrill(settledDrill(p, view, level.name, level.section), listFilter(ui, { kind: 'drill', pane }));
+}
+
 function computeDrill(p: Profile, v: ProfileView, name: string, section: 'peek' | 'lines' | 'stacks'): DrillResult {
     const sampleIndex = sampleIndexFor(p, v);
     const filters = { ...(v.focus ? { focus: v.focus } : {}), ...(v.ignore ? { ignore: v.ignore } : {}) };
@@ -227,12 +257,34 @@ export function flatHistory(snap: SessionSnapshot, name: string, sampleType: str
   });
 }
 
-export const selectGoroutineRows = memo(
-  (snap: SessionSnapshot) => `${snap.latestGoroutines?.seq ?? -1}|${snap.firstGoroutines?.seq ?? -1}`,
-  (snap: SessionSnapshot): GoroutineGroupRow[] =>
-    snap.latestGoroutines ? goroutineRows(snap.latestGoroutines.groups, snap.firstGoroutines?.groups ?? null) : [],
-  2,
-);
+/** Narrowed lists, by the unnarrowed rows they came from and the query (computed once per both). */
+const narrowed = new WeakMap<readonly object[], { query: string; rows: readonly object[] }>();
+
+function narrowOnce<T extends object>(rows: readonly T[], query: string, text: (row: T) => string): readonly T[] {
+  const hit = narrowed.get(rows);
+  if (hit && hit.query === query) return hit.rows as readonly T[];
+  const out = narrow(rows, query, text);
+  narrowed.set(rows, { query, rows: out });
+  return out;
+}
+
+/** What `/` matches in a goroutine group: every function of its stack, and its labels. */
+function groupText(r: GoroutineGroupRow): string {
+  const labels = r.labels ? Object.entries(r.labels).map(([k, v]) => `${k}=${v}`) : [];
+  return [r.top, r.entry, ...r.group.frames.map((f) => f.func), ...labels].join(' ');
+}
+
+/** The goroutine groups listed: the latest and the recently gone (store.ts), narrowed by `/`. */
+export function selectGoroutineRows(snap: StoreSnapshot): readonly GoroutineGroupRow[] {
+  return narrowOnce(allGoroutineRows(snap), listFilter(snap.ui, { kind: 'goroutines' }), groupText);
+}
+
+/** Every group listed before `/` narrows them. */
+export function allGoroutineRows(snap: StoreSnapshot): readonly GoroutineGroupRow[] {
+  const trail = snap.goroutineTrail;
+  if (!trail) return [];
+  return visibleGroups(trail, snap.data.lastGood?.time ?? snap.data.latestGoroutines?.time ?? 0);
+}
 
 const dumpSummaries = new WeakMap<GoroutineDump, Map<string, GroupDumpSummary>>();
 
@@ -252,7 +304,7 @@ export function heapAge(snap: SessionSnapshot): string {
   const now = snap.lastGood?.numGC ?? null;
   if (h.numGC === null || now === null) return `heap profile of poll ${h.seq}`;
   const behind = now - h.numGC;
-  return `heap as of GC #${h.numGC}${behind > 0 ? ` (${behind} GC${behind > 1 ? 's' : ''} ago)` : ''}`;
+  return `heap as of GC #${h.numGC}${behind > 0 ? ` (${plural(behind, 'GC')} ago)` : ''}`;
 }
 
 export function describeBase(base: HeapSnapshot | null, first: HeapSnapshot | null): string {

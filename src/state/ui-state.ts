@@ -7,7 +7,8 @@ export type Pane = 'overview' | 'top' | 'goroutines' | 'diff';
 export const PANES: Pane[] = ['overview', 'top', 'goroutines', 'diff'];
 export const PANE_TITLES: Record<Pane, string> = { overview: 'Overview', top: 'Top', goroutines: 'Goroutines', diff: 'Diff' };
 
-export type PromptPurpose = 'focus' | 'ignore' | 'command';
+/** focus/ignore: pprof's filters of a Top or Diff table; filter: narrow the list on screen; command: `:`. */
+export type PromptPurpose = 'focus' | 'ignore' | 'filter' | 'command';
 
 /** Exactly one overlay at a time. */
 export type Overlay =
@@ -35,6 +36,8 @@ export interface DrillLevel {
   name: string;
   section: DrillSection;
   cursor: TableCursor;
+  /** `/` narrows the rows of this level (empty: all). */
+  filter: string;
 }
 
 /** What a Top or Diff table shows: pprof's options, plus where the cursor is. */
@@ -53,6 +56,8 @@ export interface ProfileView {
 
 export interface GoroutinesView {
   cursor: TableCursor;
+  /** `/` narrows the groups (empty: all). */
+  filter: string;
   /** Group key whose details are open, or null. */
   detail: string | null;
   detailScroll: number;
@@ -80,7 +85,7 @@ export function initialUiState(pane: Pane = 'overview'): UiState {
     overlay: { kind: 'none' },
     top: initialProfileView(),
     diff: initialProfileView(),
-    goroutines: { cursor: TOP_CURSOR, detail: null, detailScroll: 0 },
+    goroutines: { cursor: TOP_CURSOR, filter: '', detail: null, detailScroll: 0 },
     message: null,
   };
 }

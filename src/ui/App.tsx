@@ -1,4 +1,5 @@
 import { Box } from 'ink';
+import { plural } from '../analysis/format.js';
 import React, { useMemo, useRef } from 'react';
 import type { Session } from '../session/session.js';
 import type { CommandContext } from '../state/commands.js';
@@ -10,7 +11,7 @@ import type { Theme } from './theme.js';
 import { useKeymap } from './use-keymap.js';
 import { useStore } from './use-store.js';
 import { useTerminalSize } from './use-terminal-size.js';
-import { footerLine, headerLine, statusLine, tabsLine, type FrameInfo } from './views/frame-view.js';
+import { footerLine, headerLine, statusLines, tabsLine, type FrameInfo } from './views/frame-view.js';
 import { goroutinesLines } from './views/goroutines-view.js';
 import { helpLines } from './views/help-view.js';
 import { overviewLayout, overviewLines } from './views/overview-view.js';
@@ -41,7 +42,7 @@ function scrolled(all: Line[], scroll: number, height: number, theme: Theme): { 
   const scrollMax = Math.max(0, all.length - height);
   const from = Math.min(scroll, scrollMax);
   const lines = all.slice(from, from + height);
-  if (from < scrollMax) lines[height - 1] = [seg(`  ↓ ${scrollMax - from} more lines: j or PgDn`, { color: theme.dim })];
+  if (from < scrollMax) lines[height - 1] = [seg(`  ↓ ${plural(scrollMax - from, 'more line')}: j or PgDn`, { color: theme.dim })];
   return { lines, pageSize: Math.max(2, height), scrollMax };
 }
 const MIN_ROWS = 10;
@@ -83,10 +84,12 @@ export function App(props: AppProps): React.ReactElement {
   }
 
   const width = columns;
-  const bodyHeight = rows - 4;
   // The Overview's chart has a fixed height; the verdict gets the rest.
   const verdict = props.verdict(snap, columns, overviewLayout(rows - 4).verdict);
   const info = { ...props.info, verdictWord: verdict.word, verdictColor: verdict.color };
+  // A long message takes a few status lines from the body rather than being cut.
+  const status = statusLines(snap, info, theme, width);
+  const bodyHeight = rows - 3 - status.length;
   let body: { lines: Line[]; pageSize: number; scrollMax?: number };
   const overlay = snap.ui.overlay;
   if (overlay.kind === 'help') {
@@ -104,7 +107,9 @@ export function App(props: AppProps): React.ReactElement {
   } else {
     switch (snap.ui.pane) {
       case 'overview':
-        body = { lines: overviewLines(snap, width, bodyHeight, theme, verdict.lines), pageSize: 1 };
+        // Laid out for one status line, so the chart keeps its height: a long status message
+        // covers the last lines of the verdict for as long as it is shown.
+        body = { lines: overviewLines(snap, width, rows - 4, theme, verdict.lines), pageSize: 1 };
         break;
       case 'top':
       case 'diff':
@@ -122,7 +127,7 @@ export function App(props: AppProps): React.ReactElement {
     <Box flexDirection="column" width={width} height={rows}>
       <Lines lines={[headerLine(snap, info, theme), tabsLine(snap, theme)]} width={width} height={2} />
       <Lines lines={body.lines} width={width} height={bodyHeight} />
-      <Lines lines={[statusLine(snap, info, theme, width), footerLine(snap, width, theme)]} width={width} height={2} />
+      <Lines lines={[...status, footerLine(snap, width, theme)]} width={width} height={status.length + 1} />
     </Box>
   );
 }

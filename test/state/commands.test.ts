@@ -82,9 +82,12 @@ describe('profile keys', () => {
     expect(ui().top.cursor).toEqual(TOP_CURSOR);
   });
 
-  it('f cycles functions → lines → files → functions', () => {
+  it('f cycles all four granularities: functions → filefunctions → lines → files → functions', () => {
     const names = () => top().rows.map((r) => r.name);
     expect(names()).toContain('main.retainSmall');
+    key('f');
+    expect(ui().top.granularity).toBe('filefunctions');
+    expect(names()[0]).toMatch(/^main\.retainSmall \S+main\.go$/);
     key('f');
     expect(ui().top.granularity).toBe('lines');
     expect(names()[0]).toMatch(/^main\.retainSmall \S+main\.go:\d+$/);

@@ -49,6 +49,8 @@ const ALL_COMMANDS: Record<CommandId, true> = {
   'prompt-apply': true,
   'prompt-cancel': true,
   'prompt-clear': true,
+  'prompt-complete': true,
+  filter: true,
   'drill-open': true,
   'drill-next-section': true,
   'drill-prev-section': true,
@@ -274,8 +276,8 @@ describe('resolveKey precedence', () => {
     expect(id('goroutine detail', 'enter')).toBeUndefined();
   });
 
-  it('a text prompt takes every key as text but Ctrl-C, Enter, Esc and C-u', () => {
-    const claimed: Record<string, string> = { 'ctrl-c': 'force-quit', enter: 'prompt-apply', escape: 'prompt-cancel', 'ctrl-u': 'prompt-clear' };
+  it('a text prompt takes every key as text but Ctrl-C, Enter, Esc, C-u and Tab (completion)', () => {
+    const claimed: Record<string, string> = { 'ctrl-c': 'force-quit', enter: 'prompt-apply', escape: 'prompt-cancel', 'ctrl-u': 'prompt-clear', tab: 'prompt-complete' };
     for (const k of ALL_KEYS) expect(id('prompt', k), k).toBe(claimed[k]);
   });
 

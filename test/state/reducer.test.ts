@@ -2,6 +2,7 @@
 // options and drill-down.
 
 import { describe, expect, it } from 'vitest';
+import { GRANULARITIES } from '../../src/analysis/graph.js';
 import { moveCursor, reducer, resolveCursor, type Action, type CursorTarget } from '../../src/state/reducer.js';
 import { initialUiState, PANES, TOP_CURSOR, type Pane, type UiState } from '../../src/state/ui-state.js';
 
@@ -71,7 +72,7 @@ describe('overlays: one at a time', () => {
 });
 
 describe('Esc unwinds one layer per press', () => {
-  it('Top: overlay → drill level → drill level → filters → nothing', () => {
+  it('Top: overlay → drill level → drill level → ignore → focus → nothing', () => {
     const start = run(
       at('top'),
       { type: 'set-filter', pane: 'top', which: 'focus', value: 'main' },
@@ -92,12 +93,33 @@ describe('Esc unwinds one layer per press', () => {
     expect(s3.top.drill).toEqual([]);
     expect([s3.top.focus, s3.top.ignore]).toEqual(['main', 'runtime']);
 
+    // The filters one at a time, the last one set first: the ignore, then the focus.
     const s4 = reducer(s3, { type: 'escape' });
-    expect([s4.top.focus, s4.top.ignore]).toEqual(['', '']);
-    expect(s4.pane).toBe('top');
+    expect([s4.top.focus, s4.top.ignore]).toEqual(['main', '']);
+    const s5 = reducer(s4, { type: 'escape' });
+    expect([s5.top.focus, s5.top.ignore]).toEqual(['', '']);
+    expect(s5.pane).toBe('top');
 
     // Nothing left: the same state, so the store does not even re-render.
-    expect(reducer(s4, { type: 'escape' })).toBe(s4);
+    expect(reducer(s5, { type: 'escape' })).toBe(s5);
+  });
+
+  it('a drill level narrowed by / is unfiltered before it is left', () => {
+    let s = run(at('top'), { type: 'drill', pane: 'top', name: 'main.f' }, { type: 'set-list-filter', list: { kind: 'drill', pane: 'top' }, text: 'http' });
+    expect(s.top.drill[0]!.filter).toBe('http');
+    s = reducer(s, { type: 'escape' });
+    expect(s.top.drill.map((d) => [d.name, d.filter])).toEqual([['main.f', '']]);
+    s = reducer(s, { type: 'escape' });
+    expect(s.top.drill).toEqual([]);
+  });
+
+  it('Goroutines: detail → the / filter of the groups → nothing', () => {
+    let s = run(at('goroutines'), { type: 'set-list-filter', list: { kind: 'goroutines' }, text: 'net/http' }, { type: 'open-goroutine', key: 'g1' });
+    s = reducer(s, { type: 'escape' });
+    expect(s.goroutines).toMatchObject({ detail: null, filter: 'net/http' });
+    s = reducer(s, { type: 'escape' });
+    expect(s.goroutines.filter).toBe('');
+    expect(reducer(s, { type: 'escape' })).toBe(s);
   });
 
   it('Diff unwinds its own drill and filters, not Top’s', () => {
@@ -241,7 +263,7 @@ describe('options reset the cursor and the drill-down', () => {
   const changes: Array<[string, Action, (s: UiState) => unknown, unknown]> = [
     ['sample type', { type: 'set-sample-type', pane: 'top', sampleType: 'alloc_space' }, (s) => s.top.sampleType, 'alloc_space'],
     ['granularity', { type: 'set-granularity', pane: 'top', granularity: 'files' }, (s) => s.top.granularity, 'files'],
-    ['granularity cycle', { type: 'cycle-granularity', pane: 'top' }, (s) => s.top.granularity, 'lines'],
+    ['granularity cycle', { type: 'cycle-granularity', pane: 'top' }, (s) => s.top.granularity, 'filefunctions'],
     ['sort toggle', { type: 'toggle-sort', pane: 'top' }, (s) => s.top.cumSort, true],
     ['sort set', { type: 'set-cum-sort', pane: 'top', cum: true }, (s) => s.top.cumSort, true],
     ['focus', { type: 'set-filter', pane: 'top', which: 'focus', value: 'main' }, (s) => s.top.focus, 'main'],
@@ -261,14 +283,15 @@ describe('options reset the cursor and the drill-down', () => {
     });
   }
 
-  it('granularity cycles functions → lines → files → functions', () => {
+  it('granularity cycles through all four of pprof’s: functions → filefunctions → lines → files → functions', () => {
     const seen: string[] = [];
     let s = at('top');
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 5; i++) {
       s = reducer(s, { type: 'cycle-granularity', pane: 'top' });
       seen.push(s.top.granularity);
     }
-    expect(seen).toEqual(['lines', 'files', 'functions', 'lines']);
+    expect(seen).toEqual(['filefunctions', 'lines', 'files', 'functions', 'filefunctions']);
+    expect(new Set(seen)).toEqual(new Set(GRANULARITIES));
   });
 
   it('a negative node count means all rows', () => {
@@ -280,8 +303,8 @@ describe('drill-down', () => {
   it('Enter pushes a level that starts on callers/callees at the top', () => {
     const s = run(at('top'), { type: 'drill', pane: 'top', name: 'main.retainSmall' }, { type: 'drill', pane: 'top', name: 'main.main' });
     expect(s.top.drill).toEqual([
-      { name: 'main.retainSmall', section: 'peek', cursor: TOP_CURSOR },
-      { name: 'main.main', section: 'peek', cursor: TOP_CURSOR },
+      { name: 'main.retainSmall', section: 'peek', cursor: TOP_CURSOR, filter: '' },
+      { name: 'main.main', section: 'peek', cursor: TOP_CURSOR, filter: '' },
     ]);
   });
 

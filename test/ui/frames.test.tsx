@@ -241,14 +241,14 @@ describe.each([
     const under = store.getSnapshot().ui;
     await r.press('?');
     let lines = r.lines();
-    expect(lines.some((l) => /↓ \d+ more lines: j or PgDn/.test(l))).toBe(true);
+    expect(lines.some((l) => /↓ \d+ more lines?: j or PgDn/.test(l))).toBe(true);
     let seen = lines.join('\n');
-    for (let i = 0; i < 10 && lines.some((l) => l.includes('more lines')); i++) {
+    for (let i = 0; i < 10 && lines.some((l) => l.includes('more line')); i++) {
       await r.press('j');
       lines = r.lines();
       seen += '\n' + lines.join('\n');
     }
-    expect(lines.some((l) => l.includes('more lines'))).toBe(false);
+    expect(lines.some((l) => l.includes('more line'))).toBe(false);
     for (const b of activeBindings(under)) expect(seen, b.id).toContain(b.description);
     await r.press('k');
     expect(store.getSnapshot().ui.overlay).toMatchObject({ kind: 'help' });
@@ -456,7 +456,7 @@ describe('resizing', () => {
       expect(nameCells(lines)[0]).toBe('main.retainSmall');
 
       // Lines granularity: "main.retainSmall /src/capture/main.go:44" and longer names.
-      await r.press('f');
+      await r.press('f', 'f'); // functions → filefunctions → lines
       lines = frame(r, store, c, h);
       const full = topRows(store).map((x) => x.name);
       const cells = nameCells(lines);
@@ -464,7 +464,7 @@ describe('resizing', () => {
       cells.forEach((cell, i) => expect(fair(cell, full[i]!), `${c}×${h}: "${cell}" for "${full[i]}"`).toBe(true));
       if (c < 120) expect(cells.some((x) => x !== full[cells.indexOf(x)])).toBe(true); // some were cut
       expect(cells[0]!.startsWith('main.retainSmall ')).toBe(true);
-      await r.press('f', 'f');
+      await r.press('f', 'f'); // lines → files → functions
 
       // Goroutines: every "waiting in" cell starts with its function (or a cut of it).
       await r.press('3');

@@ -3,11 +3,12 @@
 
 import { formatClock, formatDuration } from '../../analysis/format.js';
 import { fitLeft } from '../../analysis/names.js';
+import { colonHint, colonUsage } from '../../state/colon-commands.js';
 import { footerHints } from '../../state/keymap.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import { PANE_TITLES, PANES } from '../../state/ui-state.js';
 import type { Line } from '../lines.js';
-import { seg } from '../lines.js';
+import { seg, wrapText } from '../lines.js';
 import type { Theme } from '../theme.js';
 
 export interface FrameInfo {
@@ -71,30 +72,58 @@ export function tabsLine(snap: StoreSnapshot, theme: Theme): Line {
 
 const RESTART_NOTICE_MS = 60_000;
 
-const PROMPT_LABELS = { focus: 'focus (regexp, Enter applies, empty clears): /', ignore: 'ignore (regexp): \\', command: ':' } as const;
+const PROMPT_LABELS = {
+  focus: 'focus (regexp, Enter applies, empty clears): /',
+  ignore: 'ignore (regexp): \\',
+  filter: 'narrow to rows with (words): /',
+  command: ':',
+} as const;
 
-export function statusLine(snap: StoreSnapshot, info: FrameInfo, theme: Theme, width: number): Line {
+/** A message on the status line is never cut: it wraps onto at most this many lines. */
+export const MAX_STATUS_LINES = 3;
+
+/**
+ * The status line(s): the open prompt, else a message, the demo banner, the poll error or a
+ * recent restart, word-wrapped whole (an error cut mid-sentence hides what to do about it).
+ */
+export function statusLines(snap: StoreSnapshot, info: FrameInfo, theme: Theme, width: number): Line[] {
   const o = snap.ui.overlay;
   if (o.kind === 'prompt') {
     // A long regexp keeps its end in view: that is where the typing happens.
     const label = PROMPT_LABELS[o.purpose];
     const room = Math.max(4, width - label.length - 1);
-    return [seg(label, { bold: true }), seg(fitLeft(o.text, room)), seg('█', { color: theme.accent })];
+    return [[seg(label, { bold: true }), seg(fitLeft(o.text, room)), seg('█', { color: theme.accent })]];
   }
-  if (snap.ui.message) return [seg(snap.ui.message, { color: theme.accent })];
-  if (info.banner) return [seg(info.banner, { color: theme.warn })];
+  const wrapped = (text: string, color: string | undefined): Line[] =>
+    wrapText(text, width, '  ')
+      .slice(0, MAX_STATUS_LINES)
+      .map((t) => [seg(t, { color })]);
+  if (snap.ui.message) return wrapped(snap.ui.message, theme.accent);
+  if (info.banner) return [[seg(info.banner, { color: theme.warn })]];
   const d = snap.data;
-  if (d.status === 'failing' && d.lastError) return [seg(`poll failed: ${d.lastError.message}`, { color: theme.bad })];
+  if (d.status === 'failing' && d.lastError) return wrapped(`poll failed: ${d.lastError.message}`, theme.bad);
   // A restart stays noted for a minute: it explains the reset baselines and the chart's step.
   const now = info.now?.() ?? Date.now();
   if (d.lastRestart && now - d.lastRestart.time < RESTART_NOTICE_MS) {
-    return [seg(`target restarted at ${formatClock(d.lastRestart.time)}: ${d.lastRestart.reason}`, { color: theme.warn })];
+    return wrapped(`target restarted at ${formatClock(d.lastRestart.time)}: ${d.lastRestart.reason}`, theme.warn);
   }
-  return [];
+  return [[]];
+}
+
+/** While `:` is typed: the commands that fit (from the command table), or how the one typed is used. */
+function colonHintLine(text: string, theme: Theme): Line {
+  const { matches, exact } = colonHint(text);
+  if (exact) return [seg(colonUsage(exact), { bold: true, color: theme.accent }), seg(`  ${exact.description}`, { color: theme.dim })];
+  if (matches.length === 0) return [seg('no such command  (C-u clears, Esc cancels)', { color: theme.bad })];
+  const line: Line = [seg('Tab', { bold: true, color: theme.accent }), seg(' completes: ', { color: theme.dim })];
+  for (const c of matches) line.push(seg(colonUsage(c), { color: theme.accent }), seg('  '));
+  return line;
 }
 
 /** Key hints of the pane; when they do not fit, the last ones go first, help and quit always stay. */
 export function footerLine(snap: StoreSnapshot, width: number, theme: Theme): Line {
+  const o = snap.ui.overlay;
+  if (o.kind === 'prompt' && o.purpose === 'command') return colonHintLine(o.text, theme);
   const hints = footerHints(snap.ui);
   const essential = (id: string) => id === 'help' || id === 'quit';
   const size = (h: { keys: string; hint: string }) => h.keys.length + h.hint.length + 3;

@@ -57,7 +57,8 @@ export function overviewLines(snap: StoreSnapshot, width: number, height: number
     seg('K', { bold: true, color: theme.warn }),
     seg(` kept ${formatBytes(lastKept)}`),
     ...(s.limit ? [seg(' '), seg('X', { bold: true, color: theme.bad }), seg(` ${s.limit.source} ${formatBytes(s.limit.bytes)}${limitDrawn ? '' : ' (off chart)'}`)] : []),
-    seg(`  ${formatDuration(span)}`, { color: theme.dim }),
+    // The chart's window (it shows the latest polls that fit) and where the session is.
+    seg(`  last ${formatDuration(span)} · poll ${data.polls}`, { color: theme.dim }),
   ];
 
   const goroutines = data.timeline.toArray().filter((r) => r.ok).slice(-30).map((r) => r.goroutines);

@@ -14,6 +14,7 @@ import {
   drillRowKey,
   flatHistory,
   heapAge,
+  narrowDrill,
   paneProfile,
   selectDrill,
   selectTop,
@@ -23,10 +24,11 @@ import {
   type TopResult,
 } from '../../state/selectors.js';
 import type { StoreSnapshot } from '../../state/store.js';
-import type { DrillLevel, ProfileView } from '../../state/ui-state.js';
+import type { DrillLevel, ProfileView, UiState } from '../../state/ui-state.js';
+import { listFilter } from '../../state/list-filter.js';
 import type { Theme } from '../theme.js';
 import type { Line } from '../lines.js';
-import { plain, seg } from '../lines.js';
+import { plain, seg, wrapText } from '../lines.js';
 
 interface Columns {
   flat: number;
@@ -37,12 +39,40 @@ interface Columns {
   trend: number;
 }
 
+/** Each column as wide as its widest value in the whole table plus a space, so none runs into the next. */
+interface Widths {
+  flat: number;
+  cum: number;
+  pct: number;
+}
+
+const widths = new WeakMap<TopReport, Widths>();
+
+function measure(report: TopReport): Widths {
+  let w = widths.get(report);
+  if (w) return w;
+  // The usual widths as a floor, so the columns do not move at every poll.
+  let flat = 8;
+  let cum = 8;
+  let pct = 6;
+  let sum = 0;
+  for (const r of report.rows) {
+    sum += r.flat;
+    flat = Math.max(flat, autoValue(report, r.flat).length);
+    cum = Math.max(cum, autoValue(report, r.cum).length);
+    pct = Math.max(pct, ...[r.flat, sum, r.cum].map((v) => percentage(v, report.total).trim().length));
+  }
+  w = { flat: flat + 1, cum: cum + 1, pct: pct + 1 };
+  widths.set(report, w);
+  return w;
+}
+
 /** Fewer columns as the terminal narrows; the name keeps the rest. */
-function columnsFor(width: number, trend: boolean): Columns {
-  if (width >= 100) return { flat: 10, flatPct: 7, sumPct: 7, cum: 10, cumPct: 7, trend: trend ? 10 : 0 };
-  if (width >= 80) return { flat: 9, flatPct: 7, sumPct: 7, cum: 9, cumPct: 7, trend: trend ? 8 : 0 };
-  if (width >= 60) return { flat: 9, flatPct: 7, sumPct: 0, cum: 9, cumPct: 7, trend: 0 };
-  return { flat: 8, flatPct: 0, sumPct: 0, cum: 8, cumPct: 0, trend: 0 };
+function columnsFor(width: number, trend: boolean, w: Widths): Columns {
+  const all: Columns = { flat: w.flat, flatPct: w.pct, sumPct: w.pct, cum: w.cum, cumPct: w.pct, trend: trend ? (width >= 100 ? 10 : 8) : 0 };
+  if (width >= 80) return all;
+  if (width >= 60) return { ...all, sumPct: 0, trend: 0 };
+  return { ...all, flatPct: 0, sumPct: 0, cumPct: 0, trend: 0 };
 }
 
 const MARK = '›';
@@ -92,7 +122,7 @@ function tableRows(
   theme: Theme,
 ): Line[] {
   const trend = view.granularity === 'functions' && snap.data.heapSummaries.length > 1;
-  const c = columnsFor(width, trend);
+  const c = columnsFor(width, trend, measure(top.report));
   const fixed = 2 + c.flat + c.flatPct + c.sumPct + c.cum + c.cumPct + (c.trend ? c.trend : 0) + 2;
   const nameWidth = Math.max(8, width - fixed);
   const out: Line[] = [headerRow(c, nameWidth, theme)];
@@ -140,10 +170,11 @@ export function profilePaneLines(snap: StoreSnapshot, pane: ProfilePane, width: 
         : data.status === 'failing'
           ? `waiting for the target: ${data.lastError?.message ?? 'failing'}`
           : 'waiting for the first heap profile…';
-    return { lines: [plain(''), [seg(`  ${why}`, { color: theme.dim })]], pageSize: 1 };
+    // Wrapped whole: an error cut mid-sentence hides what to do about it.
+    return { lines: [plain(''), ...wrapText(why, width - 2, '  ').map((t) => [seg(`  ${t}`, { color: theme.dim })])], pageSize: 1 };
   }
   const drill = view.drill[view.drill.length - 1];
-  if (drill) return drillLines(pp, pane, view, drill, width, height, theme);
+  if (drill) return drillLines(pp, pane, snap.ui, drill, width, height, theme);
   const selected = selectTop(pp.profile, view, pane);
   // A big profile: the previous table stays up, marked, until the new one is computed.
   const pending = isPending(selected) || diffPending;
@@ -169,21 +200,31 @@ function drillTitle(drill: DrillLevel, depth: number, theme: Theme): Line {
   return [seg(`${'▸'.repeat(depth)} `), seg(drill.name, { bold: true }), seg('  '), ...tabs];
 }
 
+/** "  /http: 3 of 12" after the title while `/` narrows the rows. */
+function filterNote(filter: string, shown: number, all: number, theme: Theme): Line {
+  return filter.trim() ? [seg(`  /${filter}: ${shown} of ${all}`, { color: theme.warn, bold: true })] : [];
+}
+
 function drillLines(
   pp: PaneProfile,
   pane: ProfilePane,
-  view: ProfileView,
+  ui: UiState,
   drill: DrillLevel,
   width: number,
   height: number,
   theme: Theme,
 ): { lines: Line[]; pageSize: number } {
+  const view = ui[pane];
   const result = selectDrill(pp.profile, view, drill.name, drill.section);
   const title = drillTitle(drill, view.drill.length, theme);
   if (isPending(result)) return { lines: [title, plain(''), [seg('  computing…', { color: theme.dim })]], pageSize: 1 };
-  const r = result;
-  if (!r.ok) return { lines: [title, plain(''), [seg(`  ${r.error}`, { color: theme.bad })]], pageSize: 1 };
-  const lines: Line[] = [title];
+  if (!result.ok) return { lines: [title, plain(''), [seg(`  ${result.error}`, { color: theme.bad })]], pageSize: 1 };
+  const filter = listFilter(ui, { kind: 'drill', pane });
+  const r = narrowDrill(result, filter);
+  const lines: Line[] = [[...title, ...filterNote(filter, r.rows.length, result.rows.length, theme)]];
+  if (r.rows.length === 0 && result.rows.length > 0) {
+    return { lines: [...lines, plain(''), [seg(`  no row matches /${filter} (Esc clears it)`, { color: theme.dim })]], pageSize: 1 };
+  }
   const pageSizes = { peek: Math.max(1, height - 4), lines: Math.max(1, height - 3), stacks: Math.max(3, Math.floor((height - 3) / 2)) };
   const { selected, offset } = resolveCursor(drill.cursor, r.rows.length, drillRowKey(r), pageSizes[r.kind]);
   const valueWidth = 10;
