@@ -16,10 +16,15 @@ interface Probe {
 
 const WITHOUT_DEBUG = 'fetch the endpoint without ?debug=1';
 
+/** What describeBody calls net/http/pprof's index page. */
+export const INDEX_PAGE = 'the pprof index page (HTML)';
+
 const PROBES: Probe[] = [
   {
-    test: (t) => /^\s*(<!doctype html|<html)/i.test(t) && /Types of profiles available|\/debug\/pprof\//.test(t),
-    what: 'the pprof index page (HTML)',
+    // What the page itself says (its title, its list, its dump link), not a mere mention of the
+    // path: a login page that returns to /debug/pprof/ after sign-in is not the index.
+    test: (t) => /^\s*(<!doctype html|<html)/i.test(t) && /<title>[^<]*\/debug\/pprof\/[^<]*<\/title>|Types of profiles available|full goroutine stack dump/.test(t),
+    what: INDEX_PAGE,
     advice: 'add the profile name to the URL, e.g. …/debug/pprof/heap',
   },
   {

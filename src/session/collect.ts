@@ -18,7 +18,7 @@ import { emptyRecord, type MemStatsSource, type PollRecord } from '../analysis/p
 import { parseGoroutineDebug1, type CountProfile } from '../profile/legacy-text.js';
 import { parseExpvar, parseHeapDebug1MemStats, type MemStats } from '../profile/memstats.js';
 import type { Profile } from '../profile/model.js';
-import { describeBody } from '../profile/sniff.js';
+import { describeBody, INDEX_PAGE } from '../profile/sniff.js';
 import type { Fetcher } from '../source/fetcher.js';
 import { parseGoEnv, parseMemAvailable, type GoEnv } from '../source/parse-go-env.js';
 import { parseCmdline, parsePprofIndex, type PprofIndexEntry } from '../source/parse-index.js';
@@ -192,7 +192,14 @@ async function discover(ctx: PollContext): Promise<{ metrics: Uint8Array | null;
   const { f, state, seq } = ctx;
   const indexBytes = await f.fetch(seq, 'index');
   const parsed = parsePprofIndex(text(indexBytes));
-  if (!parsed.ok) throw unexpected(f.target.pprofBase, indexBytes, 'the pprof index page (is net/http/pprof mounted there?)');
+  if (!parsed.ok) {
+    // A page that is the index by its looks but whose list of profiles we cannot read must not be
+    // reported as "the pprof index page, not the pprof index page".
+    if (describeBody(indexBytes) === INDEX_PAGE) {
+      throw new LivepprofError('not-profile', `${f.target.pprofBase} looks like the pprof index page, but livepprof found no list of profiles in it (a modified or very old net/http/pprof?)`);
+    }
+    throw unexpected(f.target.pprofBase, indexBytes, 'the pprof index page (is net/http/pprof mounted there?)');
+  }
   state.profiles = parsed.value;
   state.cmdline = await f
     .fetch(seq, 'cmdline')

@@ -12,6 +12,7 @@ import { serveCaptures } from './capture-server.js';
 export type Misbehaviour =
   | 'ok'
   | 'html-200' // a login page with status 200
+  | 'login-to-pprof' // a proxy's sign-in page that returns to /debug/pprof/ afterwards
   | 'status-401'
   | 'status-403'
   | 'status-404'
@@ -56,6 +57,9 @@ export async function startBadServer(): Promise<BadServer> {
       case 'html-200':
         res.writeHead(200, { 'content-type': 'text/html' });
         return res.end('<!DOCTYPE html><html><head><title>Sign in</title></head><body><form></form></body></html>');
+      case 'login-to-pprof':
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end('<!DOCTYPE html><html><head><title>Sign in</title></head><body><form method="post" action="/oauth2/start?rd=/debug/pprof/"><button>Sign in</button></form></body></html>');
       case 'status-401':
       case 'status-403':
       case 'status-404':

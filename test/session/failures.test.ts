@@ -47,6 +47,7 @@ const HEAP = '/debug/pprof/heap';
 const CASES: Array<[string, Misbehaviour, string | undefined, RegExp]> = [
   ['an HTML login page with 200', 'html-200', undefined, /\/metrics answered with an HTML page .*, not Prometheus text/],
   ['an HTML login page on the pprof path', 'html-200', '/debug/pprof/', /HTML page/],
+  ['a sign-in page that returns to /debug/pprof/', 'login-to-pprof', '/debug/pprof/', /HTML page \(a login page/],
   ['401', 'status-401', undefined, /HTTP 401 from 127\.0\.0\.1:\d+\/metrics: denied.*--header @file/],
   ['403', 'status-403', undefined, /HTTP 403/],
   ['404', 'status-404', undefined, /HTTP 404/],
@@ -71,9 +72,21 @@ describe('a poll against a target that answers badly', () => {
       const err = records[1]!.error!;
       expect(err.message).toMatch(re);
       expect(err.message).not.toContain('\n');
+      // A message never says what the body is and then that it is not that.
+      const said = /answered with (the [^,(]+)/.exec(err.message)?.[1]?.trim();
+      if (said) expect(err.message).not.toContain(`not ${said}`);
       expect(records[2]!.heapInuse).toBeGreaterThan(0);
     });
   }
+
+  it('a sign-in page where the index should be is called an HTML page, not "the pprof index page, not the pprof index page"', async () => {
+    // Its form mentions /debug/pprof/ (where to return after sign-in); the first poll reads the index.
+    const records = await pollWith({ 1: ['login-to-pprof', '/debug/pprof/'], 2: ['ok'] }, 2);
+    expect(records.map((r) => r.ok)).toEqual([false, true]);
+    const msg = records[0]!.error!.message;
+    expect(msg).toMatch(/\/debug\/pprof\/ answered with an HTML page \(a login page, proxy or error page\?\), not the pprof index page \(is net\/http\/pprof mounted there\?\)$/);
+    expect(msg).not.toMatch(/index page.*not the pprof index page.*index page/);
+  });
 
   it('classifies a refused connection and keeps retrying', async () => {
     const fetcher = new LiveFetcher(parseTarget('127.0.0.1:1'), { http: { timeoutMs: 400 } });
