@@ -5,7 +5,7 @@ import { LivepprofError, errorMessage } from '../errors.js';
 import type { Io } from './io.js';
 import { processIo } from './io.js';
 import type { CommandDef } from './options.js';
-import { formatCommandHelp, parseCommandArgs } from './options.js';
+import { formatCommandHelp, formatCommandSummary, parseCommandArgs } from './options.js';
 import { demoCommand } from './demo-command.js';
 import { recordCommand } from './record-command.js';
 import { replayCommand } from './replay-command.js';
@@ -19,35 +19,47 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
+/** Every command, the full-screen view (`open`, also the default) first. */
 export function commands(io: Io): CommandDef[] {
-  return [topCommand(io), watchCommand(io), recordCommand(io), replayCommand(io), demoCommand(io)];
+  return [tuiCommand(io), topCommand(io), watchCommand(io), recordCommand(io), replayCommand(io), demoCommand(io)];
 }
 
 export function mainHelp(io: Io): string {
-  const cmds = commands(io);
-  const width = Math.max(...cmds.map((c) => c.name.length)) + 2;
   return [
     `livepprof ${VERSION} — live pprof explorer for Go services: is it a heap leak, a goroutine leak, or the runtime holding memory?`,
     '',
-    'Usage: livepprof [host:port|url|recording-dir|profile-file] [options]   the full-screen view',
+    'Usage: livepprof [TARGET] [options]     the full-screen view (the command `open`, the default)',
     '       livepprof <command> [options]',
+    '       livepprof help <command>         one command in full: what each option means, defaults, examples',
     '',
-    'Commands:',
-    ...cmds.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    'Commands and their options:',
+    ...commands(io).flatMap((c) => formatCommandSummary(c)),
     '',
-    'Run `livepprof <command> --help` for the options of a command.',
+    'Every command takes -h/--help. livepprof --version prints the version.',
+    'Environment: LIVEPPROF_HEADERS (request headers, "Name: value" lines), NO_COLOR, LIVEPPROF_DEBUG=1 (stack traces).',
     '',
   ].join('\n');
 }
 
-export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
-  const [first, ...rest] = argv;
-  if (first === '--help' || first === '-h' || first === 'help') {
-    const topic = first === 'help' ? rest[0] : undefined;
-    const cmd = topic ? commands(io).find((c) => c.name === topic) : undefined;
-    io.out(cmd ? formatCommandHelp(cmd) : mainHelp(io));
+/** `livepprof help [COMMAND]`, `livepprof --help`. */
+function runHelp(io: Io, topic: string | undefined): number {
+  if (topic === undefined) {
+    io.out(mainHelp(io));
     return EXIT_OK;
   }
+  const cmd = commands(io).find((c) => c.name === topic);
+  if (!cmd) {
+    io.warn(`livepprof: help: no command ${JSON.stringify(topic)}; the commands are ${commands(io).map((c) => c.name).join(', ')}`);
+    return EXIT_USAGE;
+  }
+  io.out(formatCommandHelp(cmd));
+  return EXIT_OK;
+}
+
+export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h') return runHelp(io, undefined);
+  if (first === 'help') return runHelp(io, rest[0]);
   if (first === '--version' || first === '-V') {
     io.out(`livepprof ${VERSION}\n`);
     return EXIT_OK;

@@ -90,10 +90,7 @@ export function formatCommandHelp(cmd: CommandDef): string {
   if (cmd.description) lines.push('', cmd.description);
   if (cmd.options.length > 0) {
     lines.push('', 'Options:');
-    const heads = cmd.options.map((o) => {
-      const flag = `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.value ? ` ${o.value}` : ''}`;
-      return flag;
-    });
+    const heads = cmd.options.map((o) => `${o.short ? `-${o.short}, ` : '    '}${optionFlag(o)}`);
     const width = Math.min(34, Math.max(...heads.map((h) => h.length)) + 2);
     cmd.options.forEach((o, i) => {
       const head = heads[i]!;
@@ -107,6 +104,32 @@ export function formatCommandHelp(cmd: CommandDef): string {
     for (const e of cmd.examples) lines.push(`  ${e}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** "--interval DURATION": how an option is typed. */
+export function optionFlag(o: OptionDef): string {
+  return `--${o.name}${o.value ? ` ${o.value}` : ''}`;
+}
+
+/**
+ * One command in the overview of `livepprof --help`: how it is called, what it does, and every
+ * option it takes (from the same table that parses them), wrapped to `width`.
+ */
+export function formatCommandSummary(cmd: CommandDef, width = 100): string[] {
+  const indent = '      ';
+  const lines = [`  ${cmd.usage}`, `${indent}${cmd.summary}`];
+  let line = indent;
+  for (const o of cmd.options) {
+    if (o.name === 'help') continue; // every command has it; the overview says so once
+    const flag = optionFlag(o);
+    if (line.length > indent.length && line.length + 2 + flag.length > width) {
+      lines.push(line);
+      line = indent;
+    }
+    line += (line.length > indent.length ? '  ' : '') + flag;
+  }
+  if (line.length > indent.length) lines.push(line);
+  return lines;
 }
 
 // ---- typed accessors ------------------------------------------------------------------------

@@ -30,7 +30,7 @@ export function tuiCommand(io: Io): CommandDef {
   return {
     name: 'open',
     summary: 'The full-screen view of a target, a recording or a profile file (the default command).',
-    usage: 'livepprof [host:port|url|recording-dir|profile-file] [options]',
+    usage: 'livepprof [open] [host:port|url|recording-dir|profile-file] [options]',
     description:
       'Panes: 1 Overview (RSS vs Go heap, verdict), 2 Top, 3 Goroutines, 4 Diff. Press ? for the keys of the pane you are in.',
     positionals: { min: 0, max: 1 },
