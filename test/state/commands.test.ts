@@ -7,9 +7,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { staticSource } from '../../src/cli/tui-command.js';
 import { decodeProfile } from '../../src/profile/decode.js';
 import type { Profile } from '../../src/profile/model.js';
+import { COLON_COMMANDS } from '../../src/state/colon-commands.js';
 import { HANDLERS, runColonCommand, submitPrompt, type CommandContext } from '../../src/state/commands.js';
 import { resolveKey } from '../../src/state/keymap.js';
-import { readyPaneProfile, settledDrill, settledTop } from '../../src/state/selectors.js';
+import { readyPaneProfile, settledDrill, settledTop, visibleDrill } from '../../src/state/selectors.js';
 import { Store } from '../../src/state/store.js';
 import { TOP_CURSOR } from '../../src/state/ui-state.js';
 import { GO119 } from '../helpers/paths.js';
@@ -252,6 +253,38 @@ describe(': commands', () => {
     expect(o.kind === 'error' ? o.message : '').toMatch(re);
   });
 
+  it('every command in the table the prompt shows is one runColonCommand knows', () => {
+    for (const c of COLON_COMMANDS) {
+      for (const name of c.names) {
+        makeCtx(heap);
+        const arg = c.values?.[0] ?? (c.arg === 'N' ? '3' : c.arg === 'TYPE' ? 'alloc_space' : c.arg === 'RE' ? 'main' : '');
+        runColonCommand(ctx, arg ? `${name}${c.arg === 'N' ? ' ' : '='}${arg}` : name);
+        const o = ui().overlay;
+        expect(o.kind === 'error' ? o.message : '', `:${name}`).toBe('');
+        store.close();
+      }
+    }
+    makeCtx(heap);
+  });
+
+  it('Tab completes the command being typed, then its value', () => {
+    expect(key(':')).toBe('command');
+    const typed = (text: string) => {
+      store.dispatch({ type: 'prompt-input', text });
+      expect(key('tab')).toBe('prompt-complete');
+      const o = ui().overlay;
+      return o.kind === 'prompt' ? o.text : null;
+    };
+    expect(typed('gr')).toBe('granularity=');
+    expect(typed('granularity=fil')).toBe('granularity=file');
+    expect(typed('granularity=filef')).toBe('granularity=filefunctions');
+    expect(typed('sa')).toBe('sample_index=');
+    expect(typed('to')).toBe('top ');
+    expect(typed('f')).toBe('f'); // focus, functions, filefunctions, files, flat: nothing to add
+    submitPrompt(ctx);
+    expect(ui().overlay.kind).toBe('error'); // ":f" is not a command
+  });
+
   it('an empty command does nothing', () => {
     const before = ui().top;
     colon('   ');
@@ -304,6 +337,41 @@ describe('Enter: drill-down', () => {
     key('h');
     key('left');
     expect(ui().top.drill[0]!.section).toBe('peek');
+  });
+
+  it('/ narrows the rows of a drill-down as it is typed; Enter keeps it, the cursor moves over what is left, Esc clears it', () => {
+    key('enter'); // main.retainSmall
+    key('enter'); // its caller, main.main: callers and callees
+    const pp = readyPaneProfile(store.getSnapshot().data, 'top')!;
+    const names = () => {
+      const r = visibleDrill(pp.profile, ui(), 'top')!;
+      return r.ok && r.kind === 'peek' ? r.rows.map((x) => x.name) : [];
+    };
+    expect(names().sort()).toEqual(['main.retainSmall', 'runtime.main']);
+    expect(key('/')).toBe('filter');
+    store.dispatch({ type: 'prompt-input', text: 'RUNTIME' }); // case does not matter
+    expect(names()).toEqual(['runtime.main']);
+    store.dispatch({ type: 'prompt-input', text: 'small main' }); // every word, in any order
+    expect(names()).toEqual(['main.retainSmall']);
+    submitPrompt(ctx);
+    expect(ui().top.drill[1]!.filter).toBe('small main');
+    expect(names()).toEqual(['main.retainSmall']);
+    for (let i = 0; i < 5; i++) key('j');
+    expect(ui().top.drill[1]!.cursor.selected).toBe(0); // one row left
+    expect(key('enter')).toBe('drill-open'); // follows the row on screen
+    expect(ui().top.drill.map((d) => d.name)).toEqual(['main.retainSmall', 'main.main', 'main.retainSmall']);
+    key('escape');
+    key('escape');
+    expect(ui().top.drill.map((d) => [d.name, d.filter])).toEqual([
+      ['main.retainSmall', ''],
+      ['main.main', ''],
+    ]);
+    key('escape');
+    expect(ui().top.drill).toHaveLength(1);
+  });
+
+  it('/ in the Top table itself stays pprof’s focus', () => {
+    expect(key('/')).toBe('focus');
   });
 
   it('Esc comes back out, one level per press', () => {

@@ -252,6 +252,17 @@ describe('resolveKey precedence', () => {
     expect(id('top drill', 'escape')).toBe('escape');
   });
 
+  it('/ narrows any list (goroutine groups, drill-downs) and is pprof’s focus in the Top and Diff tables', () => {
+    expect(id('goroutines', '/')).toBe('filter');
+    expect(id('top drill', '/')).toBe('filter');
+    expect(id('diff drill', '/')).toBe('filter');
+    expect(id('top', '/')).toBe('focus');
+    expect(id('diff', '/')).toBe('focus');
+    expect(id('goroutine detail', '/')).toBeUndefined();
+    expect(id('overview', '/')).toBeUndefined();
+    for (const state of ['goroutines', 'top drill']) expect(footerHints(STATES[state]!).map((h) => h.hint)).toContain('filter');
+  });
+
   it('the Diff pane adds its baseline keys, Top does not have them', () => {
     expect(id('diff', 'b')).toBe('baseline-now');
     expect(id('diff drill', 'B')).toBe('baseline-reset');

@@ -16,8 +16,9 @@ import { parseGoroutineDebug2 } from '../../src/profile/legacy-text.js';
 import { Session } from '../../src/session/session.js';
 import type { Endpoint, Fetcher } from '../../src/source/fetcher.js';
 import { parseTarget } from '../../src/source/target.js';
-import type { Store } from '../../src/state/store.js';
-import { GO119 } from '../helpers/paths.js';
+import { openRecording, ReplayFetcher } from '../../src/source/recording.js';
+import { Store } from '../../src/state/store.js';
+import { GO119, REPO_ROOT } from '../helpers/paths.js';
 import { CAPTURED_PID, statLine } from '../source/fake-proc.js';
 
 const cache = new Map<string, Uint8Array>();
@@ -117,4 +118,20 @@ export function goroutineDumpLoader(store: Store, fetcher: Fetcher): () => void 
       store.setGoroutineDump(parsed.ok ? { status: 'ready', value: parsed.value, at: T0 } : { status: 'error', message: parsed.error });
     });
   };
+}
+
+/** The Go fixture target's goroutine-leak scenario, recorded at 1 s (fixtures/recordings/record.sh). */
+export const GOROUTINE_LEAK_RECORDING = join(REPO_ROOT, 'fixtures/recordings/goroutine-leak');
+
+/**
+ * A recording replayed through the real poll logic up to poll `polls`, with a Store attached
+ * from the first poll (as the full-screen view is): the store sees every poll, as a user does.
+ */
+export async function replayedStore(dir: string, polls: number): Promise<{ session: Session; store: Store }> {
+  const recording = await openRecording(dir);
+  const fetcher = await new ReplayFetcher(recording).load();
+  const session = new Session(fetcher, { intervalMs: recording.meta.intervalMs, count: polls, delay: () => 0 });
+  const store = new Store(session);
+  await session.start();
+  return { session, store };
 }

@@ -13,7 +13,7 @@ import { useInput } from 'ink';
 import React, { useState } from 'react';
 import type { Session } from '../../src/session/session.js';
 import { activeBindings, KEYMAP, keyLabel, keyName } from '../../src/state/keymap.js';
-import { readyPaneProfile, settledTop } from '../../src/state/selectors.js';
+import { readyPaneProfile, selectGoroutineRows, settledTop } from '../../src/state/selectors.js';
 import { Store } from '../../src/state/store.js';
 import { PANE_TITLES, PANES, type UiState } from '../../src/state/ui-state.js';
 import { fitLine, lineText } from '../../src/ui/lines.js';
@@ -21,7 +21,10 @@ import { makeTheme } from '../../src/ui/theme.js';
 import { footerLine } from '../../src/ui/views/frame-view.js';
 import { overviewLines } from '../../src/ui/views/overview-view.js';
 import { KEY_SEQUENCES, renderApp, renderSized, settle, type Rendered } from '../helpers/render.js';
-import { goroutineDumpLoader, polledSession, type FixtureFetcher } from './fixture-session.js';
+import { goroutineDumpLoader, GOROUTINE_LEAK_RECORDING, polledSession, replayedStore, type FixtureFetcher } from './fixture-session.js';
+import { Session as LiveSession } from '../../src/session/session.js';
+import { LiveFetcher } from '../../src/source/fetcher.js';
+import { parseTarget } from '../../src/source/target.js';
 
 let session: Session;
 let fetcher: FixtureFetcher;
@@ -306,6 +309,91 @@ describe.each([
     expect(lines[2]).toBe('inuse_space · functions · by flat · top 3');
     expect(lines.filter((l) => /^[› ] +\S+ +[\d.]+% /.test(l))).toHaveLength(3);
   });
+  it('Overview legend: the chart’s window and the poll number', async () => {
+    const { r, store } = await open(columns, rows);
+    const lines = check(r, store);
+    // Four polls 5 s apart: the chart spans 15 s, and this is poll 4.
+    expect(lines[2]).toMatch(/ {2}last 15s · poll 4$/);
+  });
+
+  it('Top and Diff draw the same trend for the same function, on a zero-based scale', async () => {
+    const { r, store } = await open(columns, rows);
+    const trendOf = (lines: string[], name: string) => {
+      const header = lines.find((l) => / trend +name$/.test(l))!;
+      const row = lines.find((l) => l.endsWith(` ${name}`))!;
+      return row.slice(header.indexOf('trend'), header.indexOf('name')).trim();
+    };
+    await r.press('2');
+    const top = trendOf(check(r, store), 'main.retainSmall');
+    await r.press('4');
+    const diff = trendOf(check(r, store), 'main.retainSmall');
+    expect(top).toMatch(/^[▁-█]{2,}$/);
+    expect(diff).toBe(top);
+    // runtime.malg: 1MB in the first profile, 1.5MB after: ⅔ of the height, then full.
+    await r.press('2');
+    expect(trendOf(check(r, store), 'runtime.malg')).toMatch(/^▆█+$/);
+  });
+
+  it('Goroutine detail: one goroutine is "1 goroutine", and goroutine?debug=2 finds it (the main goroutine)', async () => {
+    const { r, store } = await open(columns, rows);
+    await r.press('3');
+    const groups = selectGoroutineRows(store.getSnapshot());
+    const main = groups.findIndex((g) => g.entry === 'runtime.main');
+    expect(groups[main]!.count).toBe(1);
+    for (let i = 0; i < main; i++) await r.press('j');
+    await r.press('enter');
+    await until(r, 'from goroutine?debug=2');
+    const lines = check(r, store);
+    expect(lines[2]).toMatch(/^1 goroutine waiting in internal\/poll\.runtime_pollWait {2}\(0 since the first poll\)$/);
+    expect(body(lines)).toMatch(/from goroutine\?debug=2 at [\d:]+: 1 goroutine$/m);
+    expect(body(lines)).toContain('1 × IO wait');
+    expect(body(lines)).not.toMatch(/\b1 goroutines\b|\b0 goroutines\b/);
+  });
+
+  it('/ narrows the goroutine groups as it is typed; Enter keeps it; Esc clears it', async () => {
+    const { r, store } = await open(columns, rows);
+    await r.press('3');
+    const all = selectGoroutineRows(store.getSnapshot()).length;
+    await r.press('/');
+    await r.type('sync');
+    let lines = check(r, store);
+    expect(lines[rows - 2]).toBe('narrow to rows with (words): /sync█');
+    const shown = lines.filter((l) => /^[› ] +\d+ +[-+\d]+ {2}\S/.test(l));
+    // Three groups wait in sync.runtime_*: the table shows them, and only them.
+    expect(shown.map((l) => l.replace(/^[› ] +\d+ +[-+\d]+ {2}(\S+).*$/, '$1')).sort()).toEqual([
+      'sync.runtime_Semacquire',
+      'sync.runtime_SemacquireMutex',
+      'sync.runtime_notifyListWait',
+    ]);
+    expect(lines[2]).toContain(` · /sync: 3 of ${all} groups`);
+    await r.press('enter');
+    lines = check(r, store);
+    expect(store.getSnapshot().ui.goroutines.filter).toBe('sync');
+    expect(lines[2]).toContain(` · /sync: 3 of ${all} groups`);
+    expect(lines.filter((l) => l.startsWith('›'))).toHaveLength(1);
+    await r.press('escape');
+    lines = check(r, store);
+    expect(lines[2]).not.toContain('/sync');
+    expect(selectGoroutineRows(store.getSnapshot())).toHaveLength(all);
+  });
+
+  it(': shows the commands that fit what is typed, and Tab completes them', async () => {
+    const { r, store } = await open(columns, rows);
+    await r.press(':');
+    let lines = check(r, store);
+    expect(lines[rows - 1]).toMatch(/^Tab completes: top N {2}sample_index=TYPE {2}focus=RE/);
+    await r.type('gr');
+    lines = check(r, store);
+    expect(lines[rows - 1]).toMatch(/^Tab completes: granularity=functions\|filefunctions\|lines\|files/);
+    await r.press('tab');
+    lines = check(r, store);
+    expect(lines[rows - 2]).toBe(':granularity=█');
+    expect(lines[rows - 1]).toMatch(/^granularity=functions\|filefunctions\|lines\|files {2}merge rows/);
+    await r.type('li');
+    await r.press('tab', 'enter');
+    expect(check(r, store)[2]).toBe('inuse_space · lines · by flat');
+  });
+
 });
 
 describe('panes by key', () => {
@@ -523,5 +611,94 @@ describe('colour', () => {
     expect(lines.filter((l) => l.startsWith('›'))).toHaveLength(1);
     // The raw line is drawn inverse as well.
     expect(r.rawFrame().split('\n')[sel]).toContain('\u001b[7m');
+  });
+});
+
+describe('the goroutine-leak recording (the Go fixture target at 1 s), replayed poll by poll', () => {
+  /** The frame after replaying `polls` polls, at a size, with the keys pressed. */
+  async function replayed(polls: number, columns: number, rows: number, ...keys: string[]): Promise<{ r: Rendered; store: Store; lines: string[] }> {
+    const { session, store } = await replayedStore(GOROUTINE_LEAK_RECORDING, polls);
+    stores.push(store);
+    const r = await renderApp({ store, session, title: '127.0.0.1:39993 (recording)', columns, rows });
+    mounted.push(r);
+    await r.press(...keys);
+    const lines = r.lines().map((l) => l.trimEnd());
+    expect(lines).toHaveLength(rows);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(columns);
+    return { r, store, lines };
+  }
+
+  /** The goroutine rows: [count, Δ, waiting in]. */
+  const groupRows = (lines: string[]) =>
+    lines.flatMap((l) => {
+      const m = /^[› ] +(\d+|gone) +([-+]?\d+) {2}(.+?)(?: {2,}|$)/.exec(l);
+      return m ? [[m[1]!, m[2]!, m[3]!]] : [];
+    });
+
+  describe.each([
+    [80, 24],
+    [120, 40],
+  ])('%i×%i', (columns, rows) => {
+    it('a group that just went stays in its place, marked gone; the rows around it do not move', async () => {
+      const one = groupRows((await replayed(1, columns, rows, '3')).lines);
+      const two = (await replayed(2, columns, rows, '3')).lines;
+      const after = groupRows(two);
+      // Poll 1's goroutine that had not started yet has gone by poll 2 (and an HTTP connection's reader came).
+      const was = one.findIndex((g) => g[2] === 'not started yet (no stack)');
+      expect(was).toBeGreaterThan(0);
+      expect(after[was]).toEqual(['gone', expect.stringMatching(/^-?\d+$/), 'not started yet (no stack)']);
+      one.forEach((g, i) => expect(after[i]![2], `row ${i}`).toBe(g[2]));
+      expect(after.length).toBe(one.length + 1);
+      expect(two[2]).toMatch(/ · \d+ groups \(\+1 just gone\) · as of /);
+    });
+
+    it('no row says "?  ?": a group without a stack says it has not started', async () => {
+      const { lines } = await replayed(1, columns, rows, '3');
+      const g = groupRows(lines);
+      expect(g.some((x) => x[2] === 'not started yet (no stack)')).toBe(true);
+      expect(body(lines).split('\n').filter((l) => /(^|\s)\?(\s|$)/.test(l))).toEqual([]);
+    });
+
+    it('Diff: every column stands apart, negative values included ("75.86%-512.05kB" before)', async () => {
+      const { lines } = await replayed(2, columns, rows, '4');
+      const table = lines.slice(lines.findIndex((l) => /^ +flat +flat% +sum% +cum +cum%/.test(l)) + 1).filter((l) => /^[› ] +\S/.test(l));
+      expect(table.some((l) => /-512\.\d\dkB/.test(l))).toBe(true);
+      const value = '(?:-?[\\d.]+(?:B|kB|MB|GB)|0)';
+      const pct = '-?[\\d.]+%';
+      for (const l of table) expect(l).toMatch(new RegExp(`^[› ] +${value} +${pct} +${pct} +${value} +${pct} `));
+    });
+  });
+});
+
+describe('a target that refuses the connection', () => {
+  it.each([
+    [80, 24],
+    [60, 20],
+  ])('%i×%i: the error is shown whole, wrapped, never cut mid-sentence', async (columns, rows) => {
+    const fetcher = new LiveFetcher(parseTarget('127.0.0.1:1'), { http: { timeoutMs: 2000 } });
+    const session = new LiveSession(fetcher, { intervalMs: 5000, delay: () => 3_600_000 });
+    void session.start();
+    await vi.waitFor(() => expect(session.snapshot().lastError).not.toBeNull());
+    try {
+      const store = new Store(session);
+      stores.push(store);
+      const r = await renderApp({ store, session, title: '127.0.0.1:1', columns, rows });
+      mounted.push(r);
+      const message = session.snapshot().lastError!.message;
+      expect(message.length).toBeGreaterThan(columns - 20); // long enough to have been cut before
+      const lines = r.lines();
+      expect(lines).toHaveLength(rows);
+      for (const l of lines) expect([...l].length).toBeLessThanOrEqual(columns);
+      // Below the header (whose state word may be cut at 60 columns), nothing is cut.
+      const text = lines.slice(2).map((l) => l.trim()).join(' ');
+      expect(text).not.toContain('…');
+      expect(text).toContain(`waiting for the target: ${message}`);
+      expect(text).toContain(`poll failed: ${message}`);
+      await r.press('2');
+      expect(r.lines().map((l) => l.trim()).join(' ')).toContain(`waiting for the target: ${message}`);
+    } finally {
+      await session.stop();
+      await fetcher.close();
+    }
   });
 });

@@ -42,8 +42,11 @@ export function goroutinesLines(snap: StoreSnapshot, width: number, height: numb
     [
       seg(plural(total, 'goroutine'), { bold: true }),
       seg(delta !== null ? ` (${delta >= 0 ? '+' : ''}${delta} since the first poll)` : '', { color: delta && delta > 0 ? theme.warn : theme.dim }),
-      seg(` · ${plural(live, 'group')}${gone ? ` (+${gone} just gone)` : ''} · as of ${formatClock(data.latestGoroutines.time)}`, { color: theme.dim }),
-      seg(filter ? ` · /${filter}: ${rows.length} of ${every.length}` : '', { color: theme.warn, bold: true }),
+      // The narrowing first: at 80 columns the end of the line may be cut.
+      filter
+        ? seg(` · /${filter}: ${rows.length} of ${plural(every.length, 'group')}`, { color: theme.warn, bold: true })
+        : seg(` · ${plural(live, 'group')}${gone ? ` (+${gone} just gone)` : ''}`, { color: theme.dim }),
+      seg(` · as of ${formatClock(data.latestGoroutines.time)}`, { color: theme.dim }),
     ],
   ];
   const entryWidth = width >= 100 ? 30 : width >= 80 ? 24 : 0;
