@@ -200,7 +200,8 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
     const row = rows[resolveCursor(snap.ui.goroutines.cursor, rows.length, goroutineRowKey(rows), ctx.pageSize).selected];
     if (!row) return;
     ctx.store.dispatch({ type: 'open-goroutine', key: row.key });
-    ctx.loadGoroutineDump();
+    // goroutine?debug=2 stops the target's world: only for a group it can tell something about.
+    if (row.goneAt === null && row.group.frames.length > 0) ctx.loadGoroutineDump();
   },
   'detail-down': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: 1, max: ctx.scrollMax }),
   'detail-up': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: -1, max: ctx.scrollMax }),

@@ -618,10 +618,12 @@ describe('colour', () => {
 
 describe('the goroutine-leak recording (the Go fixture target at 1 s), replayed poll by poll', () => {
   /** The frame after replaying `polls` polls, at a size, with the keys pressed. */
+  let dumpsFetched = 0;
   async function replayed(polls: number, columns: number, rows: number, ...keys: string[]): Promise<{ r: Rendered; store: Store; lines: string[] }> {
     const { session, store } = await replayedStore(GOROUTINE_LEAK_RECORDING, polls);
     stores.push(store);
-    const r = await renderApp({ store, session, title: '127.0.0.1:39993 (recording)', columns, rows });
+    dumpsFetched = 0;
+    const r = await renderApp({ store, session, title: '127.0.0.1:39993 (recording)', columns, rows, loadGoroutineDump: () => void dumpsFetched++ });
     mounted.push(r);
     await r.press(...keys);
     const lines = r.lines().map((l) => l.trimEnd());
@@ -652,6 +654,19 @@ describe('the goroutine-leak recording (the Go fixture target at 1 s), replayed 
       one.forEach((g, i) => expect(after[i]![2], `row ${i}`).toBe(g[2]));
       expect(after.length).toBe(one.length + 1);
       expect(two[2]).toMatch(/ · \d+ groups \(\+1 just gone\) · as of /);
+    });
+
+    it('the details of a gone group say when it went and what it was, and fetch no dump', async () => {
+      const { r, store } = await replayed(2, columns, rows, '3');
+      const at = selectGoroutineRows(store.getSnapshot()).findIndex((g) => g.goneAt !== null);
+      expect(at).toBeGreaterThan(0);
+      for (let i = 0; i < at; i++) await r.press('j');
+      await r.press('enter');
+      const lines = r.lines().map((l) => l.trimEnd());
+      expect(lines[2]).toMatch(/^gone by \d\d:\d\d:\d\d {2}\(-?\d+ since the first poll\)$/);
+      expect(lines[3]).toMatch(/^1 goroutine not started yet at the poll before: since started/);
+      expect(body(lines)).not.toContain('goroutine?debug=2');
+      expect(dumpsFetched).toBe(0); // it would stop the target's world for nothing
     });
 
     it('no row says "?  ?": a group without a stack says it has not started', async () => {

@@ -77,24 +77,24 @@ export function goroutinesLines(snap: StoreSnapshot, width: number, height: numb
   return { lines, pageSize };
 }
 
-/** The first line of the details: how many, where, as of when. */
-function detailTitle(row: GoroutineGroupRow, theme: Theme): Line {
+/** The first lines of the details: how many, where, as of when. */
+function detailTitle(row: GoroutineGroupRow, theme: Theme): Line[] {
   const since = seg(`  (${signed(row.delta)} since the first poll)`, { color: theme.dim });
   if (row.goneAt !== null) {
-    return [
-      seg('gone', { bold: true }),
-      seg(`: the ${plural(row.lastCount, 'goroutine')} waiting in ${row.top} had exited by ${formatClock(row.goneAt)}`),
-      since,
-    ];
+    const what =
+      row.group.frames.length === 0
+        ? `${plural(row.lastCount, 'goroutine')} not started yet at the poll before: since started (now in the group of where it waits) or exited`
+        : `${plural(row.lastCount, 'goroutine')} waiting in ${row.top} at the poll before: exited since`;
+    return [[seg(`gone by ${formatClock(row.goneAt)}`, { bold: true }), since], [seg(what)]];
   }
-  if (row.group.frames.length === 0) return [seg(plural(row.count, 'goroutine'), { bold: true }), seg(' created but not started yet: no stack to show'), since];
-  return [seg(plural(row.count, 'goroutine'), { bold: true }), seg(` waiting in ${row.top}`), since];
+  if (row.group.frames.length === 0) return [[seg(plural(row.count, 'goroutine'), { bold: true }), seg(' created but not started yet: no stack to show'), since]];
+  return [[seg(plural(row.count, 'goroutine'), { bold: true }), seg(` waiting in ${row.top}`), since]];
 }
 
 /** Every line of one group's details; the caller shows the part scrolled to. */
 function detailLines(snap: StoreSnapshot, row: GoroutineGroupRow | null, theme: Theme): Line[] {
   if (!row) return [plain(''), [seg('  this group is gone (its goroutines exited); Esc goes back', { color: theme.dim })]];
-  const out: Line[] = [detailTitle(row, theme)];
+  const out: Line[] = detailTitle(row, theme);
   if (row.labels) out.push([seg(`labels: ${JSON.stringify(row.labels)}`, { color: theme.dim })]);
   if (row.group.frames.length > 0) out.push([seg('stack (innermost first):', { color: theme.dim })]);
   for (const f of row.group.frames) out.push([seg(`  ${f.func}  `), seg(`${f.file}:${f.line}`, { color: theme.dim })]);
