@@ -63,7 +63,8 @@ describe.skipIf(!haveGo || !haveTmux)('the full-screen view on a live Go target,
 
   it('Overview: RSS from /proc and the Go heap, polled live, in a full 24-row frame', async () => {
     const s = await openView(leak);
-    const figures = /^R rss (\S+) \(proc\)\s+H heap in use (\S+)\s+I idle kept (\S+)\s+\d+s\/(\d+) polls?/m;
+    // The legend ends with the chart's window and the poll number: "last 10s · poll 6".
+    const figures = /^R rss (\S+) \(proc\)\s+H heap in use (\S+)\s+I idle kept (\S+)\s+last \S+ · poll (\d+)/m;
     const first = await s.waitFor(figures);
     expect(bytes(first[1]!)).toBeGreaterThan(1e6);
     expect(bytes(first[2]!)).toBeGreaterThan(0);
@@ -209,18 +210,22 @@ describe.skipIf(!haveGo || !haveTmux)('the target restarting under the full-scre
   it('shows the failure, recovers by itself, flags the restart, and keeps the history', async () => {
     const t = await target('steady');
     const s = await openView(t);
-    const polls = (screen: string) => Number(/(\d+) polls/.exec(screen)?.[1] ?? 0);
-    await s.waitUntil((screen) => polls(screen) >= 3, 'three polls');
-    const before = polls(await s.capture());
+    // The legend: "last 10s · poll 12", the chart's window and the poll number.
+    const legend = (screen: string) => {
+      const m = /last (?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)? · poll (\d+)/.exec(screen);
+      return { windowS: m ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : 0, poll: Number(m?.[4] ?? 0) };
+    };
+    await s.waitUntil((screen) => legend(screen).poll >= 3, 'three polls');
+    const before = legend(await s.capture());
     await t.stop();
     await s.waitFor(/✗ failing \(refused, retrying in \d+s\)/);
     await s.waitFor(/^poll failed: connection refused by 127\.0\.0\.1:\d+/m);
-    expect(polls(await s.capture()), 'the data stays on screen while failing').toBe(before);
+    expect(legend(await s.capture()).windowS, 'the data stays on screen while failing').toBe(before.windowS);
     await t.restart();
     await s.waitFor(/target restarted at \d\d:\d\d:\d\d: pid changed/, 20_000);
     await s.waitFor(/● every 1s/);
-    // The polls from before the restart are still on the chart.
-    await s.waitUntil((screen) => polls(screen) > before, 'more polls than before the restart');
+    // The polls from before the restart are still on the chart: its window spans them and the new ones.
+    await s.waitUntil((screen) => legend(screen).windowS > before.windowS + 1, 'the chart to span the polls before the restart and after');
     await s.sendKeys('q');
     expect(await s.waitForExit()).toBe(0);
   });
