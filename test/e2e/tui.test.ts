@@ -63,16 +63,17 @@ describe.skipIf(!haveGo || !haveTmux)('the full-screen view on a live Go target,
 
   it('Overview: RSS from /proc and the Go heap, polled live, in a full 24-row frame', async () => {
     const s = await openView(leak);
-    // The legend ends with the chart's window and the poll number: "last 10s · poll 6".
-    const figures = /^R rss (\S+) \(proc\)\s+H heap in use (\S+)\s+I idle kept (\S+)\s+last \S+ · poll (\d+)/m;
+    // "R rss 38.6MB(proc) G goal … L live 14.9MB K kept 0B  last 10s · poll 6": the legend ends
+    // with the chart's window and the poll number.
+    const figures = /^R rss (\S+)\(proc\)\s+G goal \S+\s+L live (\S+)\s+K kept \S+.*\blast \S+ · poll (\d+)/m;
     const first = await s.waitFor(figures);
     expect(bytes(first[1]!)).toBeGreaterThan(1e6);
     expect(bytes(first[2]!)).toBeGreaterThan(0);
     // Live: the poll count moves on by itself.
-    const polls = Number(first[4]);
+    const polls = Number(first[3]);
     await s.waitUntil((screen) => {
       const m = figures.exec(screen);
-      return m && Number(m[4]) > polls;
+      return m && Number(m[3]) > polls;
     }, `more than ${polls} polls`);
 
     const screen = await s.capture();

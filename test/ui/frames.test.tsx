@@ -315,7 +315,7 @@ describe.each([
     // Four polls 5 s apart: the chart spans 15 s, and this is poll 4.
     expect(lines[2]).toMatch(/ {2}last 15s · poll 4$/);
     // Goroutines 63 → 83 on the zero-based scale: three quarters high, then full; not ▁███.
-    expect(body(lines)).toMatch(/^goroutines 83 ▇███ {2}\+20 since the first poll$/m);
+    expect(body(lines)).toMatch(/^goroutines 83 ▇███ {2}\+20 since the first poll/m);
   });
 
   it('Top and Diff draw the same trend for the same function, on a zero-based scale', async () => {
