@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { keyTableMarkdown } from '../src/state/keymap.js';
+import { memoryPartsMarkdown } from '../src/analysis/memory.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 it('README key table equals the one generated from KEYMAP', () => {
@@ -17,4 +18,11 @@ it('README shows the two set-up commands that .ci/run and a newcomer use', () =>
   expect(readme).toMatch(/^npm install && npx livepprof/m);
   expect(readme).toMatch(/^npm test/m);
   expect(readFileSync(join(REPO_ROOT, '.ci/run'), 'utf8')).toMatch(/^npm test$/m);
+});
+
+it('README memory figures table equals the parts and meanings the breakdown uses', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const m = /<!-- memory-parts:start -->\n([\s\S]*?)\n<!-- memory-parts:end -->/.exec(readme);
+  expect(m, 'README has the memory-parts markers').not.toBeNull();
+  expect(m![1]).toBe(memoryPartsMarkdown());
 });

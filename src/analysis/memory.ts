@@ -42,14 +42,14 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
   const runtime = r.stackSys !== null && r.runtimeSys !== null ? r.stackSys + r.runtimeSys : null;
   const file = r.rssSource === 'proc' && r.rss !== null && r.rssAnon !== null ? r.rss - r.rssAnon : null;
   const nonGo = nonGoBytes(r);
-  const part = (key: MemoryPart['key'], label: string, bytes: number | null, source: string): MemoryPart => ({ key, label, meaning: PART_MEANINGS[key], bytes, source });
+  const part = (key: MemoryPart['key'], bytes: number | null, source: string): MemoryPart => ({ key, label: PART_LABELS[key], meaning: PART_MEANINGS[key], bytes, source });
   const parts: MemoryPart[] = [
-    part('heap', 'heap in use', r.heapInuse, ms),
-    part('idle', 'free kept', idle, ms),
-    part('lazyfree', 'LazyFree', r.lazyFree, r.lazyFree === null ? 'unknown' : 'smaps'),
-    part('runtime', 'stacks+metadata', runtime, ms),
-    part('file', 'binary+files', file, file === null ? 'unknown' : 'proc'),
-    part('other', 'not Go', nonGo === null ? null : Math.max(0, nonGo), nonGo === null ? 'unknown' : 'derived'),
+    part('heap', r.heapInuse, ms),
+    part('idle', idle, ms),
+    part('lazyfree', r.lazyFree, r.lazyFree === null ? 'unknown' : 'smaps'),
+    part('runtime', runtime, ms),
+    part('file', file, file === null ? 'unknown' : 'proc'),
+    part('other', nonGo === null ? null : Math.max(0, nonGo), nonGo === null ? 'unknown' : 'derived'),
   ];
   if (r.rss !== null) {
     const fixed = (r.lazyFree ?? 0) + (file ?? 0) + Math.max(0, nonGo ?? 0);
@@ -72,4 +72,19 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
     }
   }
   return { rss: r.rss, rssSource: r.rssSource, parts };
+}
+
+const PART_LABELS: Record<MemoryPart['key'], string> = {
+  heap: 'heap in use',
+  idle: 'free kept',
+  lazyfree: 'LazyFree',
+  runtime: 'stacks+metadata',
+  file: 'binary+files',
+  other: 'not Go',
+};
+
+/** The parts and their meanings as the README's table (test/readme.test.ts keeps them in step). */
+export function memoryPartsMarkdown(): string {
+  const rows = (Object.keys(PART_LABELS) as Array<MemoryPart['key']>).map((k) => `| ${PART_LABELS[k]} | ${PART_MEANINGS[k]} |`);
+  return ['| part | what it is |', '|---|---|', ...rows].join('\n');
 }
