@@ -21,6 +21,7 @@ import { readyPaneProfile } from '../state/selectors.js';
 import type { Io } from './io.js';
 import type { PickerChoice } from '../ui/Picker.js';
 import type { CommandDef, ParsedArgs } from './options.js';
+import { decodeLimitsFrom } from './http-options.js';
 import { TARGET_OPTIONS, openTarget } from './session-options.js';
 
 export const NO_TTY_MESSAGE =
@@ -95,14 +96,14 @@ export async function openTui(io: Io, arg: string, args: ParsedArgs, banner?: st
   let closeFetcher: () => Promise<void> = async () => undefined;
   let fetchDump: (() => Promise<Uint8Array>) | null = null;
   if (existsSync(arg) && !isRecordingDir(arg) && statSync(arg).isFile()) {
-    const p = await readProfileFile(arg);
+    const p = await readProfileFile(arg, decodeLimitsFrom(args));
     source = staticSource(p);
     title = arg.split('/').pop() ?? arg;
     initialPane = 'top';
   } else {
     const opened = await openTarget(arg, args, io.warn);
     // Heap profiles decode in a worker thread: a big one must not stall the keys.
-    const decoder = workerDecoder();
+    const decoder = workerDecoder(opened.limits);
     session = new Session(opened.fetcher, { ...opened.session, decoder });
     source = session;
     title = banner ? 'demo' : describeTarget(opened.fetcher.target) + (opened.recording ? ' (recording)' : '');
