@@ -12,10 +12,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LivepprofError } from '../../src/errors.js';
-import { parseGoroutineDebug2 } from '../../src/profile/legacy-text.js';
 import { Session } from '../../src/session/session.js';
 import type { Endpoint, Fetcher } from '../../src/source/fetcher.js';
 import { parseTarget } from '../../src/source/target.js';
+import { goroutineDumpLoader as loadDump } from '../../src/state/goroutine-dump.js';
 import type { Store } from '../../src/state/store.js';
 import { GO119 } from '../helpers/paths.js';
 import { CAPTURED_PID, statLine } from '../source/fake-proc.js';
@@ -108,13 +108,7 @@ export async function polledSession(polls = 4): Promise<{ session: Session; fetc
   return { session, fetcher };
 }
 
-/** What runTui's loadGoroutineDump does, over the fixture fetcher. */
+/** What runTui's loadGoroutineDump does, over the fixture fetcher (the dump shown as of T0). */
 export function goroutineDumpLoader(store: Store, fetcher: Fetcher): () => void {
-  return () => {
-    store.setGoroutineDump({ status: 'loading', since: Date.now() });
-    void fetcher.fetch(1, 'goroutine-debug2').then((bytes) => {
-      const parsed = parseGoroutineDebug2(dec.decode(bytes));
-      store.setGoroutineDump(parsed.ok ? { status: 'ready', value: parsed.value, at: T0 } : { status: 'error', message: parsed.error });
-    });
-  };
+  return loadDump(store, { fetch: async () => ({ bytes: await fetcher.fetch(1, 'goroutine-debug2'), at: T0 }) });
 }
