@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { LivepprofError } from '../errors.js';
 import { LiveFetcher, type Fetcher } from '../source/fetcher.js';
-import { isRecordingDir, openRecording, ReplayFetcher, type Recording } from '../source/recording.js';
+import { isRecordingDir, openRecording, RecordingWriter, ReplayFetcher, type Recording } from '../source/recording.js';
 import { parseTarget } from '../source/target.js';
 import type { DecodeLimits } from '../profile/decode.js';
 import { inlineDecoderWith } from '../session/heap-decoder.js';
@@ -98,4 +98,9 @@ export async function openTarget(arg: string, args: ParsedArgs, warn: (line: str
     gc: boolOption(args, 'gc'),
   });
   return { fetcher, intervalMs, recording: null, limits, session: { intervalMs, decoder } };
+}
+
+/** A new recording of `opened` in `dir` (record --out, the full-screen view's --record): 0700, files 0600, --force to reuse a directory. */
+export function recordingWriter(dir: string, opened: OpenedTarget, args: ParsedArgs): Promise<RecordingWriter> {
+  return RecordingWriter.create(dir, { target: opened.fetcher.target.input, intervalMs: opened.intervalMs, gc: boolOption(args, 'gc') }, boolOption(args, 'force'));
 }

@@ -30,7 +30,7 @@ export interface AppProps {
   /** The verdict for the Overview (at most maxLines lines of `width`) and its word for the header. */
   verdict: (snap: StoreSnapshot, width: number, maxLines: number) => VerdictView;
   quit(): void;
-  exportProfiles(): Promise<string[]>;
+  exportProfiles: CommandContext['exportProfiles'];
   loadGoroutineDump(): void;
 }
 
@@ -45,6 +45,15 @@ function scrolled(all: Line[], scroll: number, height: number, theme: Theme): { 
   return { lines, pageSize: Math.max(2, height), scrollMax };
 }
 const MIN_ROWS = 10;
+
+/** Status and key hints; a message too long for one line (two exported paths) takes both lines until the next key. */
+function bottomLines(snap: StoreSnapshot, info: FrameInfo, theme: Theme, width: number): Line[] {
+  const message = snap.ui.message;
+  if (message && message.length > width && snap.ui.overlay.kind !== 'prompt') {
+    return wrapText(message, width).slice(0, 2).map((t) => [seg(t, { color: theme.accent })]);
+  }
+  return [statusLine(snap, info, theme, width), footerLine(snap, width, theme)];
+}
 
 export function App(props: AppProps): React.ReactElement {
   const { store, theme } = props;
@@ -122,7 +131,7 @@ export function App(props: AppProps): React.ReactElement {
     <Box flexDirection="column" width={width} height={rows}>
       <Lines lines={[headerLine(snap, info, theme), tabsLine(snap, theme)]} width={width} height={2} />
       <Lines lines={body.lines} width={width} height={bodyHeight} />
-      <Lines lines={[statusLine(snap, info, theme, width), footerLine(snap, width, theme)]} width={width} height={2} />
+      <Lines lines={bottomLines(snap, info, theme, width)} width={width} height={2} />
     </Box>
   );
 }

@@ -3,6 +3,9 @@
 // retains memory in main.(*Cache).Put (called from main.(*Cache).Grow); the goroutine-leak
 // scenario parks goroutines in main.leakWorker (created by main.spawnLeakers).
 
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
 import { CLI } from '../helpers/paths.js';
@@ -161,6 +164,55 @@ describe.skipIf(!haveGo || !haveTmux)('the full-screen view on a live Go target,
     await s.waitFor(/^\d+ goroutines waiting in main\.leakWorker/m);
     await s.waitFor(/created by main\.spawnLeakers/);
     await s.waitFor(/\d+ × chan receive/);
+  });
+});
+
+describe.skipIf(!haveGo || !haveTmux)('--record: the view records what it shows, and the replay shows it again', () => {
+  const work = mkdtempSync(join(tmpdir(), 'livepprof-tui-record-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  /** Goroutines, Enter on the leakWorker group: its states and creator from goroutine?debug=2. */
+  async function openLeakGroup(s: TmuxSession): Promise<void> {
+    await s.sendKeys('3');
+    await s.waitFor(/^›\s+\d+\s+[+-]?\d+\s+main\.leakWorker\s+main\.leakWorker\s*$/m);
+    await s.sendKeys('Enter');
+    await s.waitFor(/^from goroutine\?debug=2 at [\d:]+: \d+ goroutines$/m);
+    await s.waitFor(/created by main\.spawnLeakers/);
+    await s.waitFor(/\d+ × chan receive/);
+  }
+
+  it('a group opened live is recorded with its goroutine?debug=2 dump; replaying the recording shows its states', async () => {
+    const t = await target('goroutine-leak');
+    const rec = join(work, 'rec');
+    const live = await startTmux({
+      command: [process.execPath, CLI, `127.0.0.1:${t.port}`, '--interval', '1s', '--record', rec],
+      width: 80,
+      height: 24,
+      preamble: PREAMBLE,
+    });
+    sessions.push(live);
+    await live.waitFor(/\[1 Overview\]/);
+    await live.waitForRawMode();
+    await openLeakGroup(live);
+    await live.sendKeys('q');
+    expect(await live.waitForExit()).toBe(0);
+
+    // The recording: version 2, private, and the dump in the poll it followed.
+    expect(readFileSync(join(rec, 'FORMAT'), 'utf8')).toBe('livepprof-recording 2\n');
+    expect(statSync(rec).mode & 0o777).toBe(0o700);
+    const files = readdirSync(rec, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    for (const f of files) expect(statSync(join(f.parentPath, f.name)).mode & 0o777, f.name).toBe(0o600);
+    const dumps = files.filter((f) => f.name === 'goroutine-debug2.txt');
+    expect(dumps.length).toBeGreaterThanOrEqual(1);
+    expect(readFileSync(join(dumps[0]!.parentPath, dumps[0]!.name), 'utf8')).toMatch(/^goroutine \d+ \[/);
+
+    const replay = await startTmux({ command: [process.execPath, CLI, rec, '--speed', '0'], width: 80, height: 24, preamble: PREAMBLE });
+    sessions.push(replay);
+    await replay.waitFor(/\(recording\)/);
+    await replay.waitForRawMode();
+    await openLeakGroup(replay);
+    await replay.sendKeys('q');
+    expect(await replay.waitForExit()).toBe(0);
   });
 });
 
