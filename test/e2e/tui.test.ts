@@ -184,8 +184,9 @@ describe.skipIf(!haveGo || !haveTmux)('--record: the view records what it shows,
   it('a group opened live is recorded with its goroutine?debug=2 dump; replaying the recording shows its states', async () => {
     const t = await target('goroutine-leak');
     const rec = join(work, 'rec');
+    const exports = join(work, 'exports');
     const live = await startTmux({
-      command: [process.execPath, CLI, `127.0.0.1:${t.port}`, '--interval', '1s', '--record', rec],
+      command: [process.execPath, CLI, `127.0.0.1:${t.port}`, '--interval', '1s', '--record', rec, '--export-dir', exports],
       width: 80,
       height: 24,
       preamble: PREAMBLE,
@@ -194,6 +195,12 @@ describe.skipIf(!haveGo || !haveTmux)('--record: the view records what it shows,
     await live.waitFor(/\[1 Overview\]/);
     await live.waitForRawMode();
     await openLeakGroup(live);
+    // e from Goroutines writes the goroutine profile, into --export-dir.
+    await live.sendKeys('e');
+    await live.waitFor(/wrote livepprof-127\.0\.0\.1_\d+-\d{8}-\d{6}-goroutine\.pb\.gz in\s/);
+    const exported = readdirSync(exports);
+    expect(exported).toHaveLength(1);
+    expect(statSync(join(exports, exported[0]!)).mode & 0o777).toBe(0o600);
     await live.sendKeys('q');
     expect(await live.waitForExit()).toBe(0);
 
