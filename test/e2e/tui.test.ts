@@ -37,10 +37,10 @@ async function target(scenario: string): Promise<Target> {
   return t;
 }
 
-/** `livepprof 127.0.0.1:PORT --interval 1s` in an 80×24 terminal, up and reading keys. */
-async function openView(t: Target): Promise<TmuxSession> {
+/** `livepprof 127.0.0.1:PORT --interval 1s [args]` in an 80×24 terminal, up and reading keys. */
+async function openView(t: Target, args: string[] = []): Promise<TmuxSession> {
   const s = await startTmux({
-    command: [process.execPath, CLI, `127.0.0.1:${t.port}`, '--interval', '1s'],
+    command: [process.execPath, CLI, `127.0.0.1:${t.port}`, '--interval', '1s', ...args],
     width: 80,
     height: 24,
     preamble: PREAMBLE,
@@ -185,15 +185,7 @@ describe.skipIf(!haveGo || !haveTmux)('--record: the view records what it shows,
     const t = await target('goroutine-leak');
     const rec = join(work, 'rec');
     const exports = join(work, 'exports');
-    const live = await startTmux({
-      command: [process.execPath, CLI, `127.0.0.1:${t.port}`, '--interval', '1s', '--record', rec, '--export-dir', exports],
-      width: 80,
-      height: 24,
-      preamble: PREAMBLE,
-    });
-    sessions.push(live);
-    await live.waitFor(/\[1 Overview\]/);
-    await live.waitForRawMode();
+    const live = await openView(t, ['--record', rec, '--export-dir', exports]);
     await openLeakGroup(live);
     // e from Goroutines writes the goroutine profile, into --export-dir.
     await live.sendKeys('e');
