@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isLivepprofError } from '../../src/errors.js';
 import { openRecording, RecordingWriter, ReplayFetcher } from '../../src/source/recording.js';
 import { Session } from '../../src/session/session.js';
-import type { PollRecord } from '../../src/session/poll-record.js';
+import type { PollRecord } from '../../src/analysis/poll-record.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { FixtureFetcher, fixtureBytes } from '../ui/fixture-session.js';
 
