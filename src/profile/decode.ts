@@ -67,7 +67,7 @@ export function gunzipIfNeeded(bytes: Uint8Array, maxInflated = DEFAULT_MAX_INFL
 
 /** Runs pako's streaming inflate, handing each output chunk to `onChunk` (which may throw to stop). */
 function inflateChunks(bytes: Uint8Array, onChunk: (chunk: Uint8Array) => void): void {
-  const inflator = new pako.Inflate({ chunkSize: 1 << 20 });
+  const inflator = new pako.Inflate();
   inflator.onData = (data) => onChunk(data as Uint8Array); // binary output: always a Uint8Array
   inflator.push(bytes, true);
   if (inflator.err) {
