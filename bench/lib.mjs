@@ -52,8 +52,9 @@ const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 /**
  * Runs a command to completion; returns wall ms and peak RSS in MB (GNU time's max RSS, or
  * VmHWM polled from /proc when GNU time is absent, which can miss the last milliseconds).
+ * Any exit code but `expectCode` is a failure of the bench; the stderr comes back too.
  */
-export function measureProcess(cmd, args, env = {}) {
+export function measureProcess(cmd, args, env = {}, expectCode = 0) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const argv = GNU_TIME ? ['-f', '__MAXRSS_KB=%M', cmd, ...args] : args;
@@ -75,9 +76,9 @@ export function measureProcess(cmd, args, env = {}) {
     child.on('close', (code) => {
       if (poll) clearInterval(poll);
       const wallMs = performance.now() - started;
-      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
+      if (code !== expectCode) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
       const m = /__MAXRSS_KB=(\d+)/.exec(stderr);
-      resolve({ wallMs, rssMb: (m ? Number(m[1]) : hwmKb) / 1024 });
+      resolve({ wallMs, rssMb: (m ? Number(m[1]) : hwmKb) / 1024, stderr });
     });
   });
 }

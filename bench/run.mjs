@@ -2,6 +2,7 @@
 // Sections can be picked: `npm run bench -- top`.
 
 import { hasGo } from './lib.mjs';
+import { benchGzipBomb } from './gzip-bomb.mjs';
 import { benchKeyLatency } from './key-latency.mjs';
 import { benchPollCost, benchSoak } from './poll-cost.mjs';
 import { benchTargetCost } from './target-cost.mjs';
@@ -15,6 +16,7 @@ const SECTIONS = {
   soak: { needsGo: true, run: benchSoak, title: '24 simulated hours of 1 s polls: RSS growth after warm-up and CPU per poll' },
   startup: { needsGo: false, run: benchStartup, title: 'start-up: launch to the first frame and to the first --json line' },
   keys: { needsGo: true, run: benchKeyLatency, title: 'key → frame latency of the TUI with a 100,000-stack profile loaded' },
+  bomb: { needsGo: false, run: benchGzipBomb, title: 'a 4 MiB → 4 GiB gzip bomb refused at the --max-inflated cap' },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -3,9 +3,10 @@
 
 import { readFileSync } from 'node:fs';
 import { LivepprofError, errorMessage } from '../errors.js';
+import { DEFAULT_MAX_INFLATED, type DecodeLimits } from '../profile/decode.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type HttpClientOptions } from '../source/http-options.js';
 import type { OptionDef, ParsedArgs } from './options.js';
-import { boolOption, durationOption, listOption, stringOption } from './options.js';
+import { boolOption, durationOption, listOption, sizeOption, stringOption } from './options.js';
 
 export const HTTP_OPTIONS: OptionDef[] = [
   { name: 'timeout', type: 'string', value: 'DURATION', description: 'deadline for each request', defaultText: '10s' },
@@ -16,7 +17,14 @@ export const HTTP_OPTIONS: OptionDef[] = [
     value: "'NAME: VALUE'|@FILE",
     description: 'extra request header (repeatable); @FILE reads "Name: value" lines from a file, keeping secrets out of argv. Also: LIVEPPROF_HEADERS',
   },
-  { name: 'max-bytes', type: 'string', value: 'N', description: 'refuse responses larger than N bytes', defaultText: '512 MiB' },
+  { name: 'max-bytes', type: 'string', value: 'SIZE', description: 'refuse responses larger than this (bytes, or 64MiB, 1GiB…)', defaultText: '512MiB' },
+  {
+    name: 'max-inflated',
+    type: 'string',
+    value: 'SIZE',
+    description: 'refuse gzip data (a profile from a URL, a file or a poll) that inflates to more than this: a gzip bomb',
+    defaultText: `${DEFAULT_MAX_INFLATED / 2 ** 20}MiB`,
+  },
   { name: 'insecure', type: 'boolean', description: 'do not verify the TLS certificate' },
   { name: 'cacert', type: 'string', value: 'FILE', description: 'trust this PEM CA bundle for TLS' },
   { name: 'unix-socket', type: 'string', value: 'PATH', description: 'connect over a unix socket instead of TCP' },
@@ -69,22 +77,19 @@ export function httpOptionsFrom(args: ParsedArgs, warn: (line: string) => void):
       `warning: --header ${exposedOnCommandLine.join(', ')} is visible to every user of this host (ps, /proc); use --header @FILE or LIVEPPROF_HEADERS instead`,
     );
   }
-  const maxBytesText = stringOption(args, 'max-bytes');
-  let maxBytes = DEFAULT_MAX_BYTES;
-  if (maxBytesText !== undefined) {
-    if (!/^\d+$/.test(maxBytesText) || Number(maxBytesText) <= 0) {
-      throw new LivepprofError('usage', `--max-bytes must be a positive number of bytes, not ${JSON.stringify(maxBytesText)}`);
-    }
-    maxBytes = Number(maxBytesText);
-  }
   const unixSocket = stringOption(args, 'unix-socket');
   const cacert = stringOption(args, 'cacert');
   return {
     timeoutMs: durationOption(args, 'timeout', DEFAULT_TIMEOUT_MS),
-    maxBytes,
+    maxBytes: sizeOption(args, 'max-bytes', DEFAULT_MAX_BYTES),
     headers,
     insecure: boolOption(args, 'insecure'),
     ...(cacert ? { cacert } : {}),
     ...(unixSocket ? { unixSocket } : {}),
   };
+}
+
+/** How far a gzipped profile may inflate (--max-inflated), for every place that decodes one. */
+export function decodeLimitsFrom(args: ParsedArgs): DecodeLimits {
+  return { maxInflated: sizeOption(args, 'max-inflated', DEFAULT_MAX_INFLATED) };
 }

@@ -157,6 +157,24 @@ export function intOption(args: ParsedArgs, name: string, fallback: number, min 
   return Number(v);
 }
 
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, kb: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30 };
+
+/** Sizes: 1048576, 512MiB, 1GB, 1.5G (units are 1024-based, as pprof prints them). */
+export function parseSize(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) return null;
+  return Math.floor(Number(m[1]) * unit);
+}
+
+export function sizeOption(args: ParsedArgs, name: string, fallback: number): number {
+  const v = stringOption(args, name);
+  if (v === undefined) return fallback;
+  const n = parseSize(v);
+  if (n === null || n <= 0) throw new LivepprofError('usage', `--${name} must be a size like 1048576, 512MiB or 1GiB, not ${JSON.stringify(v)}`);
+  return n;
+}
+
 /** Go-style durations: 500ms, 5s, 2m, 1h, 1m30s; a bare number means seconds. */
 export function parseDuration(text: string): number | null {
   const t = text.trim();

@@ -3,13 +3,12 @@
 
 import { formatBytes, formatDuration, plural } from '../analysis/format.js';
 import { LivepprofError } from '../errors.js';
-import { RecordingWriter } from '../source/recording.js';
 import { describeTarget } from '../source/target.js';
 import { Session } from '../session/session.js';
 import type { Io } from './io.js';
 import type { CommandDef, ParsedArgs } from './options.js';
 import { boolOption, durationOption, intOption, stringOption } from './options.js';
-import { TARGET_OPTIONS, openTarget } from './session-options.js';
+import { TARGET_OPTIONS, openTarget, recordingWriter } from './session-options.js';
 import { untilSignal } from './signals.js';
 import { formatWatchLine } from './watch-command.js';
 
@@ -43,11 +42,7 @@ async function runRecord(io: Io, args: ParsedArgs): Promise<number> {
   if (opened.recording) throw new LivepprofError('usage', 'record: the target is already a recording; replay it with `livepprof replay DIR`');
   const count = intOption(args, 'count', 0, 1) || undefined;
   const durationMs = args.values.duration !== undefined ? durationOption(args, 'duration', 0, 1, Infinity) : undefined;
-  const writer = await RecordingWriter.create(
-    out,
-    { target: opened.fetcher.target.input, intervalMs: opened.intervalMs, gc: boolOption(args, 'gc') },
-    boolOption(args, 'force'),
-  );
+  const writer = await recordingWriter(out, opened, args);
   const quiet = boolOption(args, 'quiet');
   const fetcher = writer.wrap(opened.fetcher);
   const started = Date.now();

@@ -15,7 +15,7 @@ export function replayCommand(io: Io): CommandDef {
     summary: 'Play a recording back (as watch prints it); any command also takes a recording as its target.',
     usage: 'livepprof replay <recording-dir> [--speed X] [--json]',
     description: undefined,
-    options: watch.options.filter((o) => ['json', 'count', 'speed', 'help'].includes(o.name)),
+    options: watch.options.filter((o) => ['json', 'count', 'speed', 'max-inflated', 'help'].includes(o.name)),
     examples: ['livepprof replay ./rec --speed 10', 'livepprof replay ./rec --speed 0 --json'],
     run: async (args) => {
       const dir = args.positionals[0]!;

@@ -4,11 +4,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { LivepprofError } from '../errors.js';
 import { LiveFetcher, type Fetcher } from '../source/fetcher.js';
-import { isRecordingDir, openRecording, ReplayFetcher, type Recording } from '../source/recording.js';
+import { isRecordingDir, openRecording, RecordingWriter, ReplayFetcher, type Recording } from '../source/recording.js';
 import { parseTarget } from '../source/target.js';
+import type { DecodeLimits } from '../profile/decode.js';
+import { inlineDecoderWith } from '../session/heap-decoder.js';
 import { DEFAULT_INTERVAL_MS, type SessionOptions } from '../session/session.js';
 import type { PollRecord } from '../analysis/poll-record.js';
-import { HTTP_OPTIONS, httpOptionsFrom } from './http-options.js';
+import { HTTP_OPTIONS, decodeLimitsFrom, httpOptionsFrom } from './http-options.js';
 import type { OptionDef, ParsedArgs } from './options.js';
 import { boolOption, durationOption, intOption, stringOption } from './options.js';
 
@@ -26,6 +28,8 @@ export interface OpenedTarget {
   fetcher: Fetcher;
   intervalMs: number;
   recording: Recording | null;
+  /** How far a heap profile may inflate (--max-inflated): the TUI's worker decoder needs it too. */
+  limits: DecodeLimits;
   /** Session options that differ between live and replay (pace, number of polls). */
   session: SessionOptions;
 }
@@ -55,6 +59,8 @@ function refusePath(arg: string): void {
 }
 
 export async function openTarget(arg: string, args: ParsedArgs, warn: (line: string) => void): Promise<OpenedTarget> {
+  const limits = decodeLimitsFrom(args);
+  const decoder = inlineDecoderWith(limits);
   if (isRecordingDir(arg)) {
     const recording = await openRecording(arg);
     const fetcher = await new ReplayFetcher(recording).load();
@@ -65,7 +71,9 @@ export async function openTarget(arg: string, args: ParsedArgs, warn: (line: str
       fetcher,
       intervalMs: recording.meta.intervalMs,
       recording,
+      limits,
       session: {
+        decoder,
         intervalMs: recording.meta.intervalMs,
         count: recording.seqs.length,
         // The recorded gap to the next poll, sped up.
@@ -89,5 +97,10 @@ export async function openTarget(arg: string, args: ParsedArgs, warn: (line: str
     ...(metricsUrl ? { metricsUrl } : {}),
     gc: boolOption(args, 'gc'),
   });
-  return { fetcher, intervalMs, recording: null, session: { intervalMs } };
+  return { fetcher, intervalMs, recording: null, limits, session: { intervalMs, decoder } };
+}
+
+/** A new recording of `opened` in `dir` (record --out, the full-screen view's --record): 0700, files 0600, --force to reuse a directory. */
+export function recordingWriter(dir: string, opened: OpenedTarget, args: ParsedArgs): Promise<RecordingWriter> {
+  return RecordingWriter.create(dir, { target: opened.fetcher.target.input, intervalMs: opened.intervalMs, gc: boolOption(args, 'gc') }, boolOption(args, 'force'));
 }

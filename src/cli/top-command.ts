@@ -12,7 +12,7 @@ import type { Profile } from '../profile/model.js';
 import { resolveSampleIndex } from '../profile/model.js';
 import { localZoneAbbreviation } from '../source/local-zone.js';
 import { loadProfile } from '../source/profile-source.js';
-import { HTTP_OPTIONS, httpOptionsFrom } from './http-options.js';
+import { HTTP_OPTIONS, decodeLimitsFrom, httpOptionsFrom } from './http-options.js';
 import type { CommandDef, ParsedArgs } from './options.js';
 import { boolOption, intOption, stringOption } from './options.js';
 import type { Io } from './io.js';
@@ -96,6 +96,7 @@ export function topJson(report: TopReport, granularity: Granularity): string {
 
 async function runTop(io: Io, args: ParsedArgs): Promise<number> {
   const http = httpOptionsFrom(args, io.warn);
+  const limits = decodeLimitsFrom(args);
   const settings: TopSettings = {
     nodeCount: intOption(args, 'nodecount', 0),
     granularity: parseGranularity(stringOption(args, 'granularity')),
@@ -111,8 +112,8 @@ async function runTop(io: Io, args: ParsedArgs): Promise<number> {
   if (sampleIndex !== undefined) settings.sampleIndex = sampleIndex;
   const baseArg = stringOption(args, 'base');
   const [profile, base] = await Promise.all([
-    loadProfile(args.positionals[0]!, http),
-    baseArg ? loadProfile(baseArg, http) : Promise.resolve(null),
+    loadProfile(args.positionals[0]!, http, limits),
+    baseArg ? loadProfile(baseArg, http, limits) : Promise.resolve(null),
   ]);
   const p = prepareProfile(profile, base);
   const report = runTopReport(p, settings);

@@ -4,24 +4,26 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { errorMessage } from '../errors.js';
+import { LivepprofError, errorMessage } from '../errors.js';
 import { encodeProfile } from '../profile/encode.js';
-import { parseGoroutineDebug2 } from '../profile/legacy-text.js';
 import type { Profile } from '../profile/model.js';
-import { exportFileName, writeProfileFile } from '../source/export.js';
+import { writeExports } from '../source/export.js';
 import { readProfileFile } from '../source/profile-source.js';
-import { isRecordingDir } from '../source/recording.js';
+import { isRecordingDir, RecordingWriter } from '../source/recording.js';
 import { describeTarget } from '../source/target.js';
 import { workerDecoder } from '../session/heap-decoder.js';
 import { Session, emptySnapshot, type SessionSnapshot } from '../session/session.js';
+import type { CommandContext } from '../state/commands.js';
+import { goroutineDumpLoader, type DumpSource } from '../state/goroutine-dump.js';
 import type { DataSource, StoreSnapshot } from '../state/store.js';
 import { Store } from '../state/store.js';
 import type { Pane } from '../state/ui-state.js';
-import { readyPaneProfile } from '../state/selectors.js';
 import type { Io } from './io.js';
 import type { PickerChoice } from '../ui/Picker.js';
-import type { CommandDef, ParsedArgs } from './options.js';
-import { TARGET_OPTIONS, openTarget } from './session-options.js';
+import type { CommandDef, OptionDef, ParsedArgs } from './options.js';
+import { stringOption } from './options.js';
+import { decodeLimitsFrom } from './http-options.js';
+import { TARGET_OPTIONS, openTarget, recordingWriter } from './session-options.js';
 
 export const NO_TTY_MESSAGE =
   'livepprof: the interactive view needs a terminal; for scripts use `livepprof watch TARGET --json` (a line per poll) or `livepprof top FILE|URL`';
@@ -34,11 +36,24 @@ export function tuiCommand(io: Io): CommandDef {
     description:
       'Panes: 1 Overview (RSS vs Go heap, verdict), 2 Top, 3 Goroutines, 4 Diff. Press ? for the keys of the pane you are in.',
     positionals: { min: 0, max: 1 },
-    options: [...TARGET_OPTIONS, { name: 'help', type: 'boolean', short: 'h', description: 'show this help' }],
-    examples: ['livepprof 127.0.0.1:6060', 'livepprof ./recording', 'livepprof heap.pb.gz'],
+    options: [...TARGET_OPTIONS, ...VIEW_OPTIONS, { name: 'help', type: 'boolean', short: 'h', description: 'show this help' }],
+    examples: ['livepprof 127.0.0.1:6060', 'livepprof 127.0.0.1:6060 --record ./rec --export-dir ./profiles', 'livepprof ./recording', 'livepprof heap.pb.gz'],
     run: (args) => runTui(io, args),
   };
 }
+
+/** Options of the full-screen view alone. */
+const VIEW_OPTIONS: OptionDef[] = [
+  {
+    name: 'record',
+    type: 'string',
+    value: 'DIR',
+    description:
+      'record what the view shows into DIR, as `record --out` does (0700, files 0600), and also each goroutine?debug=2 dump fetched when a group is opened: `livepprof replay DIR` shows them',
+  },
+  { name: 'force', type: 'boolean', description: 'with --record: write into a non-empty directory' },
+  { name: 'export-dir', type: 'string', value: 'DIR', description: 'where `e` writes profiles (`:export DIR` for one export)', defaultText: 'the current directory' },
+];
 
 /** A data source for one profile file: no polling, the profile as both latest and first. */
 export function staticSource(p: Profile): DataSource {
@@ -93,67 +108,62 @@ export async function openTui(io: Io, arg: string, args: ParsedArgs, banner?: st
   let title: string;
   let initialPane: Pane = 'overview';
   let closeFetcher: () => Promise<void> = async () => undefined;
-  let fetchDump: (() => Promise<Uint8Array>) | null = null;
+  let dumps: DumpSource | null = null;
+  let recording: RecordingWriter | null = null;
+  const recordDir = stringOption(args, 'record');
   if (existsSync(arg) && !isRecordingDir(arg) && statSync(arg).isFile()) {
-    const p = await readProfileFile(arg);
+    if (recordDir) throw new LivepprofError('usage', '--record records polls of a live target; a profile file has none');
+    const p = await readProfileFile(arg, decodeLimitsFrom(args));
     source = staticSource(p);
     title = arg.split('/').pop() ?? arg;
     initialPane = 'top';
   } else {
     const opened = await openTarget(arg, args, io.warn);
+    if (recordDir && opened.recording) throw new LivepprofError('usage', '--record: the target is already a recording');
+    recording = recordDir ? await recordingWriter(recordDir, opened, args) : null;
+    // Everything the view fetches goes through the recording, on-demand dumps included.
+    const fetcher = recording ? recording.wrap(opened.fetcher) : opened.fetcher;
     // Heap profiles decode in a worker thread: a big one must not stall the keys.
-    const decoder = workerDecoder();
-    session = new Session(opened.fetcher, { ...opened.session, decoder });
+    const decoder = workerDecoder(opened.limits);
+    const writer = recording;
+    session = new Session(fetcher, {
+      ...opened.session,
+      decoder,
+      ...(writer ? { onRecord: (r) => writer.appendRecord(r).catch((e: unknown) => recordingFailed(e)) } : {}),
+    });
     source = session;
     title = banner ? 'demo' : describeTarget(opened.fetcher.target) + (opened.recording ? ' (recording)' : '');
     closeFetcher = async () => {
       await decoder.close();
-      await opened.fetcher.close();
+      await fetcher.close();
     };
     const s = session;
-    fetchDump = () => opened.fetcher.fetch(Math.max(1, s.snapshot().polls), 'goroutine-debug2');
+    dumps = {
+      fetch: async () => {
+        const seq = Math.max(1, s.snapshot().polls);
+        // The time it shows is the session's: the recorded one in a replay (now() of the recording writer would rewrite it).
+        return { bytes: await fetcher.fetch(seq, 'goroutine-debug2'), at: opened.fetcher.now(seq) };
+      },
+    };
   }
   const store = new Store(source, initialPane);
+  let recordingError = false;
+  function recordingFailed(e: unknown): void {
+    if (recordingError) return; // once: a full disk fails every poll
+    recordingError = true;
+    store.dispatch({ type: 'show-error', message: `recording into ${recordDir} failed: ${errorMessage(e)}` });
+  }
   const label = title.replace(/ \(recording\)$/, '');
-
-  const exportProfiles = async (): Promise<string[]> => {
-    const { ui, data } = store.getSnapshot();
-    const pane = ui.pane === 'diff' ? 'diff' : 'top';
-    const pp = readyPaneProfile(data, pane);
-    if (!pp) return [];
-    const now = new Date();
-    const written = [await writeProfileFile(exportFileName(label, 'heap', now), encodeProfile(pp.latest.profile))];
-    if (pane === 'diff' && pp.base) written.push(await writeProfileFile(exportFileName(label, 'base', now), encodeProfile(pp.base.profile)));
-    return written;
-  };
-  // goroutine?debug=2 stops the target's world and can be megabytes: one at a time, and a dump
-  // a few seconds old serves every group opened meanwhile.
-  let dumpInFlight = false;
-  const loadGoroutineDump = (): void => {
-    if (!fetchDump) {
-      store.setGoroutineDump({ status: 'error', message: 'a static profile has no live goroutines' });
-      return;
-    }
-    const current = store.getSnapshot().goroutineDump;
-    if (dumpInFlight || (current.status === 'ready' && Date.now() - current.at < DUMP_REUSE_MS)) return;
-    dumpInFlight = true;
-    store.setGoroutineDump({ status: 'loading', since: Date.now() });
-    fetchDump()
-      .then(
-        (bytes) => {
-          const parsed = parseGoroutineDebug2(new TextDecoder().decode(bytes));
-          store.setGoroutineDump(parsed.ok ? { status: 'ready', value: parsed.value, at: Date.now() } : { status: 'error', message: parsed.error });
-        },
-        (e: unknown) => store.setGoroutineDump({ status: 'error', message: errorMessage(e) }),
-      )
-      .finally(() => (dumpInFlight = false));
-  };
-
-  return runFullScreen({ store, session, title, initialPane, exportProfiles, loadGoroutineDump, closeFetcher, ...(banner ? { banner } : {}) });
+  const exportProfiles = paneExporter(label, stringOption(args, 'export-dir'));
+  const code = await runFullScreen({ store, session, title, initialPane, exportProfiles, loadGoroutineDump: goroutineDumpLoader(store, dumps), closeFetcher, ...(banner ? { banner } : {}) });
+  if (recording) io.warn(`recorded ${session?.snapshot().polls ?? 0} polls into ${recordDir}; replay: livepprof replay ${recordDir} (or livepprof ${recordDir})`);
+  return code;
 }
 
-/** How long a goroutine?debug=2 dump is reused for the groups opened after it. */
-const DUMP_REUSE_MS = 10_000;
+/** What `e` and `:export DIR` do: encode the pane's profiles and write them, 0600, named after the target. */
+export function paneExporter(label: string, exportDir?: string): CommandContext['exportProfiles'] {
+  return (items, dir) => writeExports(label, items.map((i) => ({ what: i.what, bytes: encodeProfile(i.profile) })), dir ?? exportDir);
+}
 
 /** The status message that makes the App throw while rendering (a test hook, see runFullScreen). */
 export const RENDER_CRASH_MESSAGE = '__livepprof_render_crash__';
@@ -164,7 +174,7 @@ export interface FullScreenOptions {
   title: string;
   initialPane: Pane;
   banner?: string;
-  exportProfiles(): Promise<string[]>;
+  exportProfiles: CommandContext['exportProfiles'];
   loadGoroutineDump(): void;
   closeFetcher(): Promise<void>;
 }

@@ -8,7 +8,7 @@
 // keeps the tool within 0.3x of pprof's memory. pprof-format remains the encoder.
 
 import pako from 'pako';
-import { LivepprofError, errorMessage } from '../errors.js';
+import { LivepprofError } from '../errors.js';
 import type { LabelSet, Line, Location, Mapping, Profile, ProfileFunction, Samples, ValueType } from './model.js';
 import { SamplesBuilder, newProfileId } from './model.js';
 import { ProtoReader, WIRE_BYTES, WIRE_VARINT, decodeString } from './proto-reader.js';
@@ -18,14 +18,61 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Inflates gzip data; other bytes are returned as they are (as a plain Uint8Array, which decodes faster than a Buffer). */
-export function gunzipIfNeeded(bytes: Uint8Array): Uint8Array {
+/**
+ * The most a gzip body may inflate to by default: far above real profiles (a 183,000-stack heap
+ * inflates to 7 MB), far below what a gzip bomb would cost (4 MiB can inflate to 4 GiB).
+ */
+export const DEFAULT_MAX_INFLATED = 256 * 1024 * 1024;
+
+export interface DecodeLimits {
+  /** Refuse gzip data that inflates to more bytes than this (--max-inflated). */
+  maxInflated?: number;
+}
+
+/**
+ * Output kept while inflating the first time. Past it the first pass only counts (a bomb then
+ * costs this much memory, not the cap), and a second pass fills a buffer of the exact size.
+ * Real profiles stay under it: a 183,000-stack heap inflates to 7 MB.
+ */
+const KEPT_WHILE_COUNTING = 32 * 1024 * 1024;
+
+/**
+ * Inflates gzip data, streaming, and stops as soon as the output passes `maxInflated`; other
+ * bytes are returned as they are (as a plain Uint8Array, which decodes faster than a Buffer).
+ */
+export function gunzipIfNeeded(bytes: Uint8Array, maxInflated = DEFAULT_MAX_INFLATED): Uint8Array {
   if (!isGzip(bytes)) return plain(bytes);
-  try {
-    return pako.inflate(bytes);
-  } catch (e) {
-    const why = errorMessage(e);
-    const truncated = /unexpected end|buffer error|incomplete/i.test(why) || why === 'undefined';
+  let chunks: Uint8Array[] | null = [];
+  let size = 0;
+  inflateChunks(bytes, (chunk) => {
+    size += chunk.length;
+    if (size > maxInflated) {
+      throw new LivepprofError(
+        'too-large',
+        `gzip data inflates to more than the --max-inflated limit of ${formatLimit(maxInflated)} (a gzip bomb, or a huge profile: raise --max-inflated)`,
+      );
+    }
+    if (size > KEPT_WHILE_COUNTING) chunks = null;
+    else chunks?.push(chunk);
+  });
+  if (chunks) return concat(chunks, size);
+  const out = new Uint8Array(size);
+  let off = 0;
+  inflateChunks(bytes, (chunk) => {
+    out.set(chunk, off);
+    off += chunk.length;
+  });
+  return out;
+}
+
+/** Runs pako's streaming inflate, handing each output chunk to `onChunk` (which may throw to stop). */
+function inflateChunks(bytes: Uint8Array, onChunk: (chunk: Uint8Array) => void): void {
+  const inflator = new pako.Inflate();
+  inflator.onData = (data) => onChunk(data as Uint8Array); // binary output: always a Uint8Array
+  inflator.push(bytes, true);
+  if (inflator.err) {
+    const why = inflator.msg || `zlib error ${inflator.err}`;
+    const truncated = /unexpected end|buffer error|incomplete/i.test(why) || inflator.err === BUF_ERROR;
     throw new LivepprofError(
       truncated ? 'truncated' : 'not-profile',
       truncated
@@ -35,6 +82,28 @@ export function gunzipIfNeeded(bytes: Uint8Array): Uint8Array {
   }
 }
 
+/** zlib's Z_BUF_ERROR: pako's verdict on input that ends before the gzip stream does. */
+const BUF_ERROR = -5;
+
+/** "256 MiB" for a round size, else the exact bytes. */
+function formatLimit(n: number): string {
+  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+    if (n >= size && n % size === 0) return `${n / size} ${unit}`;
+  }
+  return `${n} bytes`;
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return plain(chunks[0]!);
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
 function plain(bytes: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(bytes) === Uint8Array.prototype
     ? bytes
@@ -42,9 +111,9 @@ function plain(bytes: Uint8Array): Uint8Array {
 }
 
 /** Decodes a pprof profile (gzipped or not). Throws LivepprofError for anything else. */
-export function decodeProfile(input: Uint8Array): Profile {
+export function decodeProfile(input: Uint8Array, limits: DecodeLimits = {}): Profile {
   if (input.length === 0) throw new LivepprofError('not-profile', 'empty input (0 bytes), not a profile');
-  const bytes = gunzipIfNeeded(input);
+  const bytes = gunzipIfNeeded(input, limits.maxInflated);
   if (bytes.length === 0) throw new LivepprofError('not-profile', 'gzip data holds nothing (0 bytes), not a profile');
   try {
     return decodeProto(bytes);

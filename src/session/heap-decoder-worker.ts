@@ -4,11 +4,12 @@
 import { parentPort } from 'node:worker_threads';
 import { isLivepprofError, errorMessage } from '../errors.js';
 import { flatByFunction } from '../analysis/flat-summary.js';
+import type { DecodeLimits } from '../profile/decode.js';
 import { decodeHeap, type HeapFormat } from './heap-decoder.js';
 
-parentPort?.on('message', (m: { id: number; bytes: Uint8Array; format: HeapFormat }) => {
+parentPort?.on('message', (m: { id: number; bytes: Uint8Array; format: HeapFormat; limits: DecodeLimits }) => {
   try {
-    const profile = decodeHeap(m.bytes, m.format);
+    const profile = decodeHeap(m.bytes, m.format, m.limits);
     // The verdict's growth evidence and the sparklines read flat per function: work it out here.
     const flat = flatByFunction(profile);
     const { values, stackStart, locIndex, labelIndex } = profile.samples;

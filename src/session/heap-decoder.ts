@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LivepprofError, type ErrorKind } from '../errors.js';
-import { decodeProfile } from '../profile/decode.js';
+import { decodeProfile, type DecodeLimits } from '../profile/decode.js';
 import { parseHeapDebug1Profile } from '../profile/legacy-heap.js';
 import type { Profile } from '../profile/model.js';
 import { NO_LABELS, newProfileId } from '../profile/model.js';
@@ -21,8 +21,8 @@ export interface HeapDecoder {
 }
 
 /** The plain decoders, shared by both ways of running them. */
-export function decodeHeap(bytes: Uint8Array, format: HeapFormat): Profile {
-  if (format === 'proto') return decodeProfile(bytes);
+export function decodeHeap(bytes: Uint8Array, format: HeapFormat, limits: DecodeLimits = {}): Profile {
+  if (format === 'proto') return decodeProfile(bytes, limits);
   const r = parseHeapDebug1Profile(new TextDecoder('utf-8', { fatal: false }).decode(bytes));
   if (!r.ok) throw new LivepprofError('not-profile', `heap?debug=1: ${r.error}`);
   return r.value;
@@ -41,10 +41,15 @@ export function flatSummaryOf(p: Profile): FlatSummary {
   return flat;
 }
 
-export const inlineDecoder: HeapDecoder = {
-  decode: async (bytes, format) => decodeHeap(bytes, format),
-  close: async () => undefined,
-};
+/** Decodes on this thread, within `limits` (--max-inflated). */
+export function inlineDecoderWith(limits: DecodeLimits): HeapDecoder {
+  return {
+    decode: async (bytes, format) => decodeHeap(bytes, format, limits),
+    close: async () => undefined,
+  };
+}
+
+export const inlineDecoder: HeapDecoder = inlineDecoderWith({});
 
 interface Reply {
   id: number;
@@ -57,8 +62,8 @@ interface Reply {
 export const WORKER_SCRIPT = join(PACKAGE_ROOT, 'dist/session/heap-decoder-worker.js');
 
 /** Decodes in one long-lived worker thread; falls back to this thread when it cannot start one. */
-export function workerDecoder(script = WORKER_SCRIPT): HeapDecoder {
-  if (!existsSync(script)) return inlineDecoder;
+export function workerDecoder(limits: DecodeLimits = {}, script = WORKER_SCRIPT): HeapDecoder {
+  if (!existsSync(script)) return limits.maxInflated === undefined ? inlineDecoder : inlineDecoderWith(limits);
   type Pending = { resolve: (p: Profile) => void; reject: (e: unknown) => void };
   type Running = { worker: Worker; waiting: Map<number, Pending> };
   let current: Running | null = null;
@@ -100,7 +105,7 @@ export function workerDecoder(script = WORKER_SCRIPT): HeapDecoder {
         const run = start();
         run.waiting.set(id, { resolve, reject });
         const copy = bytes.slice(); // transferred: the caller keeps its own
-        run.worker.postMessage({ id, bytes: copy, format }, [copy.buffer]);
+        run.worker.postMessage({ id, bytes: copy, format, limits }, [copy.buffer]);
       }),
     close: async () => {
       const run = current;

@@ -1,7 +1,8 @@
 // Writing profiles the user asked to save: mode 0600 (profiles reveal code and data shapes),
-// never overwriting an existing file, in the current directory or else the temp directory.
+// never overwriting an existing file, in the directory asked for (--export-dir, `:export DIR`),
+// else the current directory or, when that is not writable, the temp directory.
 
-import { open } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LivepprofError, errorMessage } from '../errors.js';
@@ -46,4 +47,26 @@ export async function writeProfileFile(name: string, bytes: Uint8Array, dirs: st
     }
   }
   throw new LivepprofError('io', `cannot write ${name}: ${errorMessage(lastError)}`);
+}
+
+export interface ExportFile {
+  /** What the file holds, the end of its name: heap, base, goroutine. */
+  what: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Writes the files of one export, named alike (same target and time), into `dir` (created 0700
+ * when missing), or else the current directory or the temp directory; returns their full paths.
+ */
+export async function writeExports(label: string, files: ExportFile[], dir?: string, when = new Date()): Promise<string[]> {
+  if (dir !== undefined) {
+    await mkdir(dir, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
+      throw new LivepprofError('io', `cannot create ${dir}: ${errorMessage(e)}`);
+    });
+  }
+  const dirs = dir !== undefined ? [dir] : undefined;
+  const paths: string[] = [];
+  for (const f of files) paths.push(await writeProfileFile(exportFileName(label, f.what, when), f.bytes, dirs));
+  return paths;
 }

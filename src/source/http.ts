@@ -1,12 +1,13 @@
 // The HTTP client for pprof endpoints (undici): one keep-alive agent, a deadline per request,
 // a response-size cap enforced while streaming, redirects only within the same host, and
 // every failure classified into a short message. Header values (tokens) never appear in
-// errors or logs.
+// errors, logs or recordings: a body that quotes one back gets it masked on arrival.
 
 import { readFileSync } from 'node:fs';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { LivepprofError, errorMessage } from '../errors.js';
+import { looksLikeText } from '../profile/sniff.js';
 
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type HttpClientOptions } from './http-options.js';
 
@@ -34,8 +35,8 @@ export class HttpClient {
   readonly timeoutMs: number;
   readonly maxBytes: number;
   private readonly headers: Record<string, string>;
-  /** Header values (and their long words: the token of `Bearer TOKEN`), blanked in quoted bodies. */
-  private readonly secrets: string[];
+  /** Header values (and their long words: the token of `Bearer TOKEN`), masked in every body. */
+  private readonly secrets: Buffer[];
   private readonly agent: Agent;
   /** Requests sent (each redirect hop counts): the tool's cost to the target. */
   requestCount = 0;
@@ -44,7 +45,7 @@ export class HttpClient {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.headers = { ...ANONYMOUS, ...(opts.headers ?? {}) };
-    this.secrets = secretsOf(opts.headers ?? {});
+    this.secrets = secretsOf(opts.headers ?? {}).map((x) => Buffer.from(x));
     let ca: string | undefined;
     if (opts.cacert) {
       try {
@@ -88,9 +89,9 @@ export class HttpClient {
         current = next.toString();
         continue;
       }
-      const bytes = await readBody(res, current, maxBytes, signal, timeoutMs);
+      const bytes = redact(await readBody(res, current, maxBytes, signal, timeoutMs), this.secrets);
       const contentType = String(res.headers['content-type'] ?? '');
-      if (res.statusCode >= 400) throw httpStatusError(current, res.statusCode, bytes, res.headers, this.secrets);
+      if (res.statusCode >= 400) throw httpStatusError(current, res.statusCode, bytes, res.headers);
       return { url: current, status: res.statusCode, contentType, bytes, elapsedMs: performance.now() - started };
     }
   }
@@ -185,13 +186,26 @@ function secretsOf(headers: Record<string, string>): string[] {
   return [...out].sort((a, b) => b.length - a.length);
 }
 
-/** A server may quote the credentials it refused ("invalid token …"): never repeat them. */
-function redact(text: string, secrets: string[]): string {
-  return secrets.reduce((t, secret) => t.split(secret).join('[redacted]'), text);
+/**
+ * A server may quote the credentials it was sent: an error page ("invalid token …"), a login
+ * page answering 200. Masked in the body itself, so no error quoting it, no recording and no
+ * export can repeat them; masked with as many `*`, so a protobuf keeps its lengths. A short
+ * value (4-7 bytes) is masked only in text: in gzip or protobuf bytes it would match by chance
+ * (a 4-byte string about once in 7 MB) and corrupt the profile.
+ */
+function redact(body: Uint8Array, secrets: Buffer[]): Uint8Array {
+  if (secrets.length === 0) return body;
+  const text = looksLikeText(body);
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength); // a view: the body is ours
+  for (const secret of secrets) {
+    if (!text && secret.length < 8) continue;
+    for (let i = buf.indexOf(secret); i >= 0; i = buf.indexOf(secret, i + secret.length)) buf.fill(0x2a, i, i + secret.length);
+  }
+  return body;
 }
 
-function firstLine(bytes: Uint8Array, secrets: string[]): string {
-  const text = redact(new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096)), secrets);
+function firstLine(bytes: Uint8Array): string {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096));
   const isHtml = /^\s*</.test(text);
   const stripped = isHtml ? (/<title>([^<]*)<\/title>/i.exec(text)?.[1] ?? 'an HTML page') : text;
   const line = stripped.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
@@ -203,10 +217,9 @@ function httpStatusError(
   status: number,
   body: Uint8Array,
   headers: Dispatcher.ResponseData['headers'],
-  secrets: string[],
 ): LivepprofError {
   const fromPprof = headers['x-go-pprof'] !== undefined;
-  const line = firstLine(body, secrets);
+  const line = firstLine(body);
   const where = new URL(url);
   let hint = '';
   if (status === 401 || status === 403) hint = ' (pass credentials with --header @file or LIVEPPROF_HEADERS)';

@@ -2,7 +2,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { LivepprofError, errorMessage } from '../errors.js';
-import { decodeProfile } from '../profile/decode.js';
+import { decodeProfile, type DecodeLimits } from '../profile/decode.js';
 import type { Profile } from '../profile/model.js';
 import type { HttpClientOptions } from './http-options.js';
 
@@ -15,7 +15,7 @@ export function looksLikeHostPort(arg: string): boolean {
   return /^(\[[0-9a-f:]+\]|[a-z0-9.-]+):\d{1,5}(\/.*)?$/i.test(arg);
 }
 
-export async function readProfileFile(path: string): Promise<Profile> {
+export async function readProfileFile(path: string, limits: DecodeLimits = {}): Promise<Profile> {
   let bytes: Uint8Array;
   try {
     const st = await stat(path);
@@ -31,7 +31,7 @@ export async function readProfileFile(path: string): Promise<Profile> {
     throw new LivepprofError('io', `cannot read ${path}: ${errorMessage(e)}`);
   }
   try {
-    return decodeProfile(bytes);
+    return decodeProfile(bytes, limits);
   } catch (e) {
     if (e instanceof LivepprofError) throw new LivepprofError(e.kind, `${path}: ${e.message}`);
     throw e;
@@ -50,14 +50,14 @@ export function timeoutFor(url: string, timeoutMs: number): number {
   return Number.isFinite(seconds) && seconds > 0 ? Math.max(timeoutMs, seconds * 1000 + timeoutMs) : timeoutMs;
 }
 
-export async function fetchProfile(url: string, opts: HttpClientOptions): Promise<Profile> {
+export async function fetchProfile(url: string, opts: HttpClientOptions, limits: DecodeLimits = {}): Promise<Profile> {
   const { HttpClient } = await import('./http.js');
   const { DEFAULT_TIMEOUT_MS } = await import('./http-options.js');
   const client = new HttpClient({ ...opts, timeoutMs: timeoutFor(url, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
   try {
     const res = await client.get(url);
     try {
-      return decodeProfile(res.bytes);
+      return decodeProfile(res.bytes, limits);
     } catch (e) {
       if (e instanceof LivepprofError) throw new LivepprofError(e.kind, `${url}: ${e.message}`);
       throw e;
@@ -68,13 +68,13 @@ export async function fetchProfile(url: string, opts: HttpClientOptions): Promis
 }
 
 /** A profile from a file path, a URL, or host:port/path. */
-export async function loadProfile(arg: string, http: HttpClientOptions): Promise<Profile> {
-  if (isUrl(arg)) return fetchProfile(arg, http);
+export async function loadProfile(arg: string, http: HttpClientOptions, limits: DecodeLimits = {}): Promise<Profile> {
+  if (isUrl(arg)) return fetchProfile(arg, http, limits);
   try {
-    return await readProfileFile(arg);
+    return await readProfileFile(arg, limits);
   } catch (e) {
     if (e instanceof LivepprofError && e.kind === 'io' && e.message.startsWith('no such file') && looksLikeHostPort(arg)) {
-      return fetchProfile(`http://${arg}`, http);
+      return fetchProfile(`http://${arg}`, http, limits);
     }
     throw e;
   }

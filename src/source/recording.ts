@@ -2,6 +2,11 @@
 // clock) plus the derived timeline as JSONL. Replaying runs the same poll logic over those
 // bytes. Directories are 0700 and files 0600: profiles and command lines are sensitive, and
 // request headers (tokens) are never written.
+//
+// Format versions (the FORMAT file; recordings without one are version 1):
+//   1  polls/NNNNNN/<endpoint>.<ext> and <endpoint>.error.json, time.txt; meta.json; timeline.jsonl
+//   2  the same, plus what the full-screen view fetched on demand (goroutine?debug=2 when a group
+//      was opened), saved in the poll it was fetched after; FORMAT names the version
 
 import { existsSync } from 'node:fs';
 import { appendFile, chmod, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -11,9 +16,16 @@ import type { Endpoint, Fetcher } from './fetcher.js';
 import type { Target } from './target.js';
 import { parseTarget } from './target.js';
 
-export const RECORDING_VERSION = 1;
+export const RECORDING_VERSION = 2;
+/** The versions this livepprof replays. */
+const READABLE_VERSIONS = [1, 2];
 const META = 'meta.json';
 const TIMELINE = 'timeline.jsonl';
+const FORMAT = 'FORMAT';
+const FORMAT_NAME = 'livepprof-recording';
+
+/** Endpoints fetched only when the user asks (not every poll has one): a replay uses the latest before. */
+const ON_DEMAND: ReadonlySet<Endpoint> = new Set(['goroutine-debug2']); // the message in fetchOnDemand names it
 
 export interface RecordingMeta {
   version: number;
@@ -71,7 +83,7 @@ async function prepareDir(dir: string, force: boolean): Promise<void> {
       throw new LivepprofError('usage', `${dir} is not empty; choose another --out or pass --force to write into it`);
     }
     // An old recording's polls would otherwise be replayed as if they were this one's.
-    for (const name of ['polls', TIMELINE, META]) await rm(join(dir, name), { recursive: true, force: true });
+    for (const name of ['polls', TIMELINE, META, FORMAT]) await rm(join(dir, name), { recursive: true, force: true });
     // The directory may have been made by someone else with looser permissions.
     await chmod(dir, DIR_MODE);
   } catch (e) {
@@ -104,6 +116,7 @@ export class RecordingWriter {
   static async create(dir: string, meta: Omit<RecordingMeta, 'version' | 'tool' | 'createdAt'>, force = false): Promise<RecordingWriter> {
     await prepareDir(dir, force);
     const full: RecordingMeta = { version: RECORDING_VERSION, tool: 'livepprof', createdAt: new Date().toISOString(), ...meta };
+    await writePrivate(join(dir, FORMAT), `${FORMAT_NAME} ${RECORDING_VERSION}\n`);
     await writePrivate(join(dir, META), JSON.stringify(full, null, 2) + '\n');
     await writePrivate(join(dir, TIMELINE), '');
     return new RecordingWriter(dir);
@@ -155,8 +168,23 @@ export class RecordingWriter {
   }
 }
 
+/** The FORMAT file's version; a recording made before there was one says so in meta.json (1). */
+async function formatVersion(dir: string, meta: RecordingMeta): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, FORMAT), 'utf8');
+  } catch {
+    return meta.version;
+  }
+  const m = new RegExp(`^${FORMAT_NAME} (\\d+)\\s*$`).exec(text);
+  if (!m) throw new LivepprofError('io', `${dir}/${FORMAT} does not name a livepprof recording format (${JSON.stringify(text.slice(0, 40))})`);
+  return Number(m[1]);
+}
+
 export interface Recording {
   dir: string;
+  /** The format version it was written in (see the top of this file). */
+  version: number;
   meta: RecordingMeta;
   target: Target;
   /** The derived records as recorded (for comparison and quick playback). */
@@ -172,8 +200,12 @@ export async function openRecording(dir: string): Promise<Recording> {
   } catch (e) {
     throw new LivepprofError('io', `${dir} is not a livepprof recording (cannot read ${META}: ${errorMessage(e)})`);
   }
-  if (meta.tool !== 'livepprof' || meta.version !== RECORDING_VERSION) {
-    throw new LivepprofError('io', `${dir} is a recording of another format (version ${meta.version}); this livepprof reads version ${RECORDING_VERSION}`);
+  const version = await formatVersion(dir, meta);
+  if (meta.tool !== 'livepprof' || !READABLE_VERSIONS.includes(version)) {
+    throw new LivepprofError(
+      'io',
+      `${dir} is a recording of another format (version ${version}); this livepprof reads versions ${READABLE_VERSIONS.join(' and ')}: replay it with the livepprof that made it`,
+    );
   }
   const timelineText = await readFile(join(dir, TIMELINE), 'utf8').catch(() => '');
   const timeline = timelineText
@@ -190,7 +222,7 @@ export async function openRecording(dir: string): Promise<Recording> {
     .filter((n) => /^\d+$/.test(n))
     .map(Number)
     .sort((a, b) => a - b);
-  return { dir, meta, target: parseTarget(meta.target), timeline, seqs };
+  return { dir, version, meta, target: parseTarget(meta.target), timeline, seqs };
 }
 
 /** Serves a recording back: the same bytes and errors, poll by poll. */
@@ -232,6 +264,7 @@ export class ReplayFetcher implements Fetcher {
   }
 
   async fetch(seq: number, endpoint: Endpoint): Promise<Uint8Array> {
+    if (ON_DEMAND.has(endpoint)) return this.fetchOnDemand(seq, endpoint);
     const d = pollDir(this.rec.dir, seq);
     try {
       return new Uint8Array(await readFile(join(d, `${endpoint}.${EXTENSIONS[endpoint]}`)));
@@ -245,6 +278,24 @@ export class ReplayFetcher implements Fetcher {
       throw new LivepprofError('replay', `the recording has no ${endpoint} for poll ${seq}`);
     }
     throw new LivepprofError(err.kind, err.message);
+  }
+
+  /**
+   * What was fetched on demand is in the poll it followed, not in every poll: serve the latest
+   * one recorded up to `seq`, as the live view showed it from then on.
+   */
+  private async fetchOnDemand(seq: number, endpoint: Endpoint): Promise<Uint8Array> {
+    const name = `${endpoint}.${EXTENSIONS[endpoint]}`;
+    const has = (s: number) => existsSync(join(pollDir(this.rec.dir, s), name));
+    const found = this.rec.seqs.filter((s) => s <= seq).reverse().find(has);
+    if (found !== undefined) return new Uint8Array(await readFile(join(pollDir(this.rec.dir, found), name)));
+    const later = this.rec.seqs.find((s) => s > seq && has(s));
+    throw new LivepprofError(
+      'replay',
+      later !== undefined
+        ? `no goroutine?debug=2 dump was recorded by poll ${seq}; the first one is at poll ${later}: open the group again then`
+        : 'this recording holds no goroutine?debug=2 dump: `livepprof record` fetches nothing on demand; record from the full-screen view (`livepprof TARGET --record DIR`) and open a group there',
+    );
   }
 
   requestCount(): number {

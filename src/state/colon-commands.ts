@@ -25,6 +25,7 @@ export const COLON_COMMANDS: ColonCommand[] = [
   ...GRANULARITIES.map((g) => ({ names: [g], description: `granularity=${g}`, example: g })),
   { names: ['cum'], description: 'sort by cum', example: 'cum' },
   { names: ['flat'], description: 'sort by flat', example: 'flat' },
+  { names: ['export'], arg: 'DIR', description: 'save what the pane shows as .pb.gz into DIR (0600)', example: 'export DIR' },
   { names: ['help'], description: 'the keys of this pane', example: 'help' },
   { names: ['quit', 'q', 'exit'], description: 'quit livepprof', example: 'quit' },
 ];

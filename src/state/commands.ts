@@ -1,16 +1,19 @@
 // What each keymap command does. Pure with respect to the terminal: handlers dispatch actions
 // to the store and call the session; tests run them without Ink.
 
+import { basename, dirname } from 'node:path';
 import { GRANULARITIES, type Granularity } from '../analysis/graph.js';
 import { compileGoRegexp } from '../analysis/regex.js';
 import { errorMessage } from '../errors.js';
+import { countProfileAsProfile } from '../profile/count-profile.js';
+import type { Profile } from '../profile/model.js';
 import type { Session } from '../session/session.js';
 import type { CommandId } from './keymap.js';
 import { resolveCursor, type CursorTarget, type ProfilePane, type RowKey } from './reducer.js';
 import { colonCommandExamples, completeColon } from './colon-commands.js';
 import { appliedFilter, filterableList } from './list-filter.js';
 import { drillRowKey, goroutineRowKey, nextSampleType, readyPaneProfile, selectGoroutineRows, settledTop, topRowKey, visibleDrill } from './selectors.js';
-import type { Store } from './store.js';
+import type { Store, StoreSnapshot } from './store.js';
 import type { PromptPurpose } from './ui-state.js';
 
 export interface CommandContext {
@@ -22,8 +25,8 @@ export interface CommandContext {
   /** How far the open detail view can scroll (its lines beyond the screen). */
   scrollMax: number;
   quit(): void;
-  /** Writes the profile(s) of the current pane; resolves to the paths written. */
-  exportProfiles(): Promise<string[]>;
+  /** Writes these profiles (into `dir`, else the default place); resolves to the paths written. */
+  exportProfiles(items: PaneExport[], dir?: string): Promise<string[]>;
   /** Fetches goroutine?debug=2 for the details view. */
   loadGoroutineDump(): void;
 }
@@ -100,10 +103,39 @@ function drillInto(ctx: CommandContext): void {
   if (row) ctx.store.dispatch({ type: 'drill', pane, name: row.name });
 }
 
-async function exportNow(ctx: CommandContext): Promise<void> {
+/** A profile to export, and what it is (the end of its file name). */
+export interface PaneExport {
+  what: 'heap' | 'base' | 'goroutine';
+  profile: Profile;
+}
+
+/**
+ * What the pane on screen shows, as profiles to write: the goroutine groups from Goroutines,
+ * both sides from Diff (for `go tool pprof -base`), else the latest heap profile.
+ */
+export function paneExports(snap: StoreSnapshot): { items: PaneExport[]; none: string } {
+  const { ui, data } = snap;
+  if (ui.pane === 'goroutines') {
+    const g = data.latestGoroutines;
+    return { items: g ? [{ what: 'goroutine', profile: countProfileAsProfile(g.groups, g.time) }] : [], none: 'no goroutine profile to write yet' };
+  }
+  const none = 'no heap profile to write yet';
+  const pp = readyPaneProfile(data, ui.pane === 'diff' ? 'diff' : 'top');
+  if (!pp) return { items: [], none };
+  const items: PaneExport[] = [{ what: 'heap', profile: pp.latest.profile }];
+  if (ui.pane === 'diff' && pp.base) items.push({ what: 'base', profile: pp.base.profile });
+  return { items, none };
+}
+
+async function exportNow(ctx: CommandContext, dir?: string): Promise<void> {
   try {
-    const paths = await ctx.exportProfiles();
-    ctx.store.dispatch({ type: 'message', text: paths.length ? `wrote ${paths.join(' and ')} (mode 0600)` : 'no heap profile to write yet' });
+    const { items, none } = paneExports(ctx.store.getSnapshot());
+    if (items.length === 0) return ctx.store.dispatch({ type: 'message', text: none });
+    const paths = await ctx.exportProfiles(items, dir);
+    // One directory said once, so that both file names fit in full (the Diff pane writes two).
+    const dirs = new Set(paths.map((p) => dirname(p)));
+    const where = dirs.size === 1 ? `${paths.map((p) => basename(p)).join(' and ')} in ${[...dirs][0]}` : paths.join(' and ');
+    ctx.store.dispatch({ type: 'message', text: `wrote ${where} (mode 0600)` });
   } catch (e) {
     ctx.store.dispatch({ type: 'show-error', message: `could not write the profile: ${errorMessage(e)}` });
   }
@@ -291,6 +323,8 @@ export function runColonCommand(ctx: CommandContext, text: string): void {
       return ctx.store.dispatch({ type: 'set-cum-sort', pane, cum: name === 'cum' });
     case 'help':
       return ctx.store.dispatch({ type: 'open-help' });
+    case 'export':
+      return void exportNow(ctx, arg || undefined);
     case 'q':
     case 'quit':
     case 'exit':

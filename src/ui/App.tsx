@@ -31,7 +31,7 @@ export interface AppProps {
   /** The verdict for the Overview (at most maxLines lines of `width`) and its word for the header. */
   verdict: (snap: StoreSnapshot, width: number, maxLines: number) => VerdictView;
   quit(): void;
-  exportProfiles(): Promise<string[]>;
+  exportProfiles: CommandContext['exportProfiles'];
   loadGoroutineDump(): void;
 }
 

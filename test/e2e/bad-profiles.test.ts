@@ -5,14 +5,17 @@
 // the process stays small (peak RSS from /usr/bin/time, else polled from /proc/<pid>/status).
 
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { constants as zlib, createGzip } from 'node:zlib';
 import pako from 'pako';
 import { Function as PbFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBadServer, type BadServer, type Misbehaviour } from '../helpers/bad-server.js';
-import { CLI } from '../helpers/paths.js';
+import { CLI, GO119 } from '../helpers/paths.js';
 
 /** Peak RSS allowed for one `livepprof top` run (Node itself takes ~50 MB). */
 const MAX_RSS_KB = 150 * 1024;
@@ -55,10 +58,16 @@ function vmHwmKb(pid: number): number {
 
 /** `livepprof top …args`, measuring the process's peak RSS. */
 function top(args: string[]): Promise<Result> {
+  return livepprof(['top', ...args]);
+}
+
+/** `livepprof …args`, measuring the process's peak RSS (and its wall time, for the log). */
+function livepprof(args: string[]): Promise<Result> {
   const rssFile = join(dir, `rss-${runs++}.txt`);
   const [cmd, argv] = HAS_TIME
-    ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, CLI, 'top', ...args]]
-    : [process.execPath, [CLI, 'top', ...args]];
+    ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, CLI, ...args]]
+    : [process.execPath, [CLI, ...args]];
+  const started = Date.now();
   return new Promise((resolve) => {
     let polled = 0;
     let poller: NodeJS.Timeout | undefined;
@@ -68,7 +77,8 @@ function top(args: string[]): Promise<Result> {
       const code = e ? (typeof e.code === 'number' ? e.code : -1) : 0;
       // GNU time writes "Command exited with non-zero status N" before the number on failure.
       const maxRssKb = HAS_TIME ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : polled;
-      seen.push(`${(maxRssKb / 1024).toFixed(0).padStart(4)} MB  exit ${code}  ${stderr.split('\n')[0] || '(table)'}`);
+      const wall = ((Date.now() - started) / 1000).toFixed(2);
+      seen.push(`${(maxRssKb / 1024).toFixed(0).padStart(4)} MB ${wall.padStart(6)} s  exit ${code}  ${args[0]}  ${stderr.split('\n')[0] || '(table)'}`);
       resolve({ code, stdout, stderr, maxRssKb });
     });
     if (!HAS_TIME) poller = setInterval(() => (polled = Math.max(polled, vmHwmKb(child.pid!))), 5);
@@ -332,5 +342,79 @@ describe('livepprof top against a misbehaving server', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).sampleType).toBe('inuse_space');
     expectSmall(r);
+  });
+});
+
+/** Streams `mib` MiB of zeros through gzip into `path` (RLE: the same ratio as level 9, 3x faster). */
+async function writeGzipBomb(path: string, mib: number): Promise<void> {
+  const zeros = Buffer.alloc(1 << 20);
+  let n = 0;
+  const source = new Readable({
+    read() {
+      this.push(n++ < mib ? zeros : null);
+    },
+  });
+  await pipeline(source, createGzip({ level: 9, strategy: zlib.Z_RLE, chunkSize: 1 << 16 }), createWriteStream(path));
+}
+
+describe('a gzip bomb: 4 MiB that inflates to 4 GiB', () => {
+  /** The issue's bound: Node itself is ~50 MB and the default cap holds 256 MiB of output. */
+  const MAX_BOMB_RSS_KB = 400 * 1024;
+  const REFUSED = /gzip data inflates to more than the --max-inflated limit of 256 MiB \(a gzip bomb, or a huge profile: raise --max-inflated\)$/;
+  let bomb = '';
+  let server: BadServer;
+  beforeAll(async () => {
+    bomb = join(dir, 'bomb.pb.gz');
+    await writeGzipBomb(bomb, 4096);
+    server = await startBadServer();
+    server.set('body-200', '/debug/pprof/heap', readFileSync(bomb));
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const expectRefusedSmall = (r: Result, where: RegExp) => {
+    expectOneLineError(r, REFUSED);
+    expect(r.stderr).toMatch(where);
+    expect(r.maxRssKb).toBeGreaterThan(0);
+    expect(r.maxRssKb).toBeLessThan(MAX_BOMB_RSS_KB);
+  };
+
+  it('is a 4 MiB file whose gzip trailer says 4 GiB (mod 2^32)', () => {
+    const bytes = readFileSync(bomb);
+    expect(statSync(bomb).size).toBeLessThan(4.1 * 2 ** 20);
+    expect(bytes.readUInt32LE(bytes.length - 4)).toBe(2 ** 32 % 2 ** 32); // ISIZE wraps to 0 at exactly 4 GiB
+  });
+
+  it('top FILE: refused with one line naming the limit and the flag, peak RSS under 400 MB', async () => {
+    expectRefusedSmall(await top([bomb]), /^livepprof: \/.*bomb\.pb\.gz: /);
+  }, 60_000);
+
+  it('top URL: the same', async () => {
+    expectRefusedSmall(await top([`${server.url}/debug/pprof/heap`]), /^livepprof: http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/heap: /);
+  }, 60_000);
+
+  it('watch: each poll that gets the bomb fails with that line, and the process stays under 400 MB', async () => {
+    const r = await livepprof(['watch', server.url, '--json', '--count', '2', '--interval', '100ms']);
+    expect(r.maxRssKb).toBeGreaterThan(0);
+    expect(r.maxRssKb).toBeLessThan(MAX_BOMB_RSS_KB);
+    const polls = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; error?: string });
+    expect(polls).toHaveLength(2);
+    for (const p of polls) {
+      expect(p.ok).toBe(false);
+      expect(p.error).toMatch(REFUSED);
+    }
+  }, 60_000);
+
+  it('--max-inflated moves the cap: a real profile is refused under 1 KiB and read under 1 MiB; a bad size is a usage line', async () => {
+    const heap = join(GO119, 'heap.pb.gz');
+    const small = await top([heap, '--max-inflated', '1KiB']);
+    expectOneLineError(small, /heap\.pb\.gz: gzip data inflates to more than the --max-inflated limit of 1 KiB \(a gzip bomb, or a huge profile: raise --max-inflated\)$/);
+    const roomy = await top([heap, '--max-inflated', '1MiB', '--json']);
+    expect(roomy.code).toBe(0);
+    expect(JSON.parse(roomy.stdout).sampleType).toBe('inuse_space');
+    const bad = await livepprof(['top', heap, '--max-inflated', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('livepprof: --max-inflated must be a size like 1048576, 512MiB or 1GiB, not "lots"');
   });
 });

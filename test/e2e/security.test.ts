@@ -19,6 +19,7 @@ import { runCli, spawnCli, waitFor, type CliResult } from '../helpers/cli.js';
 import { GO119 } from '../helpers/paths.js';
 import { commandWorks } from '../helpers/commands.js';
 import { startCaptureServer, type CaptureServer, type Route } from '../helpers/capture-server.js';
+import { startBadServer } from '../helpers/bad-server.js';
 
 const work = mkdtempSync(join(tmpdir(), 'livepprof-security-'));
 const servers: CaptureServer[] = [];
@@ -241,6 +242,46 @@ describe('secrets given with --header @FILE and LIVEPPROF_HEADERS', () => {
     expect(runs[3]!.stderr).toMatch(/^livepprof: HTTP 403 from 127\.0\.0\.1:\d+\/debug\/pprof\/heap: Token \S+ revoked \(pass credentials/);
     for (const i of [0, 1]) for (const f of filesUnder(join(work, `rec-echo-${i}`))) expect(f.leaks, f.path).toEqual([]);
   });
+
+  for (const mode of ['echo-200-text', 'echo-200-html'] as const) {
+    it(`stay out of top, watch and record when a 200 ${mode.slice(9)} page quotes them back (${mode})`, async () => {
+      // A login page or proxy that answers 200 and repeats the request's headers: the quoted
+      // start of the body ("it is text starting with …") must not carry them.
+      const bad = await startBadServer();
+      try {
+        bad.set(mode);
+        const out = join(work, `rec-${mode}`);
+        const [top, watch, record] = await Promise.all([
+          cli(['top', `${bad.url}/debug/pprof/heap`, ...SECRET_ARGS], SECRET_ENV),
+          cli(['watch', bad.url, '--json', '--interval', '100ms', '--count', '2', ...SECRET_ARGS], SECRET_ENV),
+          cli(['record', bad.url, '--out', out, '--interval', '100ms', '--count', '2', ...SECRET_ARGS], SECRET_ENV),
+        ]);
+        expect(bad.requests.length).toBeGreaterThan(0);
+        expect(top.code).toBe(1);
+        expect(oneLine(top.stderr)).toHaveLength(1);
+        const polls = jsonLines(watch.stdout);
+        expect(polls).toHaveLength(2);
+        for (const p of polls) expect(p.ok).toBe(false);
+        if (mode === 'echo-200-text') {
+          // The body is quoted, with the secrets masked where they stood.
+          expect(top.stderr).toMatch(/^livepprof: http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/heap: input is text that is not a pprof profile \(it starts with "You sent .*\*{8}/);
+          expect(polls[0]!.error).toMatch(/answered with text starting with "You sent .*\*{8}/);
+        } else {
+          expect(top.stderr).toMatch(/input is an HTML page \(a login page, proxy or error page\?\)/);
+        }
+        for (const r of [top, watch, record]) expectNoLeak(r, mode);
+        const files = filesUnder(out);
+        expect(files.length).toBeGreaterThan(3);
+        for (const f of files) expect(f.leaks, f.path).toEqual([]);
+        // The replay of what was recorded says the same, and nothing secret either.
+        const replay = await cli(['replay', out, '--speed', '0', '--json']);
+        expectNoLeak(replay, `${mode} replay`);
+        expect(jsonLines(replay.stdout).map((p) => p.error)).toEqual(polls.map((p) => p.error));
+      } finally {
+        await bad.close();
+      }
+    });
+  }
 
   it('stay out of every file of a recording, and out of its output', async () => {
     // Some endpoints answer, one is refused: a recording with both bodies and errors.

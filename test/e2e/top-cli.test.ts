@@ -153,6 +153,19 @@ describe('livepprof top', () => {
     expectOneLineError(await cli(['top', `${base}/debug/pprof/heap`, '--max-bytes', '100']), 1, /larger than the --max-bytes limit of 100 bytes/);
   });
 
+  it('--max-bytes takes a size with a unit too', async () => {
+    expectOneLineError(await cli(['top', `${base}/debug/pprof/heap`, '--max-bytes', '0.5KiB']), 1, /larger than the --max-bytes limit of 512 bytes/);
+    expectOneLineError(await cli(['top', `${base}/debug/pprof/heap`, '--max-bytes', '0']), 2, /--max-bytes must be a size like 1048576, 512MiB or 1GiB, not "0"/);
+  });
+
+  it('--max-inflated (the gzip-bomb cap) is in the help of every command that decodes a profile, with its default', async () => {
+    const helps = await Promise.all([['top'], ['watch'], ['record'], ['replay'], ['127.0.0.1:1']].map((c) => cli([...c, '--help'])));
+    for (const r of helps) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/--max-inflated SIZE[\s\S]*gzip bomb \(default 256MiB\)/);
+    }
+  });
+
   it('reports usage errors with exit code 2', async () => {
     expectOneLineError(await cli(['top', join(GO119, 'heap.pb.gz'), '--bogus']), 2, /unknown option --bogus/);
     expectOneLineError(await cli(['top']), 2, /missing argument/);

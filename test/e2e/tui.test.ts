@@ -3,6 +3,9 @@
 // retains memory in main.(*Cache).Put (called from main.(*Cache).Grow); the goroutine-leak
 // scenario parks goroutines in main.leakWorker (created by main.spawnLeakers).
 
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
 import { CLI } from '../helpers/paths.js';
@@ -34,10 +37,10 @@ async function target(scenario: string): Promise<Target> {
   return t;
 }
 
-/** `livepprof 127.0.0.1:PORT --interval 1s` in an 80×24 terminal, up and reading keys. */
-async function openView(t: Target): Promise<TmuxSession> {
+/** `livepprof 127.0.0.1:PORT --interval 1s [args]` in an 80×24 terminal, up and reading keys. */
+async function openView(t: Target, args: string[] = []): Promise<TmuxSession> {
   const s = await startTmux({
-    command: [process.execPath, CLI, `127.0.0.1:${t.port}`, '--interval', '1s'],
+    command: [process.execPath, CLI, `127.0.0.1:${t.port}`, '--interval', '1s', ...args],
     width: 80,
     height: 24,
     preamble: PREAMBLE,
@@ -163,6 +166,54 @@ describe.skipIf(!haveGo || !haveTmux)('the full-screen view on a live Go target,
     await s.waitFor(/^\d+ goroutines waiting in main\.leakWorker/m);
     await s.waitFor(/created by main\.spawnLeakers/);
     await s.waitFor(/\d+ × chan receive/);
+  });
+});
+
+describe.skipIf(!haveGo || !haveTmux)('--record: the view records what it shows, and the replay shows it again', () => {
+  const work = mkdtempSync(join(tmpdir(), 'livepprof-tui-record-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  /** Goroutines, Enter on the leakWorker group: its states and creator from goroutine?debug=2. */
+  async function openLeakGroup(s: TmuxSession): Promise<void> {
+    await s.sendKeys('3');
+    await s.waitFor(/^›\s+\d+\s+[+-]?\d+\s+main\.leakWorker\s+main\.leakWorker\s*$/m);
+    await s.sendKeys('Enter');
+    await s.waitFor(/^from goroutine\?debug=2 at [\d:]+: \d+ goroutines$/m);
+    await s.waitFor(/created by main\.spawnLeakers/);
+    await s.waitFor(/\d+ × chan receive/);
+  }
+
+  it('a group opened live is recorded with its goroutine?debug=2 dump; replaying the recording shows its states', async () => {
+    const t = await target('goroutine-leak');
+    const rec = join(work, 'rec');
+    const exports = join(work, 'exports');
+    const live = await openView(t, ['--record', rec, '--export-dir', exports]);
+    await openLeakGroup(live);
+    // e from Goroutines writes the goroutine profile, into --export-dir.
+    await live.sendKeys('e');
+    await live.waitFor(/wrote livepprof-127\.0\.0\.1_\d+-\d{8}-\d{6}-goroutine\.pb\.gz in\s/);
+    const exported = readdirSync(exports);
+    expect(exported).toHaveLength(1);
+    expect(statSync(join(exports, exported[0]!)).mode & 0o777).toBe(0o600);
+    await live.sendKeys('q');
+    expect(await live.waitForExit()).toBe(0);
+
+    // The recording: version 2, private, and the dump in the poll it followed.
+    expect(readFileSync(join(rec, 'FORMAT'), 'utf8')).toBe('livepprof-recording 2\n');
+    expect(statSync(rec).mode & 0o777).toBe(0o700);
+    const files = readdirSync(rec, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    for (const f of files) expect(statSync(join(f.parentPath, f.name)).mode & 0o777, f.name).toBe(0o600);
+    const dumps = files.filter((f) => f.name === 'goroutine-debug2.txt');
+    expect(dumps.length).toBeGreaterThanOrEqual(1);
+    expect(readFileSync(join(dumps[0]!.parentPath, dumps[0]!.name), 'utf8')).toMatch(/^goroutine \d+ \[/);
+
+    const replay = await startTmux({ command: [process.execPath, CLI, rec, '--speed', '0'], width: 80, height: 24, preamble: PREAMBLE });
+    sessions.push(replay);
+    await replay.waitFor(/\(recording\)/);
+    await replay.waitForRawMode();
+    await openLeakGroup(replay);
+    await replay.sendKeys('q');
+    expect(await replay.waitForExit()).toBe(0);
   });
 });
 

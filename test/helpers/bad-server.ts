@@ -25,15 +25,18 @@ export type Misbehaviour =
   | 'not-a-profile-proto' // a valid protobuf that is not a profile
   | 'slow' // answers after a long delay
   | 'silent' // accepts and never answers
-  | 'close-mid-body'; // closes the connection mid-body
+  | 'close-mid-body' // closes the connection mid-body
+  | 'body-200' // status 200 with the bytes given to set() (e.g. a gzip bomb made by the test)
+  | 'echo-200-html' // a 200 login page that quotes the request's headers (tokens) back
+  | 'echo-200-text'; // the same as plain text
 
 const fixture = (name: string) => readFileSync(join(GO119, name));
 
 export interface BadServer {
   url: string;
   port: number;
-  /** Behaviour from now on for requests whose URL starts with `pathPrefix` (default: all). */
-  set(m: Misbehaviour, pathPrefix?: string): void;
+  /** Behaviour from now on for requests whose URL starts with `pathPrefix` (default: all); `body` for 'body-200'. */
+  set(m: Misbehaviour, pathPrefix?: string, body?: Uint8Array): void;
   requests: string[];
   connections: number;
   close(): Promise<void>;
@@ -42,6 +45,7 @@ export interface BadServer {
 export async function startBadServer(): Promise<BadServer> {
   let mode: Misbehaviour = 'ok';
   let scope = '';
+  let customBody: Uint8Array = new Uint8Array(0);
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
@@ -105,6 +109,20 @@ export async function startBadServer(): Promise<BadServer> {
         return void setTimeout(() => good(req, res), 5000);
       case 'silent':
         return; // never answers
+      case 'body-200':
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(customBody.length) });
+        return res.end(customBody);
+      case 'echo-200-html':
+      case 'echo-200-text': {
+        // What a careless login page or proxy does: repeat the credentials it was sent.
+        const sent = Object.entries(req.headers)
+          .filter(([k]) => !['host', 'connection', 'user-agent'].includes(k))
+          .map(([k, v]) => `${k}: ${String(v)}`)
+          .join('; ');
+        const html = mode === 'echo-200-html';
+        res.writeHead(200, { 'content-type': html ? 'text/html' : 'text/plain' });
+        return res.end(html ? `<html><head><title>Sign in (${sent})</title></head><body>${sent}</body></html>` : `You sent ${sent}\nplease sign in\n`);
+      }
       case 'close-mid-body':
         res.writeHead(200, { 'content-length': '100000' });
         res.write(new Uint8Array(500));
@@ -121,9 +139,10 @@ export async function startBadServer(): Promise<BadServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    set: (m, pathPrefix = '') => {
+    set: (m, pathPrefix = '', body = new Uint8Array(0)) => {
       mode = m;
       scope = pathPrefix;
+      customBody = body;
     },
     requests,
     get connections() {

@@ -164,7 +164,7 @@ export interface AppOptions extends Size {
   /** Default: the verdict view, as runFullScreen shows it. */
   verdict?: AppProps['verdict'];
   quit?: () => void;
-  exportProfiles?: () => Promise<string[]>;
+  exportProfiles?: AppProps['exportProfiles'];
   loadGoroutineDump?: () => void;
 }
 

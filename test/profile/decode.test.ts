@@ -4,7 +4,7 @@ import pako from 'pako';
 import { Profile as PbProfile } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
 import { LivepprofError } from '../../src/errors.js';
-import { decodeProfile } from '../../src/profile/decode.js';
+import { DEFAULT_MAX_INFLATED, decodeProfile } from '../../src/profile/decode.js';
 import { defaultSampleIndex, resolveSampleIndex, sampleFrames, sampleLabels, type Profile } from '../../src/profile/model.js';
 import { GO119, PEER, SHARED_FIXTURES } from '../helpers/paths.js';
 
@@ -196,6 +196,53 @@ describe('inputs that are not profiles', () => {
     const err = decodeError(dropFirstLocation(raw));
     expect(err.kind).toBe('malformed');
     expect(err.message).toMatch(/refers to location \d+, which does not exist/);
+  });
+});
+
+describe('--max-inflated: how far gzip data may inflate', () => {
+  /** The real heap profile followed by an unknown field (99) of `padding` zero bytes, which decoders skip. */
+  function padded(padding: number): Uint8Array {
+    const raw = pako.inflate(read(join(GO119, 'heap.pb.gz')));
+    const tag = [0x9a, 0x06]; // field 99, wire type 2
+    const len: number[] = [];
+    for (let n = padding; ; n >>>= 7) {
+      if (n < 0x80) {
+        len.push(n);
+        break;
+      }
+      len.push((n & 0x7f) | 0x80);
+    }
+    const out = new Uint8Array(raw.length + tag.length + len.length + padding);
+    out.set(raw);
+    out.set([...tag, ...len], raw.length);
+    return out;
+  }
+  const samplesOf = (p: Profile) => Array.from(p.samples.values);
+  const original = decodeProfile(read(join(GO119, 'heap.pb.gz')));
+
+  it('defaults to 256 MiB', () => expect(DEFAULT_MAX_INFLATED).toBe(256 * 2 ** 20));
+
+  it('a profile that inflates past the limit is refused with one line naming the limit and the flag', () => {
+    const gz = read(join(GO119, 'heap.pb.gz'));
+    let err: unknown = null;
+    try {
+      decodeProfile(gz, { maxInflated: 1024 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LivepprofError);
+    expect((err as LivepprofError).kind).toBe('too-large');
+    expect((err as LivepprofError).message).toBe(
+      'gzip data inflates to more than the --max-inflated limit of 1 KiB (a gzip bomb, or a huge profile: raise --max-inflated)',
+    );
+    // Exactly its own size fits.
+    expect(samplesOf(decodeProfile(gz, { maxInflated: pako.inflate(gz).length }))).toEqual(samplesOf(original));
+  });
+
+  it('past 32 MiB the bytes are counted, then inflated again into one buffer: the same profile, and the limit still holds', () => {
+    const big = pako.gzip(padded(40 * 2 ** 20), { level: 1 });
+    expect(samplesOf(decodeProfile(big))).toEqual(samplesOf(original));
+    expect(() => decodeProfile(big, { maxInflated: 36 * 2 ** 20 })).toThrow(/more than the --max-inflated limit of 36 MiB/);
   });
 });
 

@@ -76,7 +76,25 @@ describe('worker heap decoder', () => {
     await own.close();
   });
 
+  it('--max-inflated holds in the worker too: over the cap is one too-large line naming the flag', async () => {
+    const bytes = new Uint8Array(readFileSync(join(GO119, 'heap.pb.gz')));
+    const capped = workerDecoder({ maxInflated: 1024 });
+    try {
+      const err = await capped.decode(bytes, 'proto').catch((e: unknown) => e);
+      expect(isLivepprofError(err) && err.kind).toBe('too-large');
+      expect((err as Error).message).toBe(
+        'gzip data inflates to more than the --max-inflated limit of 1 KiB (a gzip bomb, or a huge profile: raise --max-inflated)',
+      );
+      // The same bytes within a cap that fits them decode as before.
+      const roomy = workerDecoder({ maxInflated: 64 * 1024 * 1024 });
+      expect((await roomy.decode(bytes, 'proto')).samples.count).toBe((await inlineDecoder.decode(bytes, 'proto')).samples.count);
+      await roomy.close();
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('falls back to decoding inline when the worker script is missing (running from source)', () => {
-    expect(workerDecoder('/nonexistent/heap-decoder-worker.js')).toBe(inlineDecoder);
+    expect(workerDecoder({}, '/nonexistent/heap-decoder-worker.js')).toBe(inlineDecoder);
   });
 });

@@ -1,10 +1,14 @@
 // Command handlers over a Store of real captured heap profiles (no terminal, no target): keys go
 // through resolveKey → HANDLERS exactly as the input hook sends them.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { staticSource } from '../../src/cli/tui-command.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { paneExporter, staticSource } from '../../src/cli/tui-command.js';
+import { topReport } from '../../src/analysis/top.js';
+import type { Session } from '../../src/session/session.js';
 import { decodeProfile } from '../../src/profile/decode.js';
 import type { Profile } from '../../src/profile/model.js';
 import { COLON_COMMANDS } from '../../src/state/colon-commands.js';
@@ -13,7 +17,9 @@ import { resolveKey } from '../../src/state/keymap.js';
 import { readyPaneProfile, settledDrill, settledTop, visibleDrill } from '../../src/state/selectors.js';
 import { Store } from '../../src/state/store.js';
 import { TOP_CURSOR } from '../../src/state/ui-state.js';
+import { commandWorks } from '../helpers/commands.js';
 import { GO119 } from '../helpers/paths.js';
+import { polledSession } from '../ui/fixture-session.js';
 
 const heap = decodeProfile(new Uint8Array(readFileSync(join(GO119, 'heap.pb.gz'))));
 
@@ -30,7 +36,7 @@ function makeCtx(p: Profile): void {
     pageSize: 4,
     scrollMax: 0,
     quit: quit as unknown as () => void,
-    exportProfiles: async () => ['/tmp/heap.pb.gz'],
+    exportProfiles: async (items) => items.map((i) => `/tmp/${i.what}.pb.gz`),
     loadGoroutineDump: () => undefined,
   };
 }
@@ -167,7 +173,7 @@ describe('profile keys', () => {
 
   it('e writes the profile and says where', async () => {
     key('e');
-    await vi.waitFor(() => expect(ui().message).toBe('wrote /tmp/heap.pb.gz (mode 0600)'));
+    await vi.waitFor(() => expect(ui().message).toBe('wrote heap.pb.gz in /tmp (mode 0600)'));
   });
 });
 
@@ -411,5 +417,126 @@ describe('table navigation', () => {
     expect(ui().diff.drill).toEqual([]);
     expect(key('b')).toBe('baseline-now');
     expect(ui().message).toMatch(/static profile has no baseline/);
+  });
+});
+
+describe('e and :export write what the pane shows, mode 0600', () => {
+  // Four polls of the real captures: the first heap profile differs from the latest, and the
+  // goroutine groups are those of goroutine.after1min.debug1.txt.
+  let live: Session;
+  let work: string;
+  beforeAll(async () => {
+    ({ session: live } = await polledSession(4));
+    work = mkdtempSync(join(tmpdir(), 'livepprof-export-'));
+  });
+  afterAll(async () => {
+    await live.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** The live store on `pane`, exporting like the full-screen view with --export-dir `exportDir`. */
+  function liveView(pane: 'top' | 'goroutines' | 'diff', exportDir: string): void {
+    store.close();
+    store = new Store(live, pane);
+    ctx = { ...ctx, store, exportProfiles: paneExporter('127.0.0.1:6060', exportDir) };
+  }
+
+  /** Presses e (or runs :export ARGS) and waits for the message; returns the files written, in the order named. */
+  async function exportNow(colon?: string): Promise<string[]> {
+    store.dispatch({ type: 'message', text: null });
+    if (colon === undefined) key('e');
+    else {
+      key(':');
+      prompt(colon);
+    }
+    await vi.waitFor(() => expect(ui().message).toMatch(/^wrote /));
+    const m = /^wrote (.+) in (\/\S+) \(mode 0600\)$/.exec(ui().message!);
+    expect(m, ui().message!).not.toBeNull();
+    const paths = m![1]!.split(' and ').map((name) => join(m![2]!, name));
+    for (const p of paths) expect(statSync(p).mode & 0o777, p).toBe(0o600);
+    return paths;
+  }
+
+  const decoded = (path: string) => decodeProfile(new Uint8Array(readFileSync(path)));
+  const values = (p: Profile) => Array.from(p.samples.values);
+
+  it('from Top: the latest heap profile, into --export-dir', async () => {
+    const dir = join(work, 'top');
+    liveView('top', dir);
+    const [file, ...rest] = await exportNow();
+    expect(rest).toEqual([]);
+    expect(basename(file!)).toMatch(/^livepprof-127\.0\.0\.1_6060-\d{8}-\d{6}-heap\.pb\.gz$/);
+    expect(file!.startsWith(dir + '/')).toBe(true);
+    expect(values(decoded(file!))).toEqual(values(live.snapshot().latestHeap!.profile));
+  });
+
+  it('from Goroutines: the goroutine profile the pane shows, not the heap', async () => {
+    liveView('goroutines', join(work, 'goroutines'));
+    const [file, ...rest] = await exportNow();
+    expect(rest).toEqual([]);
+    expect(basename(file!)).toMatch(/-goroutine\.pb\.gz$/);
+    const p = decoded(file!);
+    expect(p.sampleTypes).toEqual([{ type: 'goroutine', unit: 'count' }]);
+    const groups = live.snapshot().latestGoroutines!.groups.groups;
+    expect(p.samples.count).toBe(groups.length);
+    const total = groups.reduce((n, g) => n + g.count, 0);
+    expect(total).toBe(83); // goroutine.after1min.debug1.txt
+    // Each group counts where it waits (its leaf frame), as the pane's "waiting in" column says.
+    const report = topReport(p, { sampleIndex: 0, granularity: 'functions', nodeCount: 0, cumSort: false, filters: {} });
+    expect(report.total).toBe(total);
+    const byLeaf = new Map<string, number>();
+    for (const g of groups) byLeaf.set(g.frames[0]!.func, (byLeaf.get(g.frames[0]!.func) ?? 0) + g.count);
+    for (const [name, count] of byLeaf) expect(report.rows.find((r) => r.name === name)?.flat, name).toBe(count);
+  });
+
+  it('the goroutine export opens in go tool pprof with the same total', async () => {
+    if (!commandWorks('go', ['version'])) {
+      if (process.env.CI) throw new Error('go is needed for this test (CI installs it)');
+      console.warn('SKIPPED go tool pprof on the goroutine export: `go` is not on PATH');
+      return;
+    }
+    liveView('goroutines', join(work, 'pprof'));
+    const [file] = await exportNow();
+    const r = spawnSync('go', ['tool', 'pprof', '-top', '-symbolize=none', file!], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, PPROF_TMPDIR: work } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Showing nodes accounting for 83, 100% of 83 total$/m);
+    expect(r.stdout).toMatch(/^Type: goroutine$/m);
+  }, 90_000);
+
+  it('from Diff: both sides, named heap and base, both full names in the message', async () => {
+    liveView('diff', join(work, 'diff'));
+    const [heapFile, baseFile, ...rest] = await exportNow();
+    expect(rest).toEqual([]);
+    expect(basename(heapFile!)).toMatch(/-heap\.pb\.gz$/);
+    expect(basename(baseFile!)).toMatch(/-base\.pb\.gz$/);
+    expect(ui().message).toContain(basename(heapFile!));
+    expect(ui().message).toContain(basename(baseFile!));
+    const snap = live.snapshot();
+    expect(values(decoded(heapFile!))).toEqual(values(snap.latestHeap!.profile));
+    expect(values(decoded(baseFile!))).toEqual(values(snap.firstHeap!.profile));
+    expect(values(snap.latestHeap!.profile)).not.toEqual(values(snap.firstHeap!.profile)); // two different files
+  });
+
+  it(':export DIR writes this one export into DIR (made 0700), e goes back to --export-dir', async () => {
+    const usual = join(work, 'usual');
+    const other = join(work, 'other', 'nested');
+    liveView('top', usual);
+    const [file] = await exportNow(`export ${other}`);
+    expect(file!.startsWith(other + '/')).toBe(true);
+    expect(statSync(other).mode & 0o777).toBe(0o700);
+    const [again] = await exportNow();
+    expect(again!.startsWith(usual + '/')).toBe(true);
+    expect(readdirSync(other)).toHaveLength(1);
+  });
+
+  it('with nothing to write yet, says so and writes nothing', async () => {
+    key('e');
+    await vi.waitFor(() => expect(ui().message).toBe('wrote heap.pb.gz in /tmp (mode 0600)'));
+    store.close();
+    store = new Store(staticSource(heap), 'goroutines');
+    ctx = { ...ctx, store, exportProfiles: paneExporter('x', join(work, 'none')) };
+    key('e');
+    await vi.waitFor(() => expect(ui().message).toBe('no goroutine profile to write yet'));
+    expect(() => readdirSync(join(work, 'none'))).toThrow();
   });
 });

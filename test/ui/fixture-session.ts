@@ -12,11 +12,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LivepprofError } from '../../src/errors.js';
-import { parseGoroutineDebug2 } from '../../src/profile/legacy-text.js';
 import { Session } from '../../src/session/session.js';
 import type { Endpoint, Fetcher } from '../../src/source/fetcher.js';
 import { parseTarget } from '../../src/source/target.js';
 import { openRecording, ReplayFetcher } from '../../src/source/recording.js';
+import { goroutineDumpLoader as loadDump } from '../../src/state/goroutine-dump.js';
 import { Store } from '../../src/state/store.js';
 import { GO119, REPO_ROOT } from '../helpers/paths.js';
 import { CAPTURED_PID, statLine } from '../source/fake-proc.js';
@@ -109,15 +109,9 @@ export async function polledSession(polls = 4): Promise<{ session: Session; fetc
   return { session, fetcher };
 }
 
-/** What runTui's loadGoroutineDump does, over the fixture fetcher. */
+/** What runTui's loadGoroutineDump does, over the fixture fetcher (the dump shown as of T0). */
 export function goroutineDumpLoader(store: Store, fetcher: Fetcher): () => void {
-  return () => {
-    store.setGoroutineDump({ status: 'loading', since: Date.now() });
-    void fetcher.fetch(1, 'goroutine-debug2').then((bytes) => {
-      const parsed = parseGoroutineDebug2(dec.decode(bytes));
-      store.setGoroutineDump(parsed.ok ? { status: 'ready', value: parsed.value, at: T0 } : { status: 'error', message: parsed.error });
-    });
-  };
+  return loadDump(store, { fetch: async () => ({ bytes: await fetcher.fetch(1, 'goroutine-debug2'), at: T0 }) });
 }
 
 /** The Go fixture target's goroutine-leak scenario, recorded at 1 s (fixtures/recordings/record.sh). */

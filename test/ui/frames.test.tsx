@@ -2,6 +2,9 @@
 // (four polls of real Go 1.19 captures through the real poll logic; see fixture-session.ts).
 // Every frame is exactly the terminal's size; the content a user relies on is there.
 
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Let chalk emit styles although stdout is a pipe here, so the colour tests see real codes.
@@ -11,6 +14,7 @@ vi.hoisted(() => {
 
 import { useInput } from 'ink';
 import React, { useState } from 'react';
+import { paneExporter } from '../../src/cli/tui-command.js';
 import type { Session } from '../../src/session/session.js';
 import { activeBindings, KEYMAP, keyLabel, keyName } from '../../src/state/keymap.js';
 import { readyPaneProfile, selectGoroutineRows, settledTop } from '../../src/state/selectors.js';
@@ -18,7 +22,7 @@ import { Store } from '../../src/state/store.js';
 import { PANE_TITLES, PANES, type UiState } from '../../src/state/ui-state.js';
 import { fitLine, lineText } from '../../src/ui/lines.js';
 import { makeTheme } from '../../src/ui/theme.js';
-import { footerLine } from '../../src/ui/views/frame-view.js';
+import { footerLine, MAX_STATUS_LINES } from '../../src/ui/views/frame-view.js';
 import { overviewLines } from '../../src/ui/views/overview-view.js';
 import { KEY_SEQUENCES, renderApp, renderSized, settle, type Rendered } from '../helpers/render.js';
 import { goroutineDumpLoader, GOROUTINE_LEAK_RECORDING, polledSession, replayedStore, type FixtureFetcher } from './fixture-session.js';
@@ -208,6 +212,32 @@ describe.each([
     expect(lines[rows - 1]).toContain('b base');
   });
 
+  it('e in Diff: both exported file names in full, the message wrapped over the status lines until the next key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'livepprof-frames-export-'));
+    try {
+      const store = new Store(session);
+      stores.push(store);
+      const r = await renderApp({ store, session, title: '127.0.0.1:6060', columns, rows, exportProfiles: paneExporter('127.0.0.1:6060', dir) });
+      mounted.push(r);
+      await r.press('4', 'e');
+      const names = readdirSync(dir).sort(); // …-base.pb.gz, …-heap.pb.gz
+      for (let i = 0; i < 50 && names.length < 2; i++) {
+        await settle();
+        names.splice(0, names.length, ...readdirSync(dir).sort());
+      }
+      expect(names).toHaveLength(2);
+      await until(r, 'wrote ');
+      // The status lines above the footer hold the whole message (it wraps, never cut).
+      const bottom = r.lines().slice(-1 - MAX_STATUS_LINES, -1).map((l) => l.trim()).join('');
+      for (const name of names) expect(bottom.replace(/\s/g, '')).toContain(name);
+      expect(r.lines()).toHaveLength(rows);
+      await r.press('j'); // the next key: the footer is back
+      check(r, store);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('help overlay: the keys of the pane the user is in, from KEYMAP', () => {
     const cases: Array<[string, string[], string]> = [
       ['Overview', [], 'Keys in Overview'],
@@ -266,7 +296,7 @@ describe.each([
     expect(lines[2]).toBe('Error');
     const text = body(lines).replace(/\n/g, ' ');
     expect(text).toContain(
-      'unknown command :bogus (try :top 20, :sample_index=alloc_space, :focus=RE, :ignore=RE, :granularity=lines, :cum, :flat)',
+      'unknown command :bogus (try :top 20, :sample_index=alloc_space, :focus=RE, :ignore=RE, :granularity=lines, :cum, :flat, :export DIR)',
     );
     expect(body(lines)).toContain('Enter or Esc dismisses');
     await r.press('escape');
