@@ -4,12 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGoProgram, hasGo, startTarget, writeProfiles, type Target } from './helpers/go-target.js';
+import { buildGoProgram, startTarget, writeProfiles, type Target } from './helpers/go-target.js';
+import { requireTool } from './helpers/require-tool.js';
 
-const goAvailable = hasGo();
-if (!goAvailable) {
-  console.warn('go-target tests skipped: `go` is not on PATH (install Go >= 1.19 to run them)');
-}
 
 interface Truth {
   pid: number;
@@ -33,7 +30,7 @@ async function truth(t: Target, gcFirst = false): Promise<Truth> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!goAvailable)(goAvailable ? 'Go target fixture' : 'Go target fixture (skipped: go not on PATH)', () => {
+describe.skipIf(!requireTool('go', 'the Go target fixture tests'))('Go target fixture', () => {
   const started: Target[] = [];
   const tmpDirs: string[] = [];
 

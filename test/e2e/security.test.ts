@@ -17,7 +17,7 @@ import { exportFileName, writeProfileFile } from '../../src/source/export.js';
 import { loadProfile } from '../../src/source/profile-source.js';
 import { runCli, spawnCli, waitFor, type CliResult } from '../helpers/cli.js';
 import { GO119 } from '../helpers/paths.js';
-import { commandWorks } from '../helpers/commands.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { startCaptureServer, type CaptureServer, type Route } from '../helpers/capture-server.js';
 
 const work = mkdtempSync(join(tmpdir(), 'livepprof-security-'));
@@ -474,8 +474,7 @@ describe('talks only to the target', () => {
 
 // --- TLS ----------------------------------------------------------------------------------------
 
-const haveOpenssl = commandWorks('openssl', ['version']);
-if (!haveOpenssl) console.warn('SKIPPED the TLS tests of security.test.ts: `openssl` is not on PATH');
+const haveOpenssl = requireTool('openssl', 'the TLS tests of security.test.ts');
 
 /** A self-signed certificate for 127.0.0.1, made now in `dir`. */
 function selfSigned(dir: string): { key: string; cert: string; certPath: string } {

@@ -10,10 +10,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, GO119 } from '../helpers/paths.js';
-import { framed, hasTmux, startTmux, type TmuxSession } from '../helpers/tmux.js';
+import { framed, startTmux, type TmuxSession } from '../helpers/tmux.js';
+import { requireTool } from '../helpers/require-tool.js';
 
-const haveTmux = hasTmux();
-if (!haveTmux) console.warn('SKIPPED terminal-restore tests: `tmux` is not on PATH');
 
 const HEAP = join(GO119, 'heap.pb.gz');
 const PREAMBLE = 'shell line before livepprof';
@@ -56,7 +55,7 @@ async function expectRestored(s: TmuxSession, extra: RegExp[] = []): Promise<num
   return status;
 }
 
-describe.skipIf(!haveTmux)('the terminal is restored on every way out of the full-screen view', () => {
+describe.skipIf(!requireTool('tmux', 'the terminal-restore tests'))('the terminal is restored on every way out of the full-screen view', () => {
   it('q: exit status 0, a clean main screen', async () => {
     const s = await startView();
     await s.sendKeys('q');

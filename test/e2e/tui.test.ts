@@ -4,16 +4,13 @@
 // scenario parks goroutines in main.leakWorker (created by main.spawnLeakers).
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
+import { startTarget, type Target } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { CLI } from '../helpers/paths.js';
-import { framed, hasTmux, startTmux, type TmuxSession } from '../helpers/tmux.js';
+import { framed, startTmux, type TmuxSession } from '../helpers/tmux.js';
 
-const haveGo = hasGo();
-const haveTmux = hasTmux();
-if (!haveGo || !haveTmux) {
-  const missing = [haveGo ? null : '`go`', haveTmux ? null : '`tmux`'].filter(Boolean).join(' and ');
-  console.warn(`SKIPPED the TUI end-to-end tests (test/e2e/tui.test.ts): ${missing} not on PATH`);
-}
+const haveTmux = requireTool('tmux', 'the TUI end-to-end tests');
+const haveGoAndTmux = haveTmux && requireTool('go', 'the TUI end-to-end tests on a live target');
 
 const PREAMBLE = 'shell line before livepprof';
 /** The Top table's first row (the one under the column header) is the selected main.(*Cache).Put. */
@@ -55,7 +52,7 @@ function bytes(text: string): number {
   return Number(m[1]) * { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 }[m[2] as 'B' | 'kB' | 'MB' | 'GB'];
 }
 
-describe.skipIf(!haveGo || !haveTmux)('the full-screen view on a live Go target, at 80×24', () => {
+describe.skipIf(!haveGoAndTmux)('the full-screen view on a live Go target, at 80×24', () => {
   let leak: Target;
   beforeAll(async () => {
     leak = await target('heap-leak');
@@ -180,7 +177,7 @@ describe.skipIf(!haveTmux)('livepprof demo', () => {
   });
 });
 
-describe.skipIf(!haveGo || !haveTmux)('livepprof with no target: the picker', () => {
+describe.skipIf(!haveGoAndTmux)('livepprof with no target: the picker', () => {
   it('lists the fixture target found through /proc, with the demo last, and Enter attaches (also with CI set)', async () => {
     const t = await target('steady');
     // CI=true in a user's shell (or a CI runner) must not turn Ink's interactive rendering off.
@@ -207,7 +204,7 @@ describe.skipIf(!haveGo || !haveTmux)('livepprof with no target: the picker', ()
   });
 });
 
-describe.skipIf(!haveGo || !haveTmux)('the target restarting under the full-screen view', () => {
+describe.skipIf(!haveGoAndTmux)('the target restarting under the full-screen view', () => {
   it('shows the failure, recovers by itself, flags the restart, and keeps the history', async () => {
     const t = await target('steady');
     const s = await openView(t);

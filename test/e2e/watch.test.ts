@@ -6,12 +6,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
+import { startTarget, type Target } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { runCli, spawnCli, waitFor } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
-const haveGo = hasGo();
-if (!haveGo) console.warn('SKIPPED watch/record/replay against the Go target: `go` is not on PATH');
+const haveGo = requireTool('go', 'watch/record/replay against the Go target');
 
 interface WatchLine {
   time: string;

@@ -13,15 +13,9 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { commandWorks } from './commands.js';
 
 const POLL_MS = 100;
 const DEFAULT_WAIT_MS = 10_000;
-
-/** Is tmux on PATH (and runnable)? */
-export function hasTmux(): boolean {
-  return commandWorks('tmux', ['-V']);
-}
 
 export interface TmuxOptions {
   /** The program and its arguments, run in the foreground of the pane's shell. */
