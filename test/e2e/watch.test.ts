@@ -98,7 +98,7 @@ describe.skipIf(!haveGo)('watch against the Go fixture target', () => {
     expect(t.pid).not.toBe(oldPid);
     await waitFor(() => w.lines.some((l) => (JSON.parse(l) as WatchLine).restarted === true), 20_000, 'a poll flagging the restart');
     w.child.kill('SIGINT');
-    expect(await w.done).toBe(0);
+    expect(await w.done, 'stopped by SIGINT').toBe(130);
     const lines = w.lines.map((l) => JSON.parse(l) as WatchLine);
     const failed = lines.filter((l) => !l.ok);
     expect(failed.length).toBeGreaterThan(0);
