@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/paths.js';
+import { readmeBlock } from './helpers/readme-block.js';
 import { toolsByTestFile, toolTableMarkdown } from './helpers/require-tool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'livepprof-require-tool-'));
@@ -71,8 +72,5 @@ function testFiles(d: string): string[] {
 it('the README lists the test files that need each tool (root, network namespaces, go, tmux, …)', () => {
   const rows = toolsByTestFile(testFiles(join(REPO_ROOT, 'test')).map((p) => ({ path: relative(REPO_ROOT, p), text: readFileSync(p, 'utf8') })));
   expect(rows.map((r) => r.path)).toContain('test/e2e/tui.test.ts');
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const m = /<!-- test-tools:start -->\n([\s\S]*?)\n<!-- test-tools:end -->/.exec(readme);
-  expect(m, 'README has the test-tools markers').not.toBeNull();
-  expect(m![1]).toBe(toolTableMarkdown(rows));
+  expect(readmeBlock('test-tools', toolTableMarkdown(rows)), 'README test-tools block (UPDATE_README=1 rewrites it)').toBe(toolTableMarkdown(rows));
 });

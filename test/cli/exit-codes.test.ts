@@ -1,10 +1,8 @@
 // The exit-code table: what a run of polls ends with, and the README's copy of the table.
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { EXIT, EXIT_CODE_DOCS, SIGNAL_EXIT, exitCodeTableMarkdown, pollsExitCode } from '../../src/cli/exit-codes.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { readmeBlock } from '../helpers/readme-block.js';
 
 it('a run of polls: 0 when all succeeded, "target failed" when none did, 3 in between', () => {
   expect(pollsExitCode(5, 0)).toBe(EXIT.ok);
@@ -20,8 +18,5 @@ it('signals exit with 128 + their number, as a shell reports a death by that sig
 
 it('every code is documented, and the README shows the table generated from it', () => {
   expect(EXIT_CODE_DOCS.map((d) => d.code).sort((a, b) => a - b)).toEqual(Object.values(EXIT).sort((a, b) => a - b));
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const m = /<!-- exit-codes:start -->\n([\s\S]*?)\n<!-- exit-codes:end -->/.exec(readme);
-  expect(m, 'README has the exit-codes markers').not.toBeNull();
-  expect(m![1]).toBe(exitCodeTableMarkdown());
+  expect(readmeBlock('exit-codes', exitCodeTableMarkdown()), 'README exit-codes block (UPDATE_README=1 rewrites it)').toBe(exitCodeTableMarkdown());
 });
