@@ -1,6 +1,7 @@
 // `livepprof demo`: the incident livepprof exists for, replayed through the real TUI from a
 // recording shipped with the package — no Go, no network, no target.
 
+import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
 import type { CommandDef } from './options.js';
 import { DEMO_BANNER, DEMO_RECORDING, NO_TTY_MESSAGE, openTui } from './tui-command.js';
@@ -18,7 +19,7 @@ export function demoCommand(io: Io): CommandDef {
     run: async (args) => {
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         io.warn(`${NO_TTY_MESSAGE}; the demo's data as text: livepprof replay ${DEMO_RECORDING}`);
-        return 2;
+        return EXIT.usage;
       }
       return openTui(io, DEMO_RECORDING, { ...args, values: { ...args.values, speed: args.values.speed ?? '2' } }, DEMO_BANNER);
     },

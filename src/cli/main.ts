@@ -2,6 +2,7 @@
 // exit code; anything else is a bug and says so (LIVEPPROF_DEBUG=1 shows the stack).
 
 import { LivepprofError, errorMessage } from '../errors.js';
+import { letGoOfTerminal, terminalGone } from '../hang-up.js';
 import type { Io } from './io.js';
 import { processIo } from './io.js';
 import type { CommandDef } from './options.js';
@@ -13,11 +14,8 @@ import { topCommand } from './top-command.js';
 import { tuiCommand } from './tui-command.js';
 import { watchCommand } from './watch-command.js';
 import { VERSION } from './version.js';
-
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERNAL = 70;
+import { EXIT } from './exit-codes.js';
+import { watchOutputs } from './signals.js';
 
 /** Every command, the full-screen view (`open`, also the default) first. */
 export function commands(io: Io): CommandDef[] {
@@ -45,15 +43,15 @@ export function mainHelp(io: Io): string {
 function runHelp(io: Io, topic: string | undefined): number {
   if (topic === undefined) {
     io.out(mainHelp(io));
-    return EXIT_OK;
+    return EXIT.ok;
   }
   const cmd = commands(io).find((c) => c.name === topic);
   if (!cmd) {
     io.warn(`livepprof: help: no command ${JSON.stringify(topic)}; the commands are ${commands(io).map((c) => c.name).join(', ')}`);
-    return EXIT_USAGE;
+    return EXIT.usage;
   }
   io.out(formatCommandHelp(cmd));
-  return EXIT_OK;
+  return EXIT.ok;
 }
 
 export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
@@ -62,7 +60,7 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
   if (first === 'help') return runHelp(io, rest[0]);
   if (first === '--version' || first === '-V') {
     io.out(`livepprof ${VERSION}\n`);
-    return EXIT_OK;
+    return EXIT.ok;
   }
   // Anything that is not a command is a target for the full-screen view.
   const named = commands(io).find((c) => c.name === first);
@@ -72,7 +70,7 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     const args = parseCommandArgs(cmd, cmdArgs);
     if (args.values.help === true) {
       io.out(formatCommandHelp(cmd));
-      return EXIT_OK;
+      return EXIT.ok;
     }
     return await cmd.run(args);
   } catch (e) {
@@ -83,22 +81,28 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
 export function reportError(e: unknown, io: Io): number {
   if (e instanceof LivepprofError) {
     io.warn(`livepprof: ${e.message}`);
-    return e.kind === 'usage' ? EXIT_USAGE : EXIT_FAILURE;
+    return e.kind === 'usage' ? EXIT.usage : EXIT.targetFailed;
   }
   if (process.env.LIVEPPROF_DEBUG) io.warn(e instanceof Error && e.stack ? e.stack : String(e));
   io.warn(`livepprof: internal error: ${errorMessage(e)} (this is a bug; LIVEPPROF_DEBUG=1 shows details)`);
-  return EXIT_INTERNAL;
+  return EXIT.internal;
 }
 
 /** Entry point used by bin/livepprof.js. */
 export async function main(): Promise<void> {
-  // Writing to a closed pipe (`livepprof top … | head`) is not an error worth a message.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(EXIT_OK);
+  watchOutputs();
+  // Whatever the way out: Node's exit must not touch a terminal that has gone (src/hang-up.ts).
+  process.on('exit', () => {
+    if (terminalGone()) letGoOfTerminal();
   });
+  let code: number;
   try {
-    process.exitCode = await runCli(process.argv.slice(2));
+    code = await runCli(process.argv.slice(2));
   } catch (e) {
-    process.exitCode = reportError(e, processIo);
+    code = reportError(e, processIo);
   }
+  process.exitCode = code;
+  // Stopped by a signal or a hang-up: the worker is gone and the connections are closing; a
+  // socket still waiting on a hung target must not keep the process alive.
+  if (code >= EXIT.hangUp) setImmediate(() => process.exit(code)).unref();
 }

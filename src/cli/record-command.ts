@@ -9,7 +9,8 @@ import type { Io } from './io.js';
 import type { CommandDef, ParsedArgs } from './options.js';
 import { boolOption, durationOption, intOption, stringOption } from './options.js';
 import { TARGET_OPTIONS, openTarget, recordingWriter } from './session-options.js';
-import { untilSignal } from './signals.js';
+import { pollsExitCode } from './exit-codes.js';
+import { STOP_GRACE_MS, untilEnded, within } from './signals.js';
 import { formatWatchLine } from './watch-command.js';
 
 export function recordCommand(io: Io): CommandDef {
@@ -19,7 +20,8 @@ export function recordCommand(io: Io): CommandDef {
     usage: 'livepprof record <host:port|url> --out DIR [--count N | --duration D] [options]',
     description:
       'The directory is created with mode 0700 and its files 0600 (profiles and command lines are sensitive);\n' +
-      'request headers are never saved. Ctrl-C stops after the poll in flight, keeping everything recorded.',
+      'request headers are never saved. Ctrl-C, SIGTERM, SIGHUP or the terminal going away stop it after the poll\n' +
+      'in flight, keeping everything recorded. Exit status as for watch (0 / 1 / 3, or 129 / 130 / 143).',
     positionals: { min: 1, max: 1 },
     options: [
       { name: 'out', type: 'string', short: 'o', value: 'DIR', description: 'directory to record into (required)' },
@@ -60,12 +62,13 @@ async function runRecord(io: Io, args: ParsedArgs): Promise<number> {
     },
   });
   io.warn(`recording ${describeTarget(opened.fetcher.target)} every ${formatDuration(opened.intervalMs)} into ${out}; Ctrl-C stops`);
+  let ending = null;
   try {
-    await untilSignal(session.start(), () => session.stop());
+    ending = await untilEnded(session.start(), () => session.stop());
   } finally {
-    await fetcher.close();
+    await within(fetcher.close(), STOP_GRACE_MS);
   }
   const { size } = await import('./disk-usage.js').then((m) => m.diskUsage(out));
   io.warn(`recorded ${plural(polls, 'poll')} (${failed} failed) in ${formatDuration(Date.now() - started)} into ${out} (${formatBytes(size)}); replay: livepprof replay ${out}`);
-  return 0;
+  return ending ?? pollsExitCode(polls - failed, failed);
 }

@@ -15,6 +15,7 @@ import { loadProfile } from '../source/profile-source.js';
 import { HTTP_OPTIONS, decodeLimitsFrom, httpOptionsFrom } from './http-options.js';
 import type { CommandDef, ParsedArgs } from './options.js';
 import { boolOption, intOption, stringOption } from './options.js';
+import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
 
 export function topCommand(io: Io): CommandDef {
@@ -125,5 +126,5 @@ async function runTop(io: Io, args: ParsedArgs): Promise<number> {
   const unit = stringOption(args, 'unit');
   if (unit && unit !== 'minimum') report.outputUnit = unit;
   io.out(boolOption(args, 'json') ? topJson(report, settings.granularity) + '\n' : formatTopText(p, report, settings.filters, localZoneAbbreviation));
-  return 0;
+  return EXIT.ok;
 }

@@ -23,7 +23,11 @@ import type { PickerChoice } from '../ui/Picker.js';
 import type { CommandDef, OptionDef, ParsedArgs } from './options.js';
 import { stringOption } from './options.js';
 import { decodeLimitsFrom } from './http-options.js';
+import type { Ending } from '../ui/terminal.js';
 import { TARGET_OPTIONS, openTarget, recordingWriter } from './session-options.js';
+import { EXIT, SIGNAL_EXIT } from './exit-codes.js';
+import { letGoOfTerminal, watchTerminal } from '../hang-up.js';
+import { STOP_GRACE_MS, within } from './signals.js';
 
 export const NO_TTY_MESSAGE =
   'livepprof: the interactive view needs a terminal; for scripts use `livepprof watch TARGET --json` (a line per poll) or `livepprof top FILE|URL`';
@@ -70,18 +74,19 @@ export const DEMO_BANNER = 'DEMO: a recorded replay (Go 1.19, a 320 MB burst fre
 async function runTui(io: Io, args: ParsedArgs): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     io.warn(NO_TTY_MESSAGE);
-    return 2;
+    return EXIT.usage;
   }
   const arg = args.positionals[0];
   if (arg !== undefined) return openTui(io, arg, args);
   const choice = await pickTarget();
-  if (choice.kind === 'quit') return 0;
+  if (choice === 'hung-up') return EXIT.hangUp;
+  if (choice.kind === 'quit') return EXIT.ok;
   if (choice.kind === 'demo') return openTui(io, DEMO_RECORDING, { ...args, values: { ...args.values, speed: args.values.speed ?? '2' } }, DEMO_BANNER);
   return openTui(io, choice.url, args);
 }
 
-/** `livepprof` alone: choose among the local pprof targets, or the demo. */
-async function pickTarget(): Promise<PickerChoice> {
+/** `livepprof` alone: choose among the local pprof targets, or the demo (or the terminal goes away). */
+async function pickTarget(): Promise<PickerChoice | 'hung-up'> {
   allowInteractiveInk();
   const [{ render }, React, { Picker }, { makeTheme }, { findPprofTargets }] = await Promise.all([
     import('ink'),
@@ -90,12 +95,20 @@ async function pickTarget(): Promise<PickerChoice> {
     import('../ui/theme.js'),
     import('../source/discover.js'),
   ]);
-  let choose!: (c: PickerChoice) => void;
-  const chosen = new Promise<PickerChoice>((r) => (choose = r));
+  let choose!: (c: PickerChoice | 'hung-up') => void;
+  const chosen = new Promise<PickerChoice | 'hung-up'>((r) => (choose = r));
+  const stopWatching = watchTerminal(
+    () => {
+      letGoOfTerminal(process.stdin);
+      choose('hung-up');
+    },
+    { stdin: process.stdin, outputs: [process.stdout] },
+  );
   const app = render(React.createElement(Picker, { find: () => findPprofTargets({ timeoutMs: 1000 }), theme: makeTheme(), onChoose: (c: PickerChoice) => choose(c) }), {
     exitOnCtrlC: false,
   });
   const c = await chosen;
+  stopWatching();
   app.clear();
   app.unmount();
   return c;
@@ -107,6 +120,7 @@ export async function openTui(io: Io, arg: string, args: ParsedArgs, banner?: st
   let source: DataSource;
   let title: string;
   let initialPane: Pane = 'overview';
+  let closeDecoder: () => Promise<void> = async () => undefined;
   let closeFetcher: () => Promise<void> = async () => undefined;
   let dumps: DumpSource | null = null;
   let recording: RecordingWriter | null = null;
@@ -133,10 +147,8 @@ export async function openTui(io: Io, arg: string, args: ParsedArgs, banner?: st
     });
     source = session;
     title = banner ? 'demo' : describeTarget(opened.fetcher.target) + (opened.recording ? ' (recording)' : '');
-    closeFetcher = async () => {
-      await decoder.close();
-      await fetcher.close();
-    };
+    closeDecoder = () => decoder.close();
+    closeFetcher = () => fetcher.close();
     const s = session;
     dumps = {
       fetch: async () => {
@@ -155,7 +167,7 @@ export async function openTui(io: Io, arg: string, args: ParsedArgs, banner?: st
   }
   const label = title.replace(/ \(recording\)$/, '');
   const exportProfiles = paneExporter(label, stringOption(args, 'export-dir'));
-  const code = await runFullScreen({ store, session, title, initialPane, exportProfiles, loadGoroutineDump: goroutineDumpLoader(store, dumps), closeFetcher, ...(banner ? { banner } : {}) });
+  const code = await runFullScreen({ store, session, title, initialPane, exportProfiles, loadGoroutineDump: goroutineDumpLoader(store, dumps), closeDecoder, closeFetcher, ...(banner ? { banner } : {}) });
   if (recording) io.warn(`recorded ${session?.snapshot().polls ?? 0} polls into ${recordDir}; replay: livepprof replay ${recordDir} (or livepprof ${recordDir})`);
   return code;
 }
@@ -176,6 +188,9 @@ export interface FullScreenOptions {
   banner?: string;
   exportProfiles: CommandContext['exportProfiles'];
   loadGoroutineDump(): void;
+  /** Ends the heap-decoding worker thread. */
+  closeDecoder(): Promise<void>;
+  /** Closes the connections to the target. */
   closeFetcher(): Promise<void>;
 }
 
@@ -203,13 +218,14 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
   const theme = makeTheme();
   let resolveQuit!: () => void;
   const quitting = new Promise<void>((r) => (resolveQuit = r));
-  let unmountApp = (): void => undefined;
-  // On a signal or crash: unmount Ink first (its exit hook would otherwise paint a last frame
-  // over the restored screen and the error line), then the guard restores the terminal.
-  const guard = new TerminalGuard({ stdout: process.stdout, stdin: process.stdin, stderr: process.stderr }, () => {
-    unmountApp();
-    o.session?.stop().catch(() => undefined);
-  });
+  // A signal, the terminal going away or a crash: the guard says how the view must end.
+  let guardEnded!: (e: Ending) => void;
+  const ended = new Promise<Ending>((r) => (guardEnded = r));
+  const guard = new TerminalGuard(
+    { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr },
+    { signals: SIGNAL_EXIT, hangUp: EXIT.hangUp, crash: EXIT.internal },
+    guardEnded,
+  );
   guard.enter();
   const app = render(
     React.createElement(App, {
@@ -224,14 +240,13 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
     }),
     { exitOnCtrlC: false, patchConsole: true, maxFps: 60 },
   );
-  unmountApp = () => app.unmount();
   // A render error ends the app from inside Ink: treat it as the crash it is.
   const inkExit = app.waitUntilExit().then(
-    () => null,
-    (e: unknown) => e,
+    (): Ending => ({ code: EXIT.ok }),
+    (e: unknown): Ending => ({ code: EXIT.internal, error: e }),
   );
   // The poll loop only ends in error on a bug: show it as the crash it is, terminal restored.
-  const sessionCrash = new Promise<unknown>((resolve) => void o.session?.start().catch(resolve));
+  const sessionCrash = new Promise<Ending>((resolve) => void o.session?.start().catch((e: unknown) => resolve({ code: EXIT.internal, error: e })));
   // Test hooks: prove a crash leaves the terminal restored (test/e2e/terminal.test.ts), thrown
   // from a timer (LIVEPPROF_CRASH_AFTER_MS) or from inside a render (LIVEPPROF_CRASH_IN_RENDER_AFTER_MS).
   const crashAfter = Number(process.env.LIVEPPROF_CRASH_AFTER_MS);
@@ -244,22 +259,43 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
   if (renderCrashAfter > 0) setTimeout(() => o.store.dispatch({ type: 'message', text: RENDER_CRASH_MESSAGE }), renderCrashAfter);
   // Repaint the header's "retrying in Ns" and relative times even when nothing arrives.
   const tick = setInterval(() => o.store.tick(), 1000);
-  let crashed: unknown = null;
+  let ending: Ending = { code: EXIT.internal };
   try {
-    crashed = await Promise.race([quitting.then(() => null), inkExit, sessionCrash]);
+    ending = await Promise.race([quitting.then((): Ending => ({ code: EXIT.ok })), inkExit, sessionCrash, ended]);
   } finally {
     clearInterval(tick);
+    // Unmount Ink before restoring: its exit hook would otherwise paint a last frame over the
+    // restored screen and the error line. After a hang-up both write nothing.
     app.unmount();
     guard.restore();
-    // Each step on its own: one failing must not leave a worker or a connection behind.
-    await o.session?.stop().catch(() => undefined);
-    await o.closeFetcher().catch(() => undefined);
+    await shutDown(o, ending.code !== EXIT.ok && ending.code !== EXIT.internal);
     o.store.close();
   }
-  if (crashed) {
-    process.stderr.write(`livepprof: crashed: ${errorMessage(crashed)} (this is a bug; LIVEPPROF_DEBUG=1 shows details)\n`);
-    if (process.env.LIVEPPROF_DEBUG && crashed instanceof Error) process.stderr.write(`${crashed.stack}\n`);
-    return 70;
+  if (ending.error !== undefined && !guard.hungUp) {
+    process.stderr.write(`livepprof: crashed: ${errorMessage(ending.error)} (this is a bug; LIVEPPROF_DEBUG=1 shows details)\n`);
+    if (process.env.LIVEPPROF_DEBUG && ending.error instanceof Error) process.stderr.write(`${ending.error.stack}\n`);
   }
-  return 0;
+  return ending.code;
+}
+
+/**
+ * Stops polling, ends the decoding worker, closes the connections — each step on its own, so
+ * one failing leaves no worker or connection behind. The worker ends first and always: exiting
+ * while it runs is a known crash. After a signal or a hang-up the poll in flight gets
+ * STOP_GRACE_MS (a hung target must not keep the process alive).
+ */
+async function shutDown(o: FullScreenOptions, hurry: boolean): Promise<void> {
+  const stopped = o.session?.stop().catch(() => undefined);
+  if (!hurry) {
+    await stopped;
+    await o.closeDecoder().catch(() => undefined);
+    await o.closeFetcher().catch(() => undefined);
+    return;
+  }
+  await o.closeDecoder().catch(() => undefined);
+  const closed = (async () => {
+    await stopped;
+    await o.closeFetcher().catch(() => undefined);
+  })();
+  await within(closed, STOP_GRACE_MS);
 }

@@ -10,7 +10,8 @@ import type { Io } from './io.js';
 import type { CommandDef, ParsedArgs } from './options.js';
 import { boolOption, intOption } from './options.js';
 import { TARGET_OPTIONS, openTarget } from './session-options.js';
-import { untilSignal } from './signals.js';
+import { pollsExitCode } from './exit-codes.js';
+import { STOP_GRACE_MS, untilEnded, within } from './signals.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { suggestionText } from '../state/suggestions.js';
 
@@ -41,7 +42,9 @@ export function watchCommand(io: Io): CommandDef {
       'The verdict needs at least 3 polls, and 5 GC cycles for a trend of the live heap (one point per GC): at\n' +
       '--interval 1s a busy service is judged within seconds; a quiet one whose GC runs only every 2 minutes (the\n' +
       "runtime's forced GC) takes up to 10 minutes, and says meanwhile what the last GC found and when the next is due.\n" +
-      'A new kind replaces the shown one after winning 2 polls in a row (`verdict.pending` says which is winning).',
+      'A new kind replaces the shown one after winning 2 polls in a row (`verdict.pending` says which is winning).\n' +
+      'Exit status: 0 when every poll succeeded, 1 when none did, 3 when some failed; 129/130/143 when stopped by\n' +
+      'SIGHUP (or the terminal going away) / SIGINT / SIGTERM.',
     positionals: { min: 1, max: 1 },
     options: [
       { name: 'json', type: 'boolean', description: 'one JSON object per poll' },
@@ -93,10 +96,12 @@ async function runWatch(io: Io, args: ParsedArgs): Promise<number> {
   const count = intOption(args, 'count', 0, 1) || undefined;
   let printedHeader = false;
   let shownVerdict: string | null = null;
+  const polls = { ok: 0, failed: 0 };
   const session: Session = new Session(opened.fetcher, {
     ...opened.session,
     ...(count !== undefined ? { count: Math.min(count, opened.session.count ?? Infinity) } : {}),
     onRecord: (r) => {
+      polls[r.ok ? 'ok' : 'failed']++;
       if (json) {
         const v = session.snapshot().verdict;
         io.out(recordToJson(r, v ? { verdict: verdictJson(v) } : {}) + '\n');
@@ -117,10 +122,11 @@ async function runWatch(io: Io, args: ParsedArgs): Promise<number> {
   if (!json) {
     io.warn(`watching ${describeTarget(opened.fetcher.target)} every ${formatDuration(opened.intervalMs)}${opened.recording ? ' (replaying a recording)' : ''}; Ctrl-C stops`);
   }
+  let ending = null;
   try {
-    await untilSignal(session.start(), () => session.stop());
+    ending = await untilEnded(session.start(), () => session.stop());
   } finally {
-    await opened.fetcher.close();
+    await within(opened.fetcher.close(), STOP_GRACE_MS);
   }
-  return 0;
+  return ending ?? pollsExitCode(polls.ok, polls.failed);
 }

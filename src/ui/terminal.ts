@@ -1,7 +1,17 @@
 // Terminal hygiene for the full-screen view. Ink 6 has no alternate-screen option, so we enter
 // and leave it ourselves, and restore the terminal (raw mode off, cursor shown, main screen
-// back) on every way out: quit, Ctrl-C, SIGTERM, SIGHUP (the SSH session dropped) and crashes
-// — after which the error is printed as one line on the restored screen.
+// back) on every way out: quit, Ctrl-C, SIGTERM, SIGHUP and crashes — after which the error is
+// printed as one line on the restored screen.
+//
+// Two kinds of hang-up: a SIGHUP while the terminal is still there (`kill -HUP`) restores it
+// like any signal; the terminal itself going away (a dropped SSH connection, a killed tmux
+// server, with or without a SIGHUP reaching us) is noticed on stdin's end-of-file, a failed
+// write or a periodic check, and then nothing more is written to it (src/hang-up.ts).
+//
+// The guard never exits the process itself: it tells the view how it must end, and the view
+// stops polling, ends the decoding worker and closes its connections first.
+
+import { letGoOfTerminal, terminalGone, watchTerminal } from '../hang-up.js';
 
 const ENTER_ALT = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT = '\u001b[?1049l';
@@ -14,28 +24,49 @@ export interface TerminalStreams {
   stderr: NodeJS.WriteStream;
 }
 
-const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGTERM: 143, SIGHUP: 129, SIGINT: 130, SIGQUIT: 131 };
+/** How the view must end, when something other than the user's `q` ends it. */
+export interface Ending {
+  /** The exit code (the signal's, 129 for a hang-up, 70 for a crash). */
+  code: number;
+  /** The crash, for its one-line message. */
+  error?: unknown;
+}
+
+/** The signals the view ends on, and their exit codes (the cli's table, given by the caller). */
+export type SignalCodes = Partial<Record<NodeJS.Signals, number>>;
 
 export class TerminalGuard {
   private active = false;
+  private gone = false;
+  private ending = false;
+  private stopWatching: () => void = () => undefined;
   private readonly handlers: Array<[string, (...args: unknown[]) => void]> = [];
 
   constructor(
     private readonly io: TerminalStreams,
-    /** Called before the process exits on a signal or crash (stop polling, unmount). */
-    private readonly beforeExit: () => void = () => undefined,
+    private readonly codes: { signals: SignalCodes; hangUp: number; crash: number },
+    /** Called once, on a signal, a hang-up or a crash: the view then ends with this code. */
+    private readonly onEnd: (ending: Ending) => void,
   ) {}
+
+  /** Has the terminal gone away (nothing may be written to it)? */
+  get hungUp(): boolean {
+    return this.gone;
+  }
 
   enter(): void {
     if (this.active) return;
     this.active = true;
     this.io.stdout.write(ENTER_ALT + HIDE_CURSOR);
     this.on('exit', () => this.restore());
-    for (const [sig, code] of Object.entries(SIGNAL_EXIT) as Array<[NodeJS.Signals, number]>) {
-      this.on(sig, () => this.die(code, null));
+    // The signal handlers stay until the process exits: a second SIGHUP (the kernel's, then
+    // tmux's) must not kill it halfway through closing, a second Ctrl-C from outside ends it.
+    for (const [signal, code] of Object.entries(this.codes.signals)) {
+      process.on(signal, () => (terminalGone() || code === this.codes.hangUp ? this.hangUp(code) : this.end({ code })));
     }
-    this.on('uncaughtException', (e) => this.die(70, e));
-    this.on('unhandledRejection', (e) => this.die(70, e));
+    this.on('uncaughtException', (e) => this.end({ code: this.codes.crash, error: e }));
+    this.on('unhandledRejection', (e) => this.end({ code: this.codes.crash, error: e }));
+    this.stopWatching = watchTerminal(() => this.hangUp(), { stdin: this.io.stdin, outputs: [this.io.stdout, this.io.stderr] });
   }
 
   private on(event: string, handler: (...args: unknown[]) => void): void {
@@ -43,40 +74,42 @@ export class TerminalGuard {
     this.handlers.push([event, handler]);
   }
 
-  /** Puts the terminal back as it was. Safe to call more than once. */
+  /** Puts the terminal back as it was, unless it has gone. Safe to call more than once. */
   restore(): void {
-    if (!this.active) return;
+    if (this.active && !this.gone && !terminalGone()) {
+      try {
+        if (this.io.stdin.isTTY && this.io.stdin.isRaw) this.io.stdin.setRawMode(false);
+      } catch {
+        // stdin already closed: nothing to restore there
+      }
+      try {
+        this.io.stdout.write(SHOW_CURSOR + LEAVE_ALT);
+      } catch {
+        // stdout gone with the terminal
+      }
+    }
     this.active = false;
-    try {
-      if (this.io.stdin.isTTY && this.io.stdin.isRaw) this.io.stdin.setRawMode(false);
-    } catch {
-      // stdin already closed (SSH hang-up): nothing to restore there
-    }
-    try {
-      this.io.stdout.write(SHOW_CURSOR + LEAVE_ALT);
-    } catch {
-      // stdout gone with the terminal
-    }
+    this.stopWatching();
     for (const [event, handler] of this.handlers) process.off(event as 'exit', handler);
     this.handlers.length = 0;
   }
 
-  private die(code: number, error: unknown): void {
-    try {
-      this.beforeExit();
-    } catch {
-      // exiting anyway
+  /** A SIGHUP, or the terminal gone (then nothing more is written to it). Once is enough. */
+  private hangUp(code = this.codes.hangUp): void {
+    if (terminalGone() && !this.gone) {
+      this.gone = true;
+      letGoOfTerminal(this.io.stdin);
     }
-    this.restore();
-    if (error !== null) {
-      const message = error instanceof Error ? error.message : String(error);
-      try {
-        this.io.stderr.write(`livepprof: crashed: ${message.split('\n')[0]} (this is a bug; LIVEPPROF_DEBUG=1 shows details)\n`);
-        if (process.env.LIVEPPROF_DEBUG && error instanceof Error && error.stack) this.io.stderr.write(error.stack + '\n');
-      } catch {
-        // no terminal left to tell
-      }
+    if (!this.ending) this.end({ code });
+  }
+
+  private end(ending: Ending): void {
+    if (this.ending) {
+      // Asked again while the view winds down (a second Ctrl-C from outside): stop waiting.
+      if (ending.error === undefined) process.exit(ending.code);
+      return;
     }
-    process.exit(code);
+    this.ending = true;
+    this.onEnd(ending);
   }
 }

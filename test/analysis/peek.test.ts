@@ -22,7 +22,7 @@ import type { Granularity } from '../../src/analysis/graph.js';
 import { decodeProfile } from '../../src/profile/decode.js';
 import { resolveSampleIndex, type Profile } from '../../src/profile/model.js';
 import { GO119, PEER, REPO_ROOT } from '../helpers/paths.js';
-import { hasGo } from '../helpers/go-target.js';
+import { hasTool } from '../helpers/require-tool.js';
 import { recordGoldenGoVersion } from '../helpers/golden.js';
 
 const GOLDEN_DIR = join(REPO_ROOT, 'fixtures/golden/peek');
@@ -208,7 +208,7 @@ function rowsArgs(c: RowsCase): string[] {
 }
 
 if (process.env.UPDATE_GOLDEN) {
-  if (!hasGo()) throw new Error('UPDATE_GOLDEN needs `go` on PATH');
+  if (!hasTool('go')) throw new Error('UPDATE_GOLDEN needs `go` on PATH');
   mkdirSync(GOLDEN_DIR, { recursive: true });
   for (const c of PEEK_CASES) writeFileSync(join(GOLDEN_DIR, peekGoldenName(c)), pprof(peekArgs(c), c.file));
   for (const c of ROWS_CASES) writeFileSync(join(GOLDEN_DIR, rowsGoldenName(c)), pprof(rowsArgs(c), c.file));

@@ -11,7 +11,7 @@ import { prepareProfile, runTopReport, type TopSettings } from '../../src/cli/to
 import { formatTopText } from '../../src/analysis/top-text.js';
 import type { Granularity } from '../../src/analysis/graph.js';
 import { GO119, PEER, REPO_ROOT } from '../helpers/paths.js';
-import { hasGo } from '../helpers/go-target.js';
+import { hasTool } from '../helpers/require-tool.js';
 import { goldenGoVersion, recordGoldenGoVersion } from '../helpers/golden.js';
 
 const GOLDEN_DIR = join(REPO_ROOT, 'fixtures/golden/top');
@@ -88,7 +88,7 @@ function settingsOf(c: Case): TopSettings {
 
 describe('top text matches go tool pprof -top (golden files)', () => {
   if (process.env.UPDATE_GOLDEN) {
-    if (!hasGo()) throw new Error('UPDATE_GOLDEN needs `go` on PATH');
+    if (!hasTool('go')) throw new Error('UPDATE_GOLDEN needs `go` on PATH');
     mkdirSync(GOLDEN_DIR, { recursive: true });
     for (const c of CASES) {
       const out = execFileSync('go', pprofArgs(c), { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'ignore'] });

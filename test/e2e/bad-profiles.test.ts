@@ -16,6 +16,7 @@ import { Function as PbFunction, Line, Location, Mapping, Profile, Sample, Strin
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBadServer, type BadServer, type Misbehaviour } from '../helpers/bad-server.js';
 import { CLI, GO119 } from '../helpers/paths.js';
+import { requireTool } from '../helpers/require-tool.js';
 
 /** Peak RSS allowed for one `livepprof top` run (Node itself takes ~50 MB). */
 const MAX_RSS_KB = 150 * 1024;
@@ -32,7 +33,7 @@ function probe(cmd: string, args: string[]): boolean {
 
 /** GNU time with -o (busybox's has neither -f %M nor -o). */
 const HAS_TIME = existsSync(TIME) && probe(TIME, ['-f', '%M', '-o', '/dev/null', 'true']);
-const HAS_GO = probe('go', ['version']);
+const HAS_GO = requireTool('go', 'the live go tool pprof comparison of bad-profiles (it checks what go tool pprof 1.19.8 did instead)');
 
 let dir = '';
 let runs = 0;
@@ -265,7 +266,6 @@ afterAll(() => {
 describe('livepprof top on valid protobuf that is wrong as a profile', () => {
   it('measures peak memory', () => {
     if (!HAS_TIME) console.log(`${TIME} missing or not GNU time: peak RSS is polled from /proc/<pid>/status`);
-    if (!HAS_GO) console.log('go not found: acceptance is checked against what go tool pprof 1.19.8 did, not live');
   });
 
   CASES.forEach((c, index) => {

@@ -11,12 +11,12 @@ import { promisify } from 'node:util';
 import pako from 'pako';
 import { Profile as PbProfile } from 'pprof-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasGo, writeProfiles } from '../helpers/go-target.js';
+import { writeProfiles } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { CLI } from '../helpers/paths.js';
 
 const run = promisify(execFile);
-const haveGo = hasGo();
-if (!haveGo) console.warn('SKIPPED parity with go tool pprof: `go` is not on PATH (CI installs golang-go)');
+const haveGo = requireTool('go', 'parity with go tool pprof');
 
 interface Row {
   name: string;

@@ -17,7 +17,7 @@ import { exportFileName, writeProfileFile } from '../../src/source/export.js';
 import { loadProfile } from '../../src/source/profile-source.js';
 import { runCli, spawnCli, waitFor, type CliResult } from '../helpers/cli.js';
 import { GO119 } from '../helpers/paths.js';
-import { commandWorks } from '../helpers/commands.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { startCaptureServer, type CaptureServer, type Route } from '../helpers/capture-server.js';
 import { startBadServer } from '../helpers/bad-server.js';
 
@@ -162,7 +162,7 @@ describe('secrets given with --header @FILE and LIVEPPROF_HEADERS', () => {
     } finally {
       w.child.kill('SIGINT');
     }
-    expect(await w.done).toBe(0);
+    expect(await w.done, 'stopped by SIGINT').toBe(130);
     expect(jsonLines(w.lines.join('\n')).every((l) => l.ok)).toBe(true);
     expectServerSawSecrets(s);
     expect(leaked(w.lines.join('\n'))).toEqual([]);
@@ -188,7 +188,7 @@ describe('secrets given with --header @FILE and LIVEPPROF_HEADERS', () => {
       expect(top.stderr.trimEnd()).toMatch(hint);
       expectNoLeak(top, 'top');
 
-      expect(watchJson.code).toBe(0);
+      expect(watchJson.code, 'no poll succeeded').toBe(1);
       const polls = jsonLines(watchJson.stdout);
       expect(polls).toHaveLength(2);
       for (const p of polls) {
@@ -197,11 +197,11 @@ describe('secrets given with --header @FILE and LIVEPPROF_HEADERS', () => {
       }
       expectNoLeak(watchJson, 'watch --json');
 
-      expect(watchTable.code).toBe(0);
+      expect(watchTable.code, 'no poll succeeded').toBe(1);
       expect(watchTable.stdout).toMatch(new RegExp(`poll failed: HTTP ${status} from`));
       expectNoLeak(watchTable, 'watch');
 
-      expect(record.code).toBe(0);
+      expect(record.code, 'no poll succeeded').toBe(1);
       expect(record.stderr).toMatch(new RegExp(`HTTP ${status} from`));
       expect(record.stderr).toMatch(/recorded 2 polls \(2 failed\)/);
       expectNoLeak(record, 'record');
@@ -295,7 +295,7 @@ describe('secrets given with --header @FILE and LIVEPPROF_HEADERS', () => {
     });
     const out = join(work, 'rec-mixed');
     const r = await cli(['record', s.url, '--out', out, '--interval', '100ms', '--count', '3', ...SECRET_ARGS], SECRET_ENV);
-    expect(r.code).toBe(0);
+    expect(r.code, 'every poll failed (goroutine refused)').toBe(1);
     expect(r.stderr).toMatch(/recorded 3 polls/);
     expectServerSawSecrets(s);
     expectNoLeak(r, 'record');
@@ -308,7 +308,7 @@ describe('secrets given with --header @FILE and LIVEPPROF_HEADERS', () => {
     }
     // Replaying it prints nothing secret either (and needs no headers).
     const replay = await cli(['replay', out, '--speed', '0', '--json']);
-    expect(replay.code).toBe(0);
+    expect(replay.code, 'the replay, as the recording, has no poll that succeeded').toBe(1);
     expectNoLeak(replay, 'replay');
   });
 
@@ -475,7 +475,7 @@ describe('talks only to the target', () => {
 
     const before = target.connections;
     const watch = await cli(['watch', target.url, '--json', '--interval', '100ms', '--count', '3']);
-    expect(watch.code).toBe(0);
+    expect(watch.code, 'no poll succeeded').toBe(1);
     expect(watch.stderr).toBe('');
     const polls = jsonLines(watch.stdout);
     expect(polls).toHaveLength(3);
@@ -493,7 +493,7 @@ describe('talks only to the target', () => {
       ['watch', target.url, '--json', '--interval', '100ms', '--count', '3', '--metrics', `${metrics.url}/metrics`, ...SECRET_ARGS],
       SECRET_ENV,
     );
-    expect(withMetrics.code).toBe(0);
+    expect(withMetrics.code, 'no poll succeeded (the redirect)').toBe(1);
     expect(jsonLines(withMetrics.stdout)).toHaveLength(3);
     expect(metrics.connections).toBeGreaterThan(0);
     expect(metrics.requests.map((r) => r.url)).toEqual(['/metrics', '/metrics', '/metrics']);
@@ -515,8 +515,7 @@ describe('talks only to the target', () => {
 
 // --- TLS ----------------------------------------------------------------------------------------
 
-const haveOpenssl = commandWorks('openssl', ['version']);
-if (!haveOpenssl) console.warn('SKIPPED the TLS tests of security.test.ts: `openssl` is not on PATH');
+const haveOpenssl = requireTool('openssl', 'the TLS tests of security.test.ts');
 
 /** A self-signed certificate for 127.0.0.1, made now in `dir`. */
 function selfSigned(dir: string): { key: string; cert: string; certPath: string } {

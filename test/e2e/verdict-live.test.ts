@@ -2,11 +2,11 @@
 // `watch --json` (all five run at once, so the file takes about as long as the slowest).
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
+import { startTarget, type Target } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { spawnCli, waitFor } from '../helpers/cli.js';
 
-const haveGo = hasGo();
-if (!haveGo) console.warn('SKIPPED live verdict tests: `go` is not on PATH');
+const haveGo = requireTool('go', 'the live verdict tests');
 
 const MAX_POLLS = 25;
 const targets: Target[] = [];

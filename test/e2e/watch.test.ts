@@ -6,12 +6,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
+import { startTarget, type Target } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { runCli, spawnCli, waitFor } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
-const haveGo = hasGo();
-if (!haveGo) console.warn('SKIPPED watch/record/replay against the Go target: `go` is not on PATH');
+const haveGo = requireTool('go', 'watch/record/replay against the Go target');
 
 interface WatchLine {
   time: string;
@@ -98,7 +98,7 @@ describe.skipIf(!haveGo)('watch against the Go fixture target', () => {
     expect(t.pid).not.toBe(oldPid);
     await waitFor(() => w.lines.some((l) => (JSON.parse(l) as WatchLine).restarted === true), 20_000, 'a poll flagging the restart');
     w.child.kill('SIGINT');
-    expect(await w.done).toBe(0);
+    expect(await w.done, 'stopped by SIGINT').toBe(130);
     const lines = w.lines.map((l) => JSON.parse(l) as WatchLine);
     const failed = lines.filter((l) => !l.ok);
     expect(failed.length).toBeGreaterThan(0);

@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { commandWorks } from './commands.js';
 
 export type GoProgram = 'target' | 'bigheap';
 
@@ -38,11 +37,6 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const START_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 2_000;
 const STDERR_KEEP = 64 * 1024;
-
-/** Is `go` on PATH (and runnable)? */
-export function hasGo(): boolean {
-  return commandWorks('go', ['version']);
-}
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number }) {
   return new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {

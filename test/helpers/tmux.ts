@@ -9,19 +9,18 @@
 //
 // so after it exits the pane stays open, showing what the command left on the main screen
 // followed by its exit status on a line of its own.
+//
+// Tests that take the terminal away (kill the tmux server: what a dropped SSH connection does)
+// give a `statusFile`: the wrapper then traps SIGHUP — so the kernel's hang-up signal, sent only
+// to the session leader, never reaches the command, as under a supervisor or a wrapper script —
+// and writes the command's exit status to that file, since the pane and its EXIT=n line are gone.
 
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { commandWorks } from './commands.js';
 
 const POLL_MS = 100;
 const DEFAULT_WAIT_MS = 10_000;
-
-/** Is tmux on PATH (and runnable)? */
-export function hasTmux(): boolean {
-  return commandWorks('tmux', ['-V']);
-}
 
 export interface TmuxOptions {
   /** The program and its arguments, run in the foreground of the pane's shell. */
@@ -33,6 +32,8 @@ export interface TmuxOptions {
   cwd?: string;
   /** A line echoed on the main screen before the command starts (to check it survives). */
   preamble?: string;
+  /** Trap SIGHUP in the wrapper, and write the command's exit status to this file (see the top). */
+  statusFile?: string;
 }
 
 export interface TtyModes {
@@ -146,7 +147,14 @@ export async function startTmux(opts: TmuxOptions): Promise<TmuxSession> {
       }
     });
   }
-  const script = `${opts.preamble !== undefined ? `echo ${shellQuote(opts.preamble)}; ` : ''}"$@"; echo "EXIT=$?"; exec sleep 600`;
+  const script = [
+    opts.statusFile !== undefined ? `trap : HUP; ` : '',
+    opts.preamble !== undefined ? `echo ${shellQuote(opts.preamble)}; ` : '',
+    '"$@"; s=$?; ',
+    opts.statusFile !== undefined ? `echo "$s" > ${shellQuote(opts.statusFile)}; ` : '',
+    // No terminal left (test -t is false on a hung-up one): nothing to keep the pane open for.
+    'echo "EXIT=$s"; [ -t 1 ] && exec sleep 600',
+  ].join('');
   // tmux sets TERM in the pane from its default-terminal; `env` puts ours on top of it.
   const envArgs = Object.entries({ TERM: 'xterm-256color', ...opts.env }).map(([k, v]) => `${k}=${v}`);
   const argv = ['env', ...envArgs, '/bin/sh', '-c', script, 'sh', ...opts.command];

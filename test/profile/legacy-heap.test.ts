@@ -15,16 +15,14 @@ import { topReport, type TopOptions } from '../../src/analysis/top.js';
 import { decodeProfile } from '../../src/profile/decode.js';
 import { goExp, parseHeapDebug1Profile, scaleHeapSample, type HeapDebug1Result } from '../../src/profile/legacy-heap.js';
 import { sampleFrames, sampleLabels, sampleLocations, type Profile } from '../../src/profile/model.js';
-import { hasGo, writeProfiles } from '../helpers/go-target.js';
+import { writeProfiles } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GO119 = join(REPO_ROOT, '..', 'shared', 'fixtures', 'go1.19');
 const CAPTURES = ['heap.debug1.txt', 'heap-gc1.debug1.txt', 'allocs.debug1.txt', 'heap-after-freeosmemory.debug1.txt'];
 
-const haveGo = hasGo();
-if (!haveGo) {
-  console.warn('legacy-heap: `go` is not on PATH, so the go tool pprof and protobuf oracles are SKIPPED (install Go >= 1.19)');
-}
+const haveGo = requireTool('go', 'the go tool pprof and protobuf oracles of legacy-heap');
 
 const readCapture = (name: string): string => readFileSync(join(GO119, name), 'utf8');
 

@@ -11,7 +11,8 @@ import {
   type SocketScanStats,
 } from '../../src/source/discover.js';
 import { ProcReader } from '../../src/source/proc.js';
-import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
+import { startTarget, type Target } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { CAPTURED_PID, LISTENER_2024_INODE, LISTENER_6060_INODE, buildFakeProc, type FakeProc } from './fake-proc.js';
 import { readFixture } from './go119-fixtures.js';
 
@@ -186,10 +187,8 @@ describe('discovery of listeners in this process (live /proc)', () => {
   });
 });
 
-const goAvailable = hasGo();
-if (!goAvailable) console.warn('discover.test.ts live Go tests skipped: `go` is not on PATH (install Go >= 1.19 to run them)');
 
-describe.skipIf(!goAvailable)('discovery of the live Go fixture target', () => {
+describe.skipIf(!requireTool('go', 'discovery of the live Go target'))('discovery of the live Go fixture target', () => {
   let target: Target;
   beforeAll(async () => {
     target = await startTarget();

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveFetcher, goEnvironOnly } from '../../src/source/fetcher.js';
 import { parseByteCount, parseGoEnv, parseMemAvailable } from '../../src/source/parse-go-env.js';
 import { parseTarget } from '../../src/source/target.js';
-import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
+import { startTarget, type Target } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { readFileSync } from 'node:fs';
 
 const enc = new TextEncoder();
@@ -38,7 +39,7 @@ describe('parseGoEnv', () => {
   });
 });
 
-describe.skipIf(!hasGo())('a real Go process\'s environment through the fetcher', () => {
+describe.skipIf(!requireTool('go', 'the environment of a live Go process'))('a real Go process\'s environment through the fetcher', () => {
   let t: Target;
   beforeAll(async () => {
     t = await startTarget({ env: { GOGC: '300', GOMEMLIMIT: '1GiB', LIVEPPROF_TEST_SECRET: 's3cr3t-value' } });

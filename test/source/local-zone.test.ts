@@ -1,21 +1,19 @@
 // `top`'s Time line names the zone as Go does, from the tzdata files Go reads (real files of
 // this machine), and matches `go tool pprof` in zones where the Intl API only says "GMT+1".
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { abbreviationAt, localZoneAbbreviation, parseTzif } from '../../src/source/local-zone.js';
-import { hasGo } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { CLI, GO119 } from '../helpers/paths.js';
 
 const ZONEINFO = '/usr/share/zoneinfo';
-const haveTzdata = existsSync(join(ZONEINFO, 'Europe/Berlin'));
-if (!haveTzdata) console.warn('local-zone: no tzdata in /usr/share/zoneinfo, SKIPPED (install tzdata)');
 
 const zone = (name: string) => parseTzif(new Uint8Array(readFileSync(join(ZONEINFO, name))))!;
 const at = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d, 12);
 
-describe.skipIf(!haveTzdata)('tzdata abbreviations', () => {
+describe.skipIf(!requireTool('tzdata', 'the tzdata abbreviation tests'))('tzdata abbreviations', () => {
   it('reads transitions: CET in winter, CEST in summer, and names zones Intl cannot', () => {
     expect(abbreviationAt(zone('Europe/Berlin'), at(2026, 11, 26))).toBe('CET');
     expect(abbreviationAt(zone('Europe/Berlin'), at(2026, 7, 1))).toBe('CEST');
@@ -40,7 +38,7 @@ describe.skipIf(!haveTzdata)('tzdata abbreviations', () => {
   });
 });
 
-describe.skipIf(!haveTzdata || !hasGo())('the Time line of top, as go tool pprof prints it', () => {
+describe.skipIf(!requireTool(['tzdata', 'go'], 'the Time line against go tool pprof'))('the Time line of top, as go tool pprof prints it', () => {
   for (const tz of ['Europe/Berlin', 'Asia/Kolkata', 'America/Sao_Paulo', 'Asia/Kathmandu']) {
     it(tz, () => {
       const file = join(GO119, 'heap.pb.gz');

@@ -2,7 +2,9 @@
  * Property-style robustness test for every text parser: thousands of seeded mutations of the real
  * captures (byte flips, truncation, line duplication/deletion/swaps, repeated chunks), plus
  * hand-made inputs aimed at regex backtracking. Properties: never throws, ParseResult errors are
- * one-line strings, and every call finishes within a bound.
+ * one-line strings, and the adversarial inputs are so long that a parser that backtracks (or is
+ * otherwise quadratic) would run for hours: the test timeout catches it, where a per-call
+ * wall-clock limit would flake on a loaded machine.
  */
 import { describe, it, expect } from 'vitest';
 import {
@@ -26,8 +28,6 @@ import { readFixture } from './go119-fixtures.js';
 import { seededRandom, type Random } from '../helpers/random.js';
 
 const MUTATIONS_PER_TARGET = 2000;
-/** Per call; generous so a loaded CI machine does not flake, yet far below any backtracking blow-up. */
-const MAX_MS_PER_CALL = 250;
 
 
 /** Characters and fragments that are meaningful to at least one of the grammars. */
@@ -168,28 +168,25 @@ const TARGETS: Target[] = [
 
 describe('parsers survive mutated real inputs', () => {
   TARGETS.forEach((target, index) => {
-    it(`${target.name}: ${MUTATIONS_PER_TARGET} seeded mutations, no throw, bounded time`, () => {
+    it(`${target.name}: ${MUTATIONS_PER_TARGET} seeded mutations, no throw`, () => {
       const rnd = seededRandom(0x5eed + index);
-      let slowest = 0;
       for (let i = 0; i < MUTATIONS_PER_TARGET; i++) {
         const input = mutate(target.inputs[i % target.inputs.length]!, rnd);
-        const started = performance.now();
         let output: unknown;
         try {
           output = target.run(input);
         } catch (err) {
           throw new Error(`${target.name} threw on mutation #${i} (seed ${0x5eed + index}): ${String(err)}\ninput head: ${JSON.stringify(input.slice(0, 200))}`);
         }
-        slowest = Math.max(slowest, performance.now() - started);
         checkParseResultShape(output);
       }
-      expect(slowest).toBeLessThan(MAX_MS_PER_CALL);
     });
   });
 });
 
 describe('parsers stay linear on inputs built to make regexes backtrack', () => {
-  const N = 100_000;
+  /** Linear: milliseconds. Quadratic: 10^12 steps, hours — far past the test timeout. */
+  const N = 1_000_000;
   const adversarial: Array<[string, () => unknown]> = [
     ['debug1 group header of many PCs', () => parseGoroutineDebug1(`goroutine profile: total 1\n1 @${' 0x1'.repeat(N)}x\n`)],
     ['debug1 group header of 0x runs', () => parseGoroutineDebug1(`goroutine profile: total 1\n1 @ ${'0x'.repeat(N)}\n`)],
@@ -221,17 +218,13 @@ describe('parsers stay linear on inputs built to make regexes backtrack', () => 
   ];
 
   it.each(adversarial)('%s', (_name, run) => {
-    const started = performance.now();
     expect(run).not.toThrow();
-    expect(performance.now() - started).toBeLessThan(MAX_MS_PER_CALL);
   });
 
-  it('parses a 5 MB goroutine dump in bounded time', () => {
+  it('parses a 5 MB goroutine dump, every goroutine of it', () => {
     const dump = readFixture('goroutine.debug2.txt');
     const body = dump.repeat(Math.ceil(5e6 / dump.length));
-    const started = performance.now();
     const result = parseGoroutineDebug2(body);
     expect(result.ok && result.value.goroutines.length).toBe(83 * Math.ceil(5e6 / dump.length));
-    expect(performance.now() - started).toBeLessThan(3000);
   });
 });

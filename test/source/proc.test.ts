@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcReader, readRawFile } from '../../src/source/proc.js';
-import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
+import { startTarget, type Target } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { CAPTURED_PID, MADVFREE_PID, buildFakeProc, type FakeProc } from './fake-proc.js';
 import { readFixture } from './go119-fixtures.js';
 
@@ -81,8 +82,6 @@ describe('ProcReader on a fake /proc built from the Go 1.19 captures', () => {
   });
 });
 
-const goAvailable = hasGo();
-if (!goAvailable) console.warn('proc.test.ts live tests skipped: `go` is not on PATH (install Go >= 1.19 to run them)');
 
 interface Truth {
   pid: number;
@@ -93,7 +92,7 @@ async function fetchTruth(target: Target): Promise<Truth> {
   return (await (await fetch(`${target.url}/truth`)).json()) as Truth;
 }
 
-describe.skipIf(!goAvailable)('ProcReader on the live Go fixture target', () => {
+describe.skipIf(!requireTool('go', 'ProcReader on the live Go target'))('ProcReader on the live Go fixture target', () => {
   let target: Target;
   beforeAll(async () => {
     target = await startTarget();

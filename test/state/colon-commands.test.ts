@@ -48,5 +48,5 @@ describe('completeColon', () => {
 });
 
 it('the error for an unknown command suggests real examples', () => {
-  expect(colonCommandExamples()).toBe('try :top 20, :sample_index=alloc_space, :focus=RE, :ignore=RE, :granularity=lines, :cum, :flat');
+  expect(colonCommandExamples()).toBe('try :top 20, :sample_index=alloc_space, :focus=RE, :ignore=RE, :granularity=lines, :cum, :flat, :export DIR');
 });

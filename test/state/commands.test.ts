@@ -17,11 +17,12 @@ import { resolveKey } from '../../src/state/keymap.js';
 import { readyPaneProfile, settledDrill, settledTop, visibleDrill } from '../../src/state/selectors.js';
 import { Store } from '../../src/state/store.js';
 import { TOP_CURSOR } from '../../src/state/ui-state.js';
-import { commandWorks } from '../helpers/commands.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { GO119 } from '../helpers/paths.js';
 import { polledSession } from '../ui/fixture-session.js';
 
 const heap = decodeProfile(new Uint8Array(readFileSync(join(GO119, 'heap.pb.gz'))));
+const haveGo = requireTool('go', 'the goroutine export read back by go tool pprof');
 
 let store: Store;
 let ctx: CommandContext;
@@ -489,12 +490,7 @@ describe('e and :export write what the pane shows, mode 0600', () => {
     for (const [name, count] of byLeaf) expect(report.rows.find((r) => r.name === name)?.flat, name).toBe(count);
   });
 
-  it('the goroutine export opens in go tool pprof with the same total', async () => {
-    if (!commandWorks('go', ['version'])) {
-      if (process.env.CI) throw new Error('go is needed for this test (CI installs it)');
-      console.warn('SKIPPED go tool pprof on the goroutine export: `go` is not on PATH');
-      return;
-    }
+  it.skipIf(!haveGo)('the goroutine export opens in go tool pprof with the same total', async () => {
     liveView('goroutines', join(work, 'pprof'));
     const [file] = await exportNow();
     const r = spawnSync('go', ['tool', 'pprof', '-top', '-symbolize=none', file!], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, PPROF_TMPDIR: work } });
