@@ -5,7 +5,7 @@
 import { goroutineGrowth, heapGrowth } from '../analysis/growth.js';
 import { formatClock } from '../analysis/format.js';
 import { judge, type Verdict, type VerdictState } from '../analysis/verdict.js';
-import type { CountProfile } from '../profile/legacy-text.js';
+import type { CountProfile } from '../profile/goroutine-text.js';
 import type { Profile } from '../profile/model.js';
 import type { Fetcher } from '../source/fetcher.js';
 import type { PprofIndexEntry } from '../source/parse-index.js';

@@ -4,7 +4,7 @@
 
 import { formatClock, plural } from '../analysis/format.js';
 import { groupDumpSummary, visibleGroups, type GoroutineGroupRow, type GroupDumpSummary } from '../analysis/goroutines.js';
-import type { GoroutineDump } from '../profile/legacy-text.js';
+import type { GoroutineDump } from '../profile/goroutine-text.js';
 import { diffProfiles } from '../analysis/merge.js';
 import { linesReport, peekReport, type PeekReport } from '../analysis/peek.js';
 import { removeUninteresting } from '../analysis/prune.js';

@@ -2,7 +2,7 @@
 // (goroutine?debug=2). Views subscribe to it; commands dispatch into it.
 
 import { advanceGroupTrail, type GroupTrail } from '../analysis/goroutines.js';
-import type { GoroutineDump } from '../profile/legacy-text.js';
+import type { GoroutineDump } from '../profile/goroutine-text.js';
 import type { SessionSnapshot } from '../session/session.js';
 import type { Action } from './reducer.js';
 import { onAnalysisReady } from './deferred.js';

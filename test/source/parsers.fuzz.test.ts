@@ -11,7 +11,7 @@ import {
   parseHeapDebug1MemStats,
   tryParseHeapDebug1MemStats,
 } from '../../src/profile/memstats.js';
-import { groupGoroutinesByStack, parseGoroutineDebug1, parseGoroutineDebug2 } from '../../src/profile/legacy-text.js';
+import { groupGoroutinesByStack, parseGoroutineDebug1, parseGoroutineDebug2 } from '../../src/profile/goroutine-text.js';
 import {
   parseProcNetTcp,
   parseProcStatStartTime,

@@ -7,7 +7,7 @@ import {
   parseLabelSet,
   type CountProfile,
   type GoroutineDump,
-} from '../../src/profile/legacy-text.js';
+} from '../../src/profile/goroutine-text.js';
 import type { ParseResult } from '../../src/profile/parse-result.js';
 import { readFixture } from '../source/go119-fixtures.js';
 
