@@ -14,6 +14,7 @@
 
 import type { LabelSet, Line, Location, Profile, ProfileFunction } from './model.js';
 import { SamplesBuilder, newProfileId } from './model.js';
+import { TRAILER_MARKER } from './memstats.js';
 import { parseFail, snippet } from './parse-result.js';
 
 /**
@@ -38,7 +39,6 @@ const SAMPLE_TYPES = [
 ];
 
 const HEADER_PREFIX = 'heap profile:';
-const TRAILER_MARKER = '# runtime.MemStats';
 
 /**
  * The body of `/debug/pprof/heap?debug=1` (or `allocs?debug=1`) as the Profile its protobuf

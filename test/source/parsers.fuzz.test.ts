@@ -7,10 +7,10 @@
 import { describe, it, expect } from 'vitest';
 import {
   parseExpvar,
-  parseHeapDebug1Header,
   parseHeapDebug1MemStats,
   tryParseHeapDebug1MemStats,
 } from '../../src/profile/memstats.js';
+import { parseHeapDebug1Profile } from '../../src/profile/legacy-heap.js';
 import { groupGoroutinesByStack, parseGoroutineDebug1, parseGoroutineDebug2 } from '../../src/profile/goroutine-text.js';
 import {
   parseProcNetTcp,
@@ -120,7 +120,6 @@ const TARGETS: Target[] = [
       return tryParseHeapDebug1MemStats(text);
     },
   },
-  { name: 'parseHeapDebug1Header', inputs: ['heap.debug1.txt', 'heap-gc1.debug1.txt'].map(readFixture), run: parseHeapDebug1Header },
   { name: 'parseExpvar', inputs: [readFixture('vars.json')], run: parseExpvar },
   {
     name: 'parseGoroutineDebug1',
@@ -203,7 +202,7 @@ describe('parsers stay linear on inputs built to make regexes backtrack', () => 
     ['debug2 location of offsets', () => parseGoroutineDebug2(`goroutine 1 [x]:\nf()\n\t/a.go:1${' +0x1'.repeat(N / 5)}\n`)],
     ['debug2 location of colons', () => parseGoroutineDebug2(`goroutine 1 [x]:\nf()\n\t${':1'.repeat(N)} x\n`)],
     ['debug2 many goroutine lines', () => parseGoroutineDebug2('goroutine 1 [x]:\n'.repeat(N / 2))],
-    ['heap header of digits', () => parseHeapDebug1Header(`heap profile: ${'1'.repeat(N)}: 1 [1: 1] @ heap/x`)],
+    ['heap header of digits', () => parseHeapDebug1Profile(`heap profile: ${'1'.repeat(N)}: 1 [1: 1] @ heap/x`)],
     ['MemStats long PauseNs', () => parseHeapDebug1MemStats(`# runtime.MemStats\n# PauseNs = [${'1 '.repeat(N)}x`)],
     ['MemStats float of digits', () => parseHeapDebug1MemStats(`# runtime.MemStats\n# GCCPUFraction = ${'1'.repeat(N)}x\n`)],
     ['MemStats many markers', () => parseHeapDebug1MemStats('x# runtime.MemStats'.repeat(N / 10))],
