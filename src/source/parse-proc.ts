@@ -87,29 +87,6 @@ function parseCount(value: string): number | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// /proc/PID/statm
-
-export interface ProcStatm {
-  /** Bytes: total program size, resident, resident file-backed + shmem, text, data + stack. */
-  size: number | null;
-  resident: number | null;
-  shared: number | null;
-  text: number | null;
-  data: number | null;
-}
-
-/** `size resident shared text lib data dt`, in pages (pageSize: usually 4096; `getconf PAGESIZE`). */
-export function parseStatm(text: string, pageSize: number): ProcStatm {
-  const pages = text.trim().split(/\s+/);
-  const validPageSize = Number.isSafeInteger(pageSize) && pageSize > 0;
-  const field = (index: number): number | null => {
-    const count = parseCount(pages[index] ?? '');
-    return count === null || !validPageSize ? null : count * pageSize;
-  };
-  return { size: field(0), resident: field(1), shared: field(2), text: field(3), data: field(5) };
-}
-
-// ---------------------------------------------------------------------------------------------
 // /proc/PID/smaps_rollup
 
 export interface SmapsRollup {
