@@ -7,7 +7,6 @@ import { compileGoRegexp } from '../analysis/regex.js';
 import { errorMessage } from '../errors.js';
 import { countProfileAsProfile } from '../profile/count-profile.js';
 import type { Profile } from '../profile/model.js';
-import type { Session } from '../session/session.js';
 import type { CommandId } from './keymap.js';
 import { resolveCursor, type CursorTarget, type ProfilePane, type RowKey } from './reducer.js';
 import { colonCommandExamples, completeColon } from './colon-commands.js';
@@ -16,10 +15,21 @@ import { drillRowKey, goroutineRowKey, nextSampleType, readyPaneProfile, selectG
 import type { Store, StoreSnapshot } from './store.js';
 import type { PromptPurpose } from './ui-state.js';
 
+/** What the commands ask of a live session (session/Session is one); owned here, so state/ needs nothing from session/. */
+export interface SessionControl {
+  pause(): void;
+  resume(): void;
+  pollNow(): void;
+  /** Pins the latest heap profile as the baseline for diffs. */
+  setBaseline(): void;
+  /** Drops the pinned baseline: diffs go back to the first profile. */
+  resetBaseline(): void;
+}
+
 export interface CommandContext {
   store: Store;
   /** null when the TUI shows one static profile. */
-  session: Session | null;
+  session: SessionControl | null;
   /** Rows of the current table that fit on screen (for paging). */
   pageSize: number;
   /** How far the open detail view can scroll (its lines beyond the screen). */

@@ -13,7 +13,7 @@ import { tracesThrough } from '../analysis/traces.js';
 import { errorMessage } from '../errors.js';
 import type { Profile } from '../profile/model.js';
 import { defaultSampleIndex } from '../profile/model.js';
-import type { HeapSnapshot, SessionSnapshot } from '../session/session.js';
+import type { HeapSnapshot, SessionSnapshot } from '../analysis/session-snapshot.js';
 import type { ProfilePane, RowKey } from './reducer.js';
 import type { ProfileView } from './ui-state.js';
 import { DeferredMemo, isPending, type Pending } from './deferred.js';

@@ -3,7 +3,7 @@
 
 import { advanceGroupTrail, type GroupTrail } from '../analysis/goroutines.js';
 import type { GoroutineDump } from '../profile/goroutine-text.js';
-import type { SessionSnapshot } from '../session/session.js';
+import type { SessionSnapshot } from '../analysis/session-snapshot.js';
 import type { Action } from './reducer.js';
 import { onAnalysisReady } from './deferred.js';
 import { reducer } from './reducer.js';

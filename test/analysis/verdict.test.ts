@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { historyLine, judge, judgeOnce, MIN_POLLS, SWITCH_AFTER, type VerdictInput, type VerdictState } from '../../src/analysis/verdict.js';
 import { openRecording, ReplayFetcher } from '../../src/source/recording.js';
 import type { PollRecord } from '../../src/analysis/poll-record.js';
-import { Session, type SessionSnapshot } from '../../src/session/session.js';
+import type { SessionSnapshot } from '../../src/analysis/session-snapshot.js';
+import { Session } from '../../src/session/session.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { seededRandom } from '../helpers/random.js';
 
