@@ -1,4 +1,4 @@
-// The one-way layering of architecture.md, checked on every import in src/:
+// The one-way layering of docs/architecture.md, checked on every import in src/:
 //   profile/             pure: the formats; imports nothing else of ours
 //   analysis/            pure: profile/ and itself; also home of the data types the layers above
 //                        share (PollRecord, SessionSnapshot), so none of them reaches up for one

@@ -1,7 +1,9 @@
 /**
- * Text forms of the goroutine profile (docs §4.2, §4.3):
- *  - `goroutine?debug=1` / `threadcreate?debug=1`: stacks grouped by PCs + labels, with counts;
- *  - `goroutine?debug=2`: one panic-style traceback per goroutine, with state and wait time.
+ * Text forms of the goroutine profile:
+ *  - `goroutine?debug=1` / `threadcreate?debug=1`: stacks grouped by PCs + labels, with counts
+ *    (docs/formats.md#goroutine-groups-text);
+ *  - `goroutine?debug=2`: one panic-style traceback per goroutine, with state and wait time
+ *    (docs/formats.md#goroutine-dump-text).
  * Pure, line-oriented parsers: every regex is anchored and free of nested quantifiers, and each
  * line is looked at a bounded number of times, so cost is linear in the input size.
  */

@@ -1,7 +1,7 @@
 /**
  * Go `runtime.MemStats` as read from two HTTP sources:
- *  - the `# runtime.MemStats` trailer of `heap?debug=1` / `allocs?debug=1` (docs §4.1);
- *  - expvar `/debug/vars` (docs §5.6).
+ *  - the `# runtime.MemStats` trailer of `heap?debug=1` / `allocs?debug=1` (docs/formats.md#memstats-trailer);
+ *  - expvar `/debug/vars` (docs/formats.md#expvar).
  * Pure functions: no I/O.
  */
 import { parseFail, parseOk, snippet, type ParseResult } from './parse-result.js';

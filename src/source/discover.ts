@@ -1,5 +1,5 @@
 /**
- * Finding Go services on this host (docs §5.3): which process listens on a loopback TCP port,
+ * Finding Go services on this host (docs/formats.md#port-to-pid): which process listens on a loopback TCP port,
  * and which loopback listeners answer `GET /debug/pprof/` with the pprof index.
  *
  * Linux only: it reads /proc/net/tcp{,6} for listening sockets and /proc/PID/fd links

@@ -1,5 +1,6 @@
 /**
- * Linux procfs texts (docs §5): /proc/PID/status, statm, smaps_rollup, stat, and /proc/net/tcp{,6}.
+ * Linux procfs texts (docs/formats.md#linux-proc-files): /proc/PID/status, smaps_rollup, stat, and
+ * /proc/net/tcp{,6} (docs/formats.md#port-to-pid).
  * Pure functions over the file contents; sizes are returned in bytes. Missing or unreadable
  * fields are null (kernels differ in which lines they print), so none of these fail as a whole.
  */

@@ -217,7 +217,7 @@ describe('scaleHeapSample', () => {
       expect(scaleHeapSample(count, size, rate)).toEqual([c, s]);
       expect(Math.trunc(size * (1 / (1 - Math.exp(-(size / count) / rate))))).not.toBe(s); // V8 exp
     }
-    // docs §3.4: 16 objects of 4096 bytes at 512 KiB → 2056 objects, 8421418 bytes.
+    // docs/formats.md#heap-profile: 16 objects of 4096 bytes at 512 KiB → 2056 objects, 8421418 bytes.
     expect(scaleHeapSample(16, 65536, 524288)).toEqual([2056, 8421418]);
     expect(scaleHeapSample(3, 300, 1)).toEqual([3, 300]); // rate 1: everything was recorded
     expect(scaleHeapSample(3, 300, 0)).toEqual([3, 300]); // heap/0: profiling off, unscaled

@@ -15,7 +15,7 @@ function mustParseTrailer(name: string): MemStats {
   return stats!;
 }
 
-/** Identities that hold in every capture (docs §4.1). */
+/** Identities that hold in every capture (docs/formats.md#memstats-trailer). */
 function expectMemStatsIdentities(s: MemStats): void {
   expect(s.HeapSys).toBe(s.HeapInuse + s.HeapIdle);
   expect(s.HeapReleased).toBeLessThanOrEqual(s.HeapIdle);
@@ -48,7 +48,7 @@ describe('parseHeapDebug1MemStats on real captures', () => {
     expectMemStatsIdentities(s);
   });
 
-  it('matches the trailer quoted in docs §4.1 (heap-gc1.debug1.txt)', () => {
+  it('reads heap-gc1.debug1.txt, taken after two forced GCs', () => {
     const s = mustParseTrailer('heap-gc1.debug1.txt');
     expect(s).toMatchObject({
       Alloc: 17076080, TotalAlloc: 19969704, Sys: 31831304, Mallocs: 4980, Frees: 1905,

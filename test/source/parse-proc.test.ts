@@ -73,7 +73,7 @@ describe('parseProcStatus', () => {
 });
 
 describe('parseSmapsRollup', () => {
-  it('reads LazyFree of the MADV_FREE run after FreeOSMemory (docs §5.2 table)', () => {
+  it('reads LazyFree of the MADV_FREE run after FreeOSMemory (docs/formats.md#linux-proc-files)', () => {
     const madvfree = parseSmapsRollup(readFixture('proc/smaps_rollup.madvfree.3-after-free.txt'));
     expect(madvfree).toMatchObject({
       rss: 299416 * KiB, pss: 295881 * KiB, anonymous: 293252 * KiB, lazyFree: 263128 * KiB,
