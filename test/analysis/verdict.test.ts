@@ -1,7 +1,7 @@
 // The verdict on every recorded scenario (replayed through the real poll logic), and on shapes
 // made from those real timelines by changing the GC's own figures: a sawtooth at GOGC=400, a
 // cache that fills and stops, a slow leak in noise, GC thrash at GOMEMLIMIT, a restart, a
-// target without NumGC. (The family of live services is judged by the matrix: docs/matrix.md.)
+// target without NumGC. (The family of live services is judged by the verdict matrix, not yet in docs/.)
 
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
