@@ -1,7 +1,7 @@
 // Goroutine groups (goroutine?debug=1: identical stacks with a count), their change since the
 // first poll — the goroutine-leak signal — and the matching of debug=2 goroutines to a group.
 
-import type { CountProfile, CountProfileGroup, Goroutine, GoroutineCreator } from '../profile/legacy-text.js';
+import type { CountProfile, CountProfileGroup, Goroutine, GoroutineCreator } from '../profile/goroutine-text.js';
 
 export interface GoroutineGroupRow {
   key: string;

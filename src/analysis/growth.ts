@@ -5,7 +5,7 @@
 
 import type { FlatSummary } from './flat-summary.js';
 import { goroutineRows } from './goroutines.js';
-import type { CountProfile } from '../profile/legacy-text.js';
+import type { CountProfile } from '../profile/goroutine-text.js';
 import type { GoroutineGrowth, HeapGrowth } from './verdict.js';
 
 export interface SummarisedHeap {

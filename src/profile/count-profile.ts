@@ -4,7 +4,7 @@
 // debug=1 prints frames but not which PC each came from, so each frame (function, file, line)
 // is its own location; a group whose PCs were not symbolized keeps them as bare addresses.
 
-import type { CountProfile } from './legacy-text.js';
+import type { CountProfile } from './goroutine-text.js';
 import type { LabelSet, Line, Location, Profile, ProfileFunction } from './model.js';
 import { NO_LABELS, SamplesBuilder, newProfileId } from './model.js';
 

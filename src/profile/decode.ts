@@ -132,16 +132,127 @@ function malformed(what: string): LivepprofError {
   return new LivepprofError('malformed', `malformed profile: ${what}`);
 }
 
-function expectWire(wire: number, want: number, field: string): void {
-  if (wire !== want) {
-    throw new LivepprofError('not-profile', `not a pprof profile: field ${field} has protobuf wire type ${wire}, expected ${want}`);
-  }
+/** How one field is read into the value being built; `r` stands at the field's value. */
+interface Field<T> {
+  wire: typeof WIRE_VARINT | typeof WIRE_BYTES;
+  /** A repeated number, which Go packs into one length-delimited run when there are more than two. */
+  packed?: true;
+  read(r: ProtoReader, into: T): void;
 }
+
+/** A message of profile.proto: its name (for errors) and its known fields by number. */
+interface Message<T> {
+  name: string;
+  fields: ReadonlyArray<Field<T> | undefined>;
+}
+
+function message<T>(name: string, byNumber: Record<number, Field<T>>): Message<T> {
+  const fields: Array<Field<T> | undefined> = [];
+  for (const [n, f] of Object.entries(byNumber)) fields[Number(n)] = f;
+  return { name, fields };
+}
+
+function varint<T>(read: (r: ProtoReader, into: T) => void): Field<T> {
+  return { wire: WIRE_VARINT, read };
+}
+function packed<T>(read: (r: ProtoReader, into: T) => void): Field<T> {
+  return { wire: WIRE_VARINT, packed: true, read };
+}
+/** A length-delimited field: `read` gets the [start, end) of its bytes. */
+function bytes<T>(read: (r: ProtoReader, into: T, start: number, end: number) => void): Field<T> {
+  return {
+    wire: WIRE_BYTES,
+    read: (r, into) => {
+      const [start, end] = r.bytes();
+      read(r, into, start, end);
+    },
+  };
+}
+/** A field whose wire type is checked but whose value this tool does not use. */
+const unused: Field<unknown> = varint((r) => r.uint64());
+
+/**
+ * The one loop over a message's fields: reads the message in [start, end) of r's buffer into
+ * `into`, and leaves r where it was, so a field may read a nested message with the same reader.
+ * Unknown fields are skipped, as protobuf requires; a known field with another wire type, or the
+ * invalid field number 0, means the bytes are not a profile.
+ */
+function readMessage<T>(r: ProtoReader, start: number, end: number, msg: Message<T>, into: T): T {
+  const resumeAt = r.pos;
+  const resumeEnd = r.end;
+  r.reset(start, end);
+  while (!r.done()) {
+    const tag = r.uint();
+    const wire = tag & 7;
+    const number = Math.floor(tag / 8);
+    const field = msg.fields[number];
+    if (field !== undefined && wire === field.wire) {
+      field.read(r, into);
+    } else if (field?.packed && wire === WIRE_BYTES) {
+      const [s, e] = r.bytes();
+      r.reset(s, e);
+      while (!r.done()) field.read(r, into);
+      r.reset(e, end);
+    } else if (field !== undefined) {
+      throw new LivepprofError('not-profile', `not a pprof profile: field ${msg.name}.${number} has protobuf wire type ${wire}, expected ${field.wire}`);
+    } else if (number === 0) {
+      throw new LivepprofError('not-profile', `binary data that is not a pprof profile (field number 0 in ${msg.name} at byte ${r.pos})`);
+    } else {
+      r.skip(wire);
+    }
+  }
+  r.reset(resumeAt, resumeEnd);
+  return into;
+}
+
+type Range = [start: number, end: number];
+
+/** The top level, read first: messages that refer to others are kept as ranges and read in order. */
+interface RawProfile {
+  sampleTypes: Range[];
+  /** start, end, start, end, … (one pair per sample: there are many). */
+  samples: number[];
+  mappings: Range[];
+  locations: Range[];
+  functions: Range[];
+  strings: string[];
+  comments: number[];
+  periodType: Range | null;
+  dropFrames: number;
+  keepFrames: number;
+  timeNanos: number;
+  durationNanos: number;
+  period: number;
+  defaultSampleType: number;
+}
+
+const PROFILE = message<RawProfile>('Profile', {
+  1: bytes((_, p, s, e) => p.sampleTypes.push([s, e])),
+  2: bytes((_, p, s, e) => p.samples.push(s, e)),
+  3: bytes((_, p, s, e) => p.mappings.push([s, e])),
+  4: bytes((_, p, s, e) => p.locations.push([s, e])),
+  5: bytes((_, p, s, e) => p.functions.push([s, e])),
+  6: bytes((r, p, s, e) => p.strings.push(decodeString(r.buf, s, e))),
+  7: varint((r, p) => (p.dropFrames = r.int64())),
+  8: varint((r, p) => (p.keepFrames = r.int64())),
+  9: varint((r, p) => (p.timeNanos = r.int64())),
+  10: varint((r, p) => (p.durationNanos = r.int64())),
+  11: bytes((_, p, s, e) => (p.periodType = [s, e])),
+  12: varint((r, p) => (p.period = r.int64())),
+  13: packed((r, p) => p.comments.push(r.int64())),
+  14: varint((r, p) => (p.defaultSampleType = r.int64())),
+  15: unused, // doc_url
+});
 
 interface RawValueType {
   type: number;
   unit: number;
 }
+const VALUE_TYPE = message<RawValueType>('ValueType', {
+  1: varint((r, vt) => (vt.type = r.int64())),
+  2: varint((r, vt) => (vt.unit = r.int64())),
+});
+
 interface RawMapping {
   id: number;
   start: bigint;
@@ -151,6 +262,19 @@ interface RawMapping {
   buildId: number;
   hasFunctions: boolean;
 }
+const MAPPING = message<RawMapping>('Mapping', {
+  1: varint((r, m) => (m.id = r.uint())),
+  2: varint((r, m) => (m.start = r.uint64())),
+  3: varint((r, m) => (m.limit = r.uint64())),
+  4: varint((r, m) => (m.offset = r.uint64())),
+  5: varint((r, m) => (m.file = r.int64())),
+  6: varint((r, m) => (m.buildId = r.int64())),
+  7: varint((r, m) => (m.hasFunctions = r.uint() !== 0)),
+  8: unused, // has_filenames
+  9: unused, // has_line_numbers
+  10: unused, // has_inline_frames
+});
+
 interface RawFunction {
   id: number;
   name: number;
@@ -158,6 +282,14 @@ interface RawFunction {
   filename: number;
   startLine: number;
 }
+const FUNCTION = message<RawFunction>('Function', {
+  1: varint((r, f) => (f.id = r.uint())),
+  2: varint((r, f) => (f.name = r.int64())),
+  3: varint((r, f) => (f.systemName = r.int64())),
+  4: varint((r, f) => (f.filename = r.int64())),
+  5: varint((r, f) => (f.startLine = r.int64())),
+});
+
 interface RawLocation {
   id: number;
   mappingId: number;
@@ -166,144 +298,51 @@ interface RawLocation {
   lines: number[];
   isFolded: boolean;
 }
+/** A Line is read into the last (function id, line) pair of its location. */
+const LINE = message<RawLocation>('Line', {
+  1: varint((r, l) => (l.lines[l.lines.length - 2] = r.uint())),
+  2: varint((r, l) => (l.lines[l.lines.length - 1] = r.int64())),
+});
+const LOCATION = message<RawLocation>('Location', {
+  1: varint((r, l) => (l.id = r.uint())),
+  2: varint((r, l) => (l.mappingId = r.uint())),
+  3: varint((r, l) => (l.address = r.uint64())),
+  4: bytes((r, l, s, e) => {
+    l.lines.push(0, 0);
+    readMessage(r, s, e, LINE, l);
+  }),
+  5: varint((r, l) => (l.isFolded = r.uint() !== 0)),
+});
 
-function readValueType(r: ProtoReader, [start, end]: [number, number]): RawValueType {
-  r.reset(start, end);
-  const vt: RawValueType = { type: 0, unit: 0 };
-  while (!r.done()) {
-    const tag = r.uint();
-    const wire = tag & 7;
-    switch (Math.floor(tag / 8)) {
-      case 1:
-        expectWire(wire, WIRE_VARINT, 'ValueType.type');
-        vt.type = r.int64();
-        break;
-      case 2:
-        expectWire(wire, WIRE_VARINT, 'ValueType.unit');
-        vt.unit = r.int64();
-        break;
-      default:
-        r.skip(wire);
-    }
-  }
-  return vt;
+/** What reading one sample needs: it goes straight into the column table. */
+interface SampleReader {
+  out: SamplesBuilder;
+  index: number;
+  nTypes: number;
+  nValues: number;
+  /** key, str, num, num_unit of each label, in order. */
+  labels: number[];
+  locationsById: IdIndex<Location>;
 }
-
-function readMapping(r: ProtoReader, [start, end]: [number, number]): RawMapping {
-  r.reset(start, end);
-  const m: RawMapping = { id: 0, start: 0n, limit: 0n, offset: 0n, file: 0, buildId: 0, hasFunctions: false };
-  while (!r.done()) {
-    const tag = r.uint();
-    const wire = tag & 7;
-    const field = Math.floor(tag / 8);
-    if (field >= 1 && field <= 10) expectWire(wire, WIRE_VARINT, `Mapping.${field}`);
-    switch (field) {
-      case 1:
-        m.id = r.uint();
-        break;
-      case 2:
-        m.start = r.uint64();
-        break;
-      case 3:
-        m.limit = r.uint64();
-        break;
-      case 4:
-        m.offset = r.uint64();
-        break;
-      case 5:
-        m.file = r.int64();
-        break;
-      case 6:
-        m.buildId = r.int64();
-        break;
-      case 7:
-        m.hasFunctions = r.uint() !== 0;
-        break;
-      default:
-        r.skip(wire);
-    }
-  }
-  return m;
-}
-
-function readFunction(r: ProtoReader, [start, end]: [number, number]): RawFunction {
-  r.reset(start, end);
-  const f: RawFunction = { id: 0, name: 0, systemName: 0, filename: 0, startLine: 0 };
-  while (!r.done()) {
-    const tag = r.uint();
-    const wire = tag & 7;
-    const field = Math.floor(tag / 8);
-    if (field >= 1 && field <= 5) expectWire(wire, WIRE_VARINT, `Function.${field}`);
-    switch (field) {
-      case 1:
-        f.id = r.uint();
-        break;
-      case 2:
-        f.name = r.int64();
-        break;
-      case 3:
-        f.systemName = r.int64();
-        break;
-      case 4:
-        f.filename = r.int64();
-        break;
-      case 5:
-        f.startLine = r.int64();
-        break;
-      default:
-        r.skip(wire);
-    }
-  }
-  return f;
-}
-
-function readLocation(r: ProtoReader, [start, end]: [number, number]): RawLocation {
-  r.reset(start, end);
-  const loc: RawLocation = { id: 0, mappingId: 0, address: 0n, lines: [], isFolded: false };
-  while (!r.done()) {
-    const tag = r.uint();
-    const wire = tag & 7;
-    switch (Math.floor(tag / 8)) {
-      case 1:
-        expectWire(wire, WIRE_VARINT, 'Location.id');
-        loc.id = r.uint();
-        break;
-      case 2:
-        expectWire(wire, WIRE_VARINT, 'Location.mapping_id');
-        loc.mappingId = r.uint();
-        break;
-      case 3:
-        expectWire(wire, WIRE_VARINT, 'Location.address');
-        loc.address = r.uint64();
-        break;
-      case 4: {
-        expectWire(wire, WIRE_BYTES, 'Location.line');
-        const [ls, le] = r.bytes();
-        const lr = new ProtoReader(r.buf, ls, le);
-        let fn = 0;
-        let line = 0;
-        while (!lr.done()) {
-          const t = lr.uint();
-          const w = t & 7;
-          const f = Math.floor(t / 8);
-          if (f === 1 || f === 2) expectWire(w, WIRE_VARINT, 'Line');
-          if (f === 1) fn = lr.uint();
-          else if (f === 2) line = lr.int64();
-          else lr.skip(w);
-        }
-        loc.lines.push(fn, line);
-        break;
-      }
-      case 5:
-        expectWire(wire, WIRE_VARINT, 'Location.is_folded');
-        loc.isFolded = r.uint() !== 0;
-        break;
-      default:
-        r.skip(wire);
-    }
-  }
-  return loc;
-}
+/** A Label is read into the last four numbers of its sample's labels. */
+const LABEL = message<number[]>('Label', {
+  1: varint((r, l) => (l[l.length - 4] = r.int64())),
+  2: varint((r, l) => (l[l.length - 3] = r.int64())),
+  3: varint((r, l) => (l[l.length - 2] = r.int64())),
+  4: varint((r, l) => (l[l.length - 1] = r.int64())),
+});
+const SAMPLE = message<SampleReader>('Sample', {
+  1: packed((r, s) => s.out.addLocation(locationOf(r.uint(), s.index, s.locationsById))),
+  2: packed((r, s) => {
+    const v = r.int64();
+    if (s.nValues < s.nTypes) s.out.setValue(s.nValues, v);
+    s.nValues++;
+  }),
+  3: bytes((r, s, start, end) => {
+    s.labels.push(0, 0, 0, 0);
+    readMessage(r, start, end, LABEL, s.labels);
+  }),
+});
 
 /** Looks entities up by protobuf id: an array for the usual dense 1..N ids, a map otherwise. */
 class IdIndex<T> {
@@ -326,70 +365,23 @@ class IdIndex<T> {
 
 function decodeProto(buf: Uint8Array): Profile {
   const r = new ProtoReader(buf);
-  const sampleTypeRanges: Array<[number, number]> = [];
-  const sampleRanges: number[] = [];
-  const mappingRanges: Array<[number, number]> = [];
-  const locationRanges: Array<[number, number]> = [];
-  const functionRanges: Array<[number, number]> = [];
-  const strings: string[] = [];
-  const comments: number[] = [];
-  let periodTypeRange: [number, number] | null = null;
-  let dropFrames = 0;
-  let keepFrames = 0;
-  let timeNanos = 0;
-  let durationNanos = 0;
-  let period = 0;
-  let defaultSampleType = 0;
-
-  while (!r.done()) {
-    const tag = r.uint();
-    const wire = tag & 7;
-    const field = Math.floor(tag / 8);
-    switch (field) {
-      case 0:
-        throw new LivepprofError('not-profile', `binary data that is not a pprof profile (field number 0 at byte ${r.pos})`);
-      case 1:
-      case 2:
-      case 3:
-      case 4:
-      case 5:
-      case 6:
-      case 11: {
-        expectWire(wire, WIRE_BYTES, `Profile.${field}`);
-        const range = r.bytes();
-        if (field === 1) sampleTypeRanges.push(range);
-        else if (field === 2) sampleRanges.push(range[0], range[1]);
-        else if (field === 3) mappingRanges.push(range);
-        else if (field === 4) locationRanges.push(range);
-        else if (field === 5) functionRanges.push(range);
-        else if (field === 6) strings.push(decodeString(buf, range[0], range[1]));
-        else periodTypeRange = range;
-        break;
-      }
-      case 13:
-        r.repeated(wire, (x) => x.int64(), (v) => comments.push(v));
-        break;
-      case 7:
-      case 8:
-      case 9:
-      case 10:
-      case 12:
-      case 14:
-      case 15: {
-        expectWire(wire, WIRE_VARINT, `Profile.${field}`);
-        const v = r.int64();
-        if (field === 7) dropFrames = v;
-        else if (field === 8) keepFrames = v;
-        else if (field === 9) timeNanos = v;
-        else if (field === 10) durationNanos = v;
-        else if (field === 12) period = v;
-        else if (field === 14) defaultSampleType = v;
-        break;
-      }
-      default:
-        r.skip(wire);
-    }
-  }
+  const raw = readMessage<RawProfile>(r, 0, buf.length, PROFILE, {
+    sampleTypes: [],
+    samples: [],
+    mappings: [],
+    locations: [],
+    functions: [],
+    strings: [],
+    comments: [],
+    periodType: null,
+    dropFrames: 0,
+    keepFrames: 0,
+    timeNanos: 0,
+    durationNanos: 0,
+    period: 0,
+    defaultSampleType: 0,
+  });
+  const strings = raw.strings;
 
   if (strings.length === 0 || strings[0] !== '') {
     throw malformed('the string table must start with an empty string (this does not look like a pprof profile)');
@@ -400,15 +392,19 @@ function decodeProto(buf: Uint8Array): Profile {
     return s;
   };
 
-  const sampleTypes: ValueType[] = sampleTypeRanges.map((range, i) => {
-    const vt = readValueType(r, range);
-    return { type: str(vt.type, `sample type ${i}`), unit: str(vt.unit, `sample type ${i}`) };
-  });
+  const valueType = ([start, end]: Range, what: string): ValueType => {
+    const vt = readMessage(r, start, end, VALUE_TYPE, { type: 0, unit: 0 });
+    return { type: str(vt.type, what), unit: str(vt.unit, what) };
+  };
+
+  const sampleTypes: ValueType[] = raw.sampleTypes.map((range, i) => valueType(range, `sample type ${i}`));
   if (sampleTypes.length === 0) throw new LivepprofError('not-profile', 'not a pprof profile: it declares no sample types');
 
-  const mappingsById = new IdIndex<Mapping>(mappingRanges.length * 2 + 16, 'mappings');
-  const mappings: Mapping[] = mappingRanges.map((range, index) => {
-    const m = readMapping(r, range);
+  const mappingsById = new IdIndex<Mapping>(raw.mappings.length * 2 + 16, 'mappings');
+  const mappings: Mapping[] = raw.mappings.map(([start, end], index) => {
+    const m = readMessage<RawMapping>(r, start, end, MAPPING, {
+      id: 0, start: 0n, limit: 0n, offset: 0n, file: 0, buildId: 0, hasFunctions: false,
+    });
     const mapping: Mapping = {
       index,
       start: m.start,
@@ -423,9 +419,9 @@ function decodeProto(buf: Uint8Array): Profile {
     return mapping;
   });
 
-  const functionsById = new IdIndex<ProfileFunction>(functionRanges.length * 2 + 16, 'functions');
-  const functions: ProfileFunction[] = functionRanges.map((range, index) => {
-    const f = readFunction(r, range);
+  const functionsById = new IdIndex<ProfileFunction>(raw.functions.length * 2 + 16, 'functions');
+  const functions: ProfileFunction[] = raw.functions.map(([start, end], index) => {
+    const f = readMessage<RawFunction>(r, start, end, FUNCTION, { id: 0, name: 0, systemName: 0, filename: 0, startLine: 0 });
     const fn: ProfileFunction = {
       index,
       name: str(f.name, 'a function'),
@@ -438,9 +434,9 @@ function decodeProto(buf: Uint8Array): Profile {
     return fn;
   });
 
-  const locationsById = new IdIndex<Location>(locationRanges.length * 2 + 16, 'locations');
-  const locations: Location[] = locationRanges.map((range, index) => {
-    const l = readLocation(r, range);
+  const locationsById = new IdIndex<Location>(raw.locations.length * 2 + 16, 'locations');
+  const locations: Location[] = raw.locations.map(([start, end], index) => {
+    const l = readMessage<RawLocation>(r, start, end, LOCATION, { id: 0, mappingId: 0, address: 0n, lines: [], isFolded: false });
     const lines: Line[] = [];
     for (let i = 0; i < l.lines.length; i += 2) {
       const fid = l.lines[i]!;
@@ -459,24 +455,19 @@ function decodeProto(buf: Uint8Array): Profile {
     return loc;
   });
 
-  const samples = decodeSamples(buf, sampleRanges, sampleTypes.length, locationsById, str);
+  const samples = decodeSamples(r, raw.samples, sampleTypes.length, locationsById, str);
 
   return {
     id: newProfileId(),
     sampleTypes,
-    defaultSampleType: str(defaultSampleType, 'default_sample_type'),
-    periodType: periodTypeRange
-      ? (() => {
-          const vt = readValueType(r, periodTypeRange);
-          return { type: str(vt.type, 'period type'), unit: str(vt.unit, 'period type') };
-        })()
-      : null,
-    period,
-    timeNanos,
-    durationNanos,
-    comments: comments.map((c) => str(c, 'a comment')),
-    dropFrames: str(dropFrames, 'drop_frames'),
-    keepFrames: str(keepFrames, 'keep_frames'),
+    defaultSampleType: str(raw.defaultSampleType, 'default_sample_type'),
+    periodType: raw.periodType ? valueType(raw.periodType, 'period type') : null,
+    period: raw.period,
+    timeNanos: raw.timeNanos,
+    durationNanos: raw.durationNanos,
+    comments: raw.comments.map((c) => str(c, 'a comment')),
+    dropFrames: str(raw.dropFrames, 'drop_frames'),
+    keepFrames: str(raw.keepFrames, 'keep_frames'),
     mappings,
     locations,
     functions,
@@ -485,92 +476,34 @@ function decodeProto(buf: Uint8Array): Profile {
 }
 
 /**
- * Samples are decoded last (they need every location) in one tight pass straight into the
- * column table; identical label sets (heap: one `bytes` label per size class) are shared.
+ * Samples are decoded last (they need every location), straight into the column table;
+ * identical label sets (heap: one `bytes` label per size class) are shared.
  */
 function decodeSamples(
-  buf: Uint8Array,
+  r: ProtoReader,
   ranges: number[],
   nTypes: number,
   locationsById: IdIndex<Location>,
   str: (i: number, what: string) => string,
 ): Samples {
   const count = ranges.length / 2;
+  const size = r.buf.length;
   // Every sample carries nTypes values, and every frame a location id, of at least a byte each:
   // allocations sized from the input stay a small multiple of it, however hostile the counts.
-  if (count * nTypes > buf.length) throw malformed(`${count} samples of ${nTypes} values cannot fit in ${buf.length} bytes`);
-  const out = new SamplesBuilder(nTypes, count, Math.min(count * 8, buf.length));
-  const r = new ProtoReader(buf);
-  const inner = new ProtoReader(buf);
+  if (count * nTypes > size) throw malformed(`${count} samples of ${nTypes} values cannot fit in ${size} bytes`);
+  const out = new SamplesBuilder(nTypes, count, Math.min(count * 8, size));
   const labelSets = new Map<string, LabelSet>();
-  const rawLabels: number[] = [];
+  const sample: SampleReader = { out, index: 0, nTypes, nValues: 0, labels: [], locationsById };
   for (let si = 0; si < count; si++) {
-    r.reset(ranges[2 * si]!, ranges[2 * si + 1]!);
+    sample.index = si;
+    sample.nValues = 0;
+    sample.labels.length = 0;
     out.beginSample();
-    let nValues = 0;
-    rawLabels.length = 0;
-    while (!r.done()) {
-      const tag = r.uint();
-      const wire = tag & 7;
-      switch (Math.floor(tag / 8)) {
-        case 1: {
-          if (wire === WIRE_VARINT) {
-            out.addLocation(locationOf(r.uint(), si, locationsById));
-          } else {
-            expectWire(wire, WIRE_BYTES, 'Sample.location_id');
-            const [s, e] = r.bytes();
-            inner.reset(s, e);
-            while (!inner.done()) out.addLocation(locationOf(inner.uint(), si, locationsById));
-          }
-          break;
-        }
-        case 2: {
-          if (wire === WIRE_VARINT) {
-            if (nValues < nTypes) out.setValue(nValues, r.int64());
-            else r.int64();
-            nValues++;
-          } else {
-            expectWire(wire, WIRE_BYTES, 'Sample.value');
-            const [s, e] = r.bytes();
-            inner.reset(s, e);
-            while (!inner.done()) {
-              const v = inner.int64();
-              if (nValues < nTypes) out.setValue(nValues, v);
-              nValues++;
-            }
-          }
-          break;
-        }
-        case 3: {
-          expectWire(wire, WIRE_BYTES, 'Sample.label');
-          const [s, e] = r.bytes();
-          inner.reset(s, e);
-          let key = 0;
-          let sv = 0;
-          let num = 0;
-          let unit = 0;
-          while (!inner.done()) {
-            const t = inner.uint();
-            const w = t & 7;
-            const f = Math.floor(t / 8);
-            if (f >= 1 && f <= 4) expectWire(w, WIRE_VARINT, 'Label');
-            if (f === 1) key = inner.int64();
-            else if (f === 2) sv = inner.int64();
-            else if (f === 3) num = inner.int64();
-            else if (f === 4) unit = inner.int64();
-            else inner.skip(w);
-          }
-          rawLabels.push(key, sv, num, unit);
-          break;
-        }
-        default:
-          r.skip(wire);
-      }
+    readMessage(r, ranges[2 * si]!, ranges[2 * si + 1]!, SAMPLE, sample);
+    if (sample.nValues !== nTypes) {
+      throw malformed(`sample ${si} has ${sample.nValues} values but the profile declares ${nTypes} sample types`);
     }
-    if (nValues !== nTypes) {
-      throw malformed(`sample ${si} has ${nValues} values but the profile declares ${nTypes} sample types`);
-    }
-    if (rawLabels.length > 0) out.setLabels(internLabels(rawLabels, labelSets, str));
+    if (sample.labels.length > 0) out.setLabels(internLabels(sample.labels, labelSets, str));
     out.endSample();
   }
   return out.build();

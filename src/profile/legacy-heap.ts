@@ -1,5 +1,5 @@
-// `heap?debug=1` / `allocs?debug=1` (the legacy text heap format, docs §4.1) → the same Profile
-// the protobuf `heap` endpoint gives for the same moment (docs §3.2–3.4):
+// `heap?debug=1` / `allocs?debug=1` (the legacy text heap format, docs/formats.md#heap-text) → the same Profile
+// the protobuf `heap` endpoint gives for the same moment (docs/formats.md#heap-profile):
 //  - values: raw sampled (count, bytes) pairs unsampled with runtime/pprof's scaleHeapSample,
 //    bit for bit (Go's float64 ops, Go's amd64 math.Exp, int64() truncation);
 //  - stacks: one location per physical frame, inlined frames folded into it innermost first,
@@ -14,6 +14,7 @@
 
 import type { LabelSet, Line, Location, Profile, ProfileFunction } from './model.js';
 import { SamplesBuilder, newProfileId } from './model.js';
+import { TRAILER_MARKER } from './memstats.js';
 import { parseFail, snippet } from './parse-result.js';
 
 /**
@@ -38,7 +39,6 @@ const SAMPLE_TYPES = [
 ];
 
 const HEADER_PREFIX = 'heap profile:';
-const TRAILER_MARKER = '# runtime.MemStats';
 
 /**
  * The body of `/debug/pprof/heap?debug=1` (or `allocs?debug=1`) as the Profile its protobuf

@@ -1,7 +1,7 @@
 /**
  * Go `runtime.MemStats` as read from two HTTP sources:
- *  - the `# runtime.MemStats` trailer of `heap?debug=1` / `allocs?debug=1` (docs §4.1);
- *  - expvar `/debug/vars` (docs §5.6).
+ *  - the `# runtime.MemStats` trailer of `heap?debug=1` / `allocs?debug=1` (docs/formats.md#memstats-trailer);
+ *  - expvar `/debug/vars` (docs/formats.md#expvar).
  * Pure functions: no I/O.
  */
 import { parseFail, parseOk, snippet, type ParseResult } from './parse-result.js';
@@ -108,7 +108,8 @@ function isFiniteNumber(value: unknown): value is number {
 // ---------------------------------------------------------------------------------------------
 // heap?debug=1 trailer
 
-const TRAILER_MARKER = '# runtime.MemStats';
+/** The line after a heap?debug=1 body's last record; what follows is runtime.MemStats, one field a line. */
+export const TRAILER_MARKER = '# runtime.MemStats';
 
 /** `MemStats | null` convenience form of {@link tryParseHeapDebug1MemStats}: null when no usable trailer. */
 export function parseHeapDebug1MemStats(text: string): MemStats | null {
@@ -209,33 +210,6 @@ function parseGoUintArray(text: string): number[] | undefined {
     values.push(value);
   }
   return values;
-}
-
-// ---------------------------------------------------------------------------------------------
-// heap?debug=1 header
-
-export interface HeapDebug1Header {
-  inuseObjects: number;
-  inuseBytes: number;
-  allocObjects: number;
-  allocBytes: number;
-  /** runtime.MemProfileRate: the header prints 2×rate (legacy convention); 0 = profiling disabled. */
-  rate: number;
-}
-
-/** First line `heap profile: a: b [c: d] @ heap/2R`; totals are raw sampled numbers, not scaled. */
-export function parseHeapDebug1Header(text: string): HeapDebug1Header | null {
-  const end = text.indexOf('\n');
-  const line = (end < 0 ? text : text.slice(0, end)).replace(/\r$/, '');
-  const m = /^heap profile: (\d+): (\d+) \[(\d+): (\d+)\] @ heap\/(\d+)$/.exec(line);
-  if (!m) return null;
-  return {
-    inuseObjects: Number(m[1]),
-    inuseBytes: Number(m[2]),
-    allocObjects: Number(m[3]),
-    allocBytes: Number(m[4]),
-    rate: Number(m[5]) / 2,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

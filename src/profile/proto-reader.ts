@@ -152,21 +152,6 @@ export class ProtoReader {
     if (this.end - this.pos < n) throw this.truncated('a fixed-width field');
     this.pos += n;
   }
-
-  /**
-   * Reads a repeated integer field that may be packed (wire type 2) or not (0), calling `each`
-   * per value. Go packs only when there are more than two values.
-   */
-  repeated(wire: number, read: (r: ProtoReader) => number, each: (v: number) => void): void {
-    if (wire === WIRE_VARINT) {
-      each(read(this));
-      return;
-    }
-    if (wire !== WIRE_BYTES) throw new LivepprofError('not-profile', `not a pprof profile: unexpected wire type ${wire} for a repeated number`);
-    const [start, end] = this.bytes();
-    const inner = new ProtoReader(this.buf, start, end);
-    while (!inner.done()) each(read(inner));
-  }
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });

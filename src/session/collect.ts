@@ -15,7 +15,7 @@
 import { LivepprofError, errorMessage, isLivepprofError } from '../errors.js';
 import { computeTotal } from '../analysis/top.js';
 import { emptyRecord, type MemStatsSource, type PollRecord } from '../analysis/poll-record.js';
-import { parseGoroutineDebug1, type CountProfile } from '../profile/legacy-text.js';
+import { parseGoroutineDebug1, type CountProfile } from '../profile/goroutine-text.js';
 import { parseExpvar, parseHeapDebug1MemStats, type MemStats } from '../profile/memstats.js';
 import type { Profile } from '../profile/model.js';
 import { describeBody, INDEX_PAGE } from '../profile/sniff.js';

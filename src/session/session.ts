@@ -5,13 +5,13 @@
 import { goroutineGrowth, heapGrowth } from '../analysis/growth.js';
 import { formatClock } from '../analysis/format.js';
 import { judge, type Verdict, type VerdictState } from '../analysis/verdict.js';
-import type { CountProfile } from '../profile/legacy-text.js';
+import type { GoroutineSnapshot, HeapSnapshot, HeapSummary, SessionSnapshot } from '../analysis/session-snapshot.js';
+import type { CountProfile } from '../profile/goroutine-text.js';
 import type { Profile } from '../profile/model.js';
 import type { Fetcher } from '../source/fetcher.js';
-import type { PprofIndexEntry } from '../source/parse-index.js';
 import { collectPoll, initialCollectState, type CollectState } from './collect.js';
 import { flatSummaryOf, inlineDecoder, type HeapDecoder } from './heap-decoder.js';
-import type { MemStatsSource, PollRecord } from '../analysis/poll-record.js';
+import type { PollRecord } from '../analysis/poll-record.js';
 import { Ring, timelineCapacity } from './timeline.js';
 
 export const DEFAULT_INTERVAL_MS = 5_000;
@@ -28,32 +28,8 @@ const MAX_BACKOFF_MS = 30_000;
  */
 export const TARGET_BUDGET = 0.01;
 
-export interface HeapSnapshot {
-  profile: Profile;
-  seq: number;
-  time: number;
-  /** The GC the profile describes (NumGC when it was fetched). */
-  numGC: number | null;
-}
-
-/** Flat per function of one heap profile, for sparklines over the last polls. */
-export interface HeapSummary {
-  seq: number;
-  time: number;
-  sampleTypes: string[];
-  flat: Map<string, Float64Array>;
-}
-
 /** Heap summaries kept for sparklines. */
 const HEAP_SUMMARIES = 30;
-
-export interface GoroutineSnapshot {
-  groups: CountProfile;
-  seq: number;
-  time: number;
-}
-
-export type SessionStatus = 'starting' | 'polling' | 'paused' | 'failing' | 'stopped';
 
 export interface SessionOptions {
   intervalMs?: number;
@@ -68,42 +44,14 @@ export interface SessionOptions {
   decoder?: HeapDecoder;
 }
 
-export interface SessionSnapshot {
-  /** Changes on every update: a cheap "did anything change" for UI stores. */
-  version: number;
-  status: SessionStatus;
-  intervalMs: number;
+/** The snapshot as the session holds it: the same data, with the rings it appends to. */
+interface LiveSnapshot extends SessionSnapshot {
   timeline: Ring<PollRecord>;
-  lastRecord: PollRecord | null;
-  lastGood: PollRecord | null;
-  /** Consecutive failed polls (0 when the last poll was good). */
-  failures: number;
-  lastError: { kind: string; message: string } | null;
-  nextPollAt: number | null;
-  /** The first heap profile (after the latest restart), the latest, and one the user pinned. */
-  firstHeap: HeapSnapshot | null;
-  latestHeap: HeapSnapshot | null;
-  userBaseline: HeapSnapshot | null;
-  firstGoroutines: GoroutineSnapshot | null;
-  latestGoroutines: GoroutineSnapshot | null;
   heapSummaries: Ring<HeapSummary>;
-  profiles: PprofIndexEntry[];
-  cmdline: string[] | null;
-  pid: number | null;
-  memstatsSource: MemStatsSource | null;
-  goVersion: string | null;
-  polls: number;
-  /** Time the target spent answering the last poll, and the interval stretched to keep it within budget (null: not stretched). */
-  lastTargetMs: number;
-  slowedToMs: number | null;
-  /** The verdict after the latest poll (with hysteresis). */
-  verdict: Verdict | null;
-  /** The latest restart of the target seen by this session. */
-  lastRestart: { time: number; reason: string } | null;
 }
 
 /** A snapshot with nothing in it yet (a new session, or the frame for one static profile). */
-export function emptySnapshot(intervalMs: number, timelineSize: number): SessionSnapshot {
+export function emptySnapshot(intervalMs: number, timelineSize: number): LiveSnapshot {
   return {
     version: 0,
     status: 'starting',
@@ -136,7 +84,7 @@ export function emptySnapshot(intervalMs: number, timelineSize: number): Session
 export class Session {
   readonly intervalMs: number;
   private readonly collect: CollectState = initialCollectState();
-  private snap: SessionSnapshot;
+  private snap: LiveSnapshot;
   private readonly listeners = new Set<() => void>();
   private seq = 0;
   private stopped = false;
@@ -166,7 +114,7 @@ export class Session {
     return () => this.listeners.delete(listener);
   }
 
-  private update(patch: Partial<SessionSnapshot>): void {
+  private update(patch: Partial<LiveSnapshot>): void {
     this.snap = { ...this.snap, ...patch, version: this.snap.version + 1 };
     for (const l of this.listeners) l();
   }
@@ -283,7 +231,7 @@ export class Session {
     const s = this.snap;
     s.timeline.push(record);
     const failures = record.ok ? 0 : s.failures + 1;
-    const patch: Partial<SessionSnapshot> = {
+    const patch: Partial<LiveSnapshot> = {
       lastRecord: record,
       failures,
       lastError: record.error ?? null,

@@ -1,5 +1,5 @@
 /**
- * Finding Go services on this host (docs §5.3): which process listens on a loopback TCP port,
+ * Finding Go services on this host (docs/formats.md#port-to-pid): which process listens on a loopback TCP port,
  * and which loopback listeners answer `GET /debug/pprof/` with the pprof index.
  *
  * Linux only: it reads /proc/net/tcp{,6} for listening sockets and /proc/PID/fd links
@@ -10,7 +10,7 @@ import { readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parsePprofIndex } from './parse-index.js';
 import { parseProcNetTcp } from './parse-proc.js';
-import { DEFAULT_PROC_ROOT, ProcReader, isFsError, readRawFile } from './proc.js';
+import { DEFAULT_PROC_ROOT, isFsError, readCmdline, readRawFile } from './proc.js';
 import type { HttpClient } from './http.js';
 
 export interface ListeningSocket {
@@ -283,7 +283,7 @@ export async function findPprofTargets(opts: { timeoutMs?: number; root?: string
   const targets = await Promise.all(
     hits.map(async (hit): Promise<PprofTarget> => {
       const pid = pids.get(hit.socket.inode) ?? null;
-      const cmdline = pid === null ? null : ((await new ProcReader(pid, root).readCmdline())?.parsed ?? null);
+      const cmdline = pid === null ? null : await readCmdline(pid, root);
       return { pid, port: hit.socket.port, url: hit.url, cmdline, profiles: hit.profiles };
     }),
   );

@@ -1,5 +1,6 @@
 /**
- * `/debug/pprof/` index page (docs §1.1) and `/debug/pprof/cmdline` (§1.2).
+ * `/debug/pprof/` index page (docs/formats.md#index-page) and `/debug/pprof/cmdline`
+ * (docs/formats.md#cmdline).
  */
 import { parseFail, parseOk, snippet, type ParseResult } from '../profile/parse-result.js';
 

@@ -1,5 +1,6 @@
 /**
- * Linux procfs texts (docs §5): /proc/PID/status, statm, smaps_rollup, stat, and /proc/net/tcp{,6}.
+ * Linux procfs texts (docs/formats.md#linux-proc-files): /proc/PID/status, smaps_rollup, stat, and
+ * /proc/net/tcp{,6} (docs/formats.md#port-to-pid).
  * Pure functions over the file contents; sizes are returned in bytes. Missing or unreadable
  * fields are null (kernels differ in which lines they print), so none of these fail as a whole.
  */
@@ -84,29 +85,6 @@ function parseKiB(value: string): number | null {
 
 function parseCount(value: string): number | null {
   return /^\d{1,15}$/.test(value) ? Number(value) : null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// /proc/PID/statm
-
-export interface ProcStatm {
-  /** Bytes: total program size, resident, resident file-backed + shmem, text, data + stack. */
-  size: number | null;
-  resident: number | null;
-  shared: number | null;
-  text: number | null;
-  data: number | null;
-}
-
-/** `size resident shared text lib data dt`, in pages (pageSize: usually 4096; `getconf PAGESIZE`). */
-export function parseStatm(text: string, pageSize: number): ProcStatm {
-  const pages = text.trim().split(/\s+/);
-  const validPageSize = Number.isSafeInteger(pageSize) && pageSize > 0;
-  const field = (index: number): number | null => {
-    const count = parseCount(pages[index] ?? '');
-    return count === null || !validPageSize ? null : count * pageSize;
-  };
-  return { size: field(0), resident: field(1), shared: field(2), text: field(3), data: field(5) };
 }
 
 // ---------------------------------------------------------------------------------------------

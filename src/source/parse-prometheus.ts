@@ -1,6 +1,6 @@
 /**
  * Prometheus text exposition format 0.0.4 (what client_golang serves on /metrics by default) and the
- * mapping of client_golang's Go/process collectors onto MemStats (docs §5.5).
+ * mapping of client_golang's Go/process collectors onto MemStats (docs/formats.md#prometheus-metrics).
  * A hand-written scanner: one pass per line, no backtracking regexes; malformed lines are skipped.
  */
 import type { MemStats } from '../profile/memstats.js';
@@ -159,7 +159,7 @@ export interface GoProcessMetrics {
 /** math.MaxInt64 as a float: the runtime's "no memory limit". */
 const NO_LIMIT = 2 ** 63 - 1024;
 
-/** client_golang `go_memstats_*` → MemStats field, each 1:1 (docs §5.5). */
+/** client_golang `go_memstats_*` → MemStats field, each 1:1 (docs/formats.md#prometheus-metrics). */
 const GO_MEMSTATS_GAUGES = {
   go_memstats_alloc_bytes: 'Alloc',
   go_memstats_alloc_bytes_total: 'TotalAlloc',

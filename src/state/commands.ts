@@ -7,19 +7,29 @@ import { compileGoRegexp } from '../analysis/regex.js';
 import { errorMessage } from '../errors.js';
 import { countProfileAsProfile } from '../profile/count-profile.js';
 import type { Profile } from '../profile/model.js';
-import type { Session } from '../session/session.js';
 import type { CommandId } from './keymap.js';
 import { resolveCursor, type CursorTarget, type ProfilePane, type RowKey } from './reducer.js';
 import { colonCommandExamples, completeColon } from './colon-commands.js';
 import { appliedFilter, filterableList } from './list-filter.js';
-import { drillRowKey, goroutineRowKey, nextSampleType, readyPaneProfile, selectGoroutineRows, settledTop, topRowKey, visibleDrill } from './selectors.js';
+import { drillRowKey, goroutineRowKey, nextSampleType, topRowKey } from './selectors.js';
 import type { Store, StoreSnapshot } from './store.js';
 import type { PromptPurpose } from './ui-state.js';
+
+/** What the commands ask of a live session (session/Session is one); owned here, so state/ needs nothing from session/. */
+export interface SessionControl {
+  pause(): void;
+  resume(): void;
+  pollNow(): void;
+  /** Pins the latest heap profile as the baseline for diffs. */
+  setBaseline(): void;
+  /** Drops the pinned baseline: diffs go back to the first profile. */
+  resetBaseline(): void;
+}
 
 export interface CommandContext {
   store: Store;
   /** null when the TUI shows one static profile. */
-  session: Session | null;
+  session: SessionControl | null;
   /** Rows of the current table that fit on screen (for paging). */
   pageSize: number;
   /** How far the open detail view can scroll (its lines beyond the screen). */
@@ -41,20 +51,20 @@ function currentTable(ctx: CommandContext): { target: CursorTarget; rows: number
   const snap = ctx.store.getSnapshot();
   const { ui, data } = snap;
   if (ui.pane === 'goroutines') {
-    const rows = selectGoroutineRows(snap);
+    const rows = ctx.store.selectors.goroutineRows(snap);
     return { target: { kind: 'goroutines' }, rows: rows.length, keyAt: goroutineRowKey(rows) };
   }
   const pane = profilePane(ctx);
   if (!pane) return null;
-  const pp = readyPaneProfile(data, pane);
+  const pp = ctx.store.selectors.readyPaneProfile(data, pane);
   const none = () => undefined;
   if (!pp) return { target: { kind: 'table', pane }, rows: 0, keyAt: none };
   const view = ui[pane];
   if (view.drill.length > 0) {
-    const r = visibleDrill(pp.profile, ui, pane);
+    const r = ctx.store.selectors.visibleDrill(pp.profile, ui, pane);
     return { target: { kind: 'drill', pane }, rows: r?.ok ? r.rows.length : 0, keyAt: drillRowKey(r) };
   }
-  const top = settledTop(pp.profile, view, pane);
+  const top = ctx.store.selectors.settledTop(pp.profile, view, pane);
   return { target: { kind: 'table', pane }, rows: top?.ok ? top.report.rows.length : 0, keyAt: topRowKey(top) };
 }
 
@@ -85,19 +95,19 @@ function drillInto(ctx: CommandContext): void {
   const pane = profilePane(ctx);
   if (!pane) return;
   const { ui, data } = ctx.store.getSnapshot();
-  const pp = readyPaneProfile(data, pane);
+  const pp = ctx.store.selectors.readyPaneProfile(data, pane);
   if (!pp) return;
   const view = ui[pane];
   const drill = view.drill[view.drill.length - 1];
   if (drill) {
-    const r = visibleDrill(pp.profile, ui, pane);
+    const r = ctx.store.selectors.visibleDrill(pp.profile, ui, pane);
     if (r?.ok && r.kind === 'peek') {
       const row = r.rows[resolveCursor(drill.cursor, r.rows.length, drillRowKey(r), ctx.pageSize).selected];
       if (row) ctx.store.dispatch({ type: 'drill', pane, name: row.name });
     }
     return;
   }
-  const top = settledTop(pp.profile, view, pane);
+  const top = ctx.store.selectors.settledTop(pp.profile, view, pane);
   if (!top?.ok) return;
   const row = top.report.rows[resolveCursor(view.cursor, top.report.rows.length, topRowKey(top), ctx.pageSize).selected];
   if (row) ctx.store.dispatch({ type: 'drill', pane, name: row.name });
@@ -120,7 +130,7 @@ export function paneExports(snap: StoreSnapshot): { items: PaneExport[]; none: s
     return { items: g ? [{ what: 'goroutine', profile: countProfileAsProfile(g.groups, g.time) }] : [], none: 'no goroutine profile to write yet' };
   }
   const none = 'no heap profile to write yet';
-  const pp = readyPaneProfile(data, ui.pane === 'diff' ? 'diff' : 'top');
+  const pp = snap.selectors.readyPaneProfile(data, ui.pane === 'diff' ? 'diff' : 'top');
   if (!pp) return { items: [], none };
   const items: PaneExport[] = [{ what: 'heap', profile: pp.latest.profile }];
   if (ui.pane === 'diff' && pp.base) items.push({ what: 'base', profile: pp.base.profile });
@@ -186,7 +196,7 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
     const pane = profilePane(ctx);
     if (!pane) return;
     const { ui, data } = ctx.store.getSnapshot();
-    const pp = readyPaneProfile(data, pane);
+    const pp = ctx.store.selectors.readyPaneProfile(data, pane);
     if (pp) ctx.store.dispatch({ type: 'set-sample-type', pane, sampleType: nextSampleType(pp.profile, ui[pane]) });
   },
   granularity: (ctx) => {
@@ -228,7 +238,7 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
   },
   'goroutine-open': (ctx) => {
     const snap = ctx.store.getSnapshot();
-    const rows = selectGoroutineRows(snap);
+    const rows = ctx.store.selectors.goroutineRows(snap);
     const row = rows[resolveCursor(snap.ui.goroutines.cursor, rows.length, goroutineRowKey(rows), ctx.pageSize).selected];
     if (!row) return;
     ctx.store.dispatch({ type: 'open-goroutine', key: row.key });
@@ -295,7 +305,7 @@ export function runColonCommand(ctx: CommandContext, text: string): void {
     case 'sample_index':
     case 'si': {
       const { data } = ctx.store.getSnapshot();
-      const pp = readyPaneProfile(data, pane);
+      const pp = ctx.store.selectors.readyPaneProfile(data, pane);
       const types = pp ? pp.profile.sampleTypes.map((t) => t.type) : [];
       const byNumber = /^\d+$/.test(arg) ? types[Number(arg)] : undefined;
       const chosen = byNumber ?? types.find((t) => t === arg || t === arg.replace(/^inuse_/, ''));

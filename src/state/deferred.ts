@@ -15,14 +15,6 @@ export function isPending<T>(x: T | Pending<T>): x is Pending<T> {
   return typeof x === 'object' && x !== null && (x as Pending<T>).pending === true;
 }
 
-const listeners = new Set<() => void>();
-
-/** Called whenever a deferred analysis finishes (the store re-renders). */
-export function onAnalysisReady(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
 export class DeferredMemo<R> {
   private readonly cache = new Map<string, R>();
   private readonly pending = new Set<string>();
@@ -30,7 +22,11 @@ export class DeferredMemo<R> {
   /** The key each family asked for last: keys pressed in a row (s s s) compute only the last. */
   private readonly wanted = new Map<string, string>();
 
-  constructor(private readonly size = 8) {}
+  /** `onReady` is called whenever a deferred computation finishes (its store re-renders). */
+  constructor(
+    private readonly size = 8,
+    private readonly onReady: () => void = () => {},
+  ) {}
 
   get(key: string, family: string, samples: number, compute: () => R): R | Pending<R> {
     this.wanted.set(family, key);
@@ -46,7 +42,7 @@ export class DeferredMemo<R> {
         this.pending.delete(key);
         if (this.wanted.get(family) !== key) return; // superseded before it started
         this.store(key, family, compute());
-        for (const l of listeners) l();
+        this.onReady();
       });
     }
     return { pending: true, stale: this.latestByFamily.get(family) ?? null };

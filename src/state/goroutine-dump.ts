@@ -4,7 +4,7 @@
 // target (and into a recording, with --record); in a replay, it comes from the recording.
 
 import { errorMessage } from '../errors.js';
-import { parseGoroutineDebug2 } from '../profile/legacy-text.js';
+import { parseGoroutineDebug2 } from '../profile/goroutine-text.js';
 import type { Store } from './store.js';
 
 /** How long a dump is reused for the groups opened after it. */

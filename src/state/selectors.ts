@@ -1,10 +1,11 @@
 // View models derived from the session data and the UI state. Everything expensive (top, diff,
 // peek) is memoized on the inputs that matter — the profile's id and the options — so cursor
-// movement never recomputes an aggregation.
+// movement never recomputes an aggregation. The memos belong to a Selectors object that each
+// store owns: two stores (two tests) never share a cache, and nothing needs resetting.
 
 import { formatClock, plural } from '../analysis/format.js';
 import { groupDumpSummary, visibleGroups, type GoroutineGroupRow, type GroupDumpSummary } from '../analysis/goroutines.js';
-import type { GoroutineDump } from '../profile/legacy-text.js';
+import type { GoroutineDump } from '../profile/goroutine-text.js';
 import { diffProfiles } from '../analysis/merge.js';
 import { linesReport, peekReport, type PeekReport } from '../analysis/peek.js';
 import { removeUninteresting } from '../analysis/prune.js';
@@ -13,13 +14,24 @@ import { tracesThrough } from '../analysis/traces.js';
 import { errorMessage } from '../errors.js';
 import type { Profile } from '../profile/model.js';
 import { defaultSampleIndex } from '../profile/model.js';
-import type { HeapSnapshot, SessionSnapshot } from '../session/session.js';
+import type { HeapSnapshot, SessionSnapshot } from '../analysis/session-snapshot.js';
 import type { ProfilePane, RowKey } from './reducer.js';
-import type { ProfileView } from './ui-state.js';
+import type { DrillSection, ProfileView } from './ui-state.js';
 import { DeferredMemo, isPending, type Pending } from './deferred.js';
 import { listFilter, narrow } from './list-filter.js';
 import type { StoreSnapshot } from './store.js';
 import type { UiState } from './ui-state.js';
+
+/** A memo key holds every option that shapes a result, and nothing else. */
+export type MemoOptions = Readonly<Record<string, string | number | boolean | null>>;
+
+/**
+ * The key of a memoized result: every field of its options object, by name, JSON-encoded (so a
+ * `|` in a focus regexp cannot make two option sets look alike, and field order does not matter).
+ */
+export function memoKey(options: MemoOptions): string {
+  return JSON.stringify(Object.keys(options).sort().map((k) => [k, options[k]]));
+}
 
 /** A small memo: remembers the last `size` results by key. */
 export function memo<A extends unknown[], R>(key: (...args: A) => string, compute: (...args: A) => R, size = 8): (...args: A) => R {
@@ -48,50 +60,9 @@ export interface PaneProfile {
 }
 
 export type DiffResult = { ok: true; profile: Profile } | { ok: false; error: string };
-const diffs = new DeferredMemo<DiffResult>(4);
-/** The last finished Diff pane, shown (marked) while the next poll's diff is computed. */
-let lastDiffPane: PaneProfile | null = null;
-
-/**
- * The profile a pane shows: the latest heap profile (Top), or latest minus the baseline (Diff,
- * computed after the frame for big profiles: Pending until then). null: nothing to show yet.
- */
-export function paneProfile(snap: SessionSnapshot, pane: ProfilePane): PaneProfile | Pending<PaneProfile> | null {
-  const latest = snap.latestHeap;
-  if (!latest) return null;
-  if (pane === 'top') return { profile: removeUninterestingMemo(latest.profile), base: null, latest };
-  const base = snap.userBaseline ?? snap.firstHeap;
-  if (!base) return null;
-  const d = diffs.get(`${latest.profile.id}-${base.profile.id}`, 'diff', latest.profile.samples.count + base.profile.samples.count, () => {
-    try {
-      return { ok: true, profile: removeUninteresting(diffProfiles(latest.profile, base.profile)) };
-    } catch (e) {
-      return { ok: false, error: errorMessage(e) };
-    }
-  });
-  if (isPending(d)) return { pending: true, stale: lastDiffPane };
-  if (!d.ok) return null;
-  if (lastDiffPane?.profile !== d.profile) lastDiffPane = { profile: d.profile, base, latest };
-  return lastDiffPane;
-}
-
-/**
- * The profile a pane shows now: the ready one, or the previous one the view keeps up while the
- * next is computed (keys act on what is on the screen).
- */
-export function readyPaneProfile(snap: SessionSnapshot, pane: ProfilePane): PaneProfile | null {
-  const pp = paneProfile(snap, pane);
-  return pp && isPending(pp) ? pp.stale : pp;
-}
-
-const removeUninterestingMemo = memo(
-  (p: Profile) => String(p.id),
-  (p: Profile) => removeUninteresting(p),
-  4,
-);
 
 /** The sample type index for a view: its chosen type if the profile has it, else the default. */
-export function sampleIndexFor(p: Profile, view: ProfileView): number {
+export function sampleIndexFor(p: Profile, view: Pick<ProfileView, 'sampleType'>): number {
   if (view.sampleType) {
     const i = p.sampleTypes.findIndex((t) => t.type === view.sampleType);
     if (i >= 0) return i;
@@ -110,21 +81,14 @@ export function nextSampleType(p: Profile, view: ProfileView): string {
 
 export type TopResult = { ok: true; report: TopReport; sampleIndex: number } | { ok: false; error: string };
 
-const tops = new DeferredMemo<TopResult>(16);
+/** The options a Top table depends on: its memo key, and all that computeTop may read. */
+export type TopOptions = Pick<ProfileView, 'sampleType' | 'granularity' | 'cumSort' | 'focus' | 'ignore' | 'nodeCount'>;
 
-/** The Top table for a profile and view options; for big profiles Pending (with the previous table) until computed. */
-export function selectTop(p: Profile, v: ProfileView, family: ProfilePane): TopResult | Pending<TopResult> {
-  const key = `${p.id}|${v.sampleType}|${v.granularity}|${v.cumSort}|${v.focus}|${v.ignore}|${v.nodeCount}`;
-  return tops.get(key, family, p.samples.count, () => computeTop(p, v));
+function topOptions(v: ProfileView): TopOptions {
+  return { sampleType: v.sampleType, granularity: v.granularity, cumSort: v.cumSort, focus: v.focus, ignore: v.ignore, nodeCount: v.nodeCount };
 }
 
-/** The Top table if it is ready, else the stale one, else null. */
-export function settledTop(p: Profile, v: ProfileView, family: ProfilePane): TopResult | null {
-  const r = selectTop(p, v, family);
-  return isPending(r) ? r.stale : r;
-}
-
-function computeTop(p: Profile, v: ProfileView): TopResult {
+function computeTop(p: Profile, v: TopOptions): TopResult {
     const sampleIndex = sampleIndexFor(p, v);
     try {
       const report = topReport(p, {
@@ -151,13 +115,8 @@ export type DrillResult =
   | { ok: true; kind: 'stacks'; rows: ReturnType<typeof tracesThrough> }
   | { ok: false; error: string };
 
-const drills = new DeferredMemo<DrillResult>(8);
-
-/** A drill-down view of one function; for big profiles Pending until computed. */
-export function selectDrill(p: Profile, v: ProfileView, name: string, section: 'peek' | 'lines' | 'stacks'): DrillResult | Pending<DrillResult> {
-  const key = `${p.id}|${v.sampleType}|${v.granularity}|${v.focus}|${v.ignore}|${name}|${section}`;
-  return drills.get(key, `drill:${section}`, p.samples.count, () => computeDrill(p, v, name, section));
-}
+/** The options a drill-down depends on (the function and the section included). */
+export type DrillOptions = Pick<ProfileView, 'sampleType' | 'granularity' | 'focus' | 'ignore'> & { name: string; section: DrillSection };
 
 /** Drill-down rows keyed by what they show (a function can be both caller and callee). */
 export function drillRowKey(r: DrillResult | null): RowKey {
@@ -182,12 +141,6 @@ export function goroutineRowKey(rows: readonly GoroutineGroupRow[]): RowKey {
   return (i) => rows[i]?.key;
 }
 
-/** The drill-down result if it is ready, else null. */
-export function settledDrill(p: Profile, v: ProfileView, name: string, section: 'peek' | 'lines' | 'stacks'): DrillResult | null {
-  const r = selectDrill(p, v, name, section);
-  return isPending(r) ? null : r;
-}
-
 /** What `/` matches in a drill-down row: the function, the file:line, or every frame of the stack. */
 function drillRowText(r: DrillResult & { ok: true }): (row: object) => string {
   switch (r.kind) {
@@ -200,22 +153,8 @@ function drillRowText(r: DrillResult & { ok: true }): (row: object) => string {
   }
 }
 
-/** A drill-down's rows narrowed by `/` (the same result, fewer rows). */
-export function narrowDrill<R extends DrillResult | null>(r: R, query: string): R {
-  if (!r?.ok || !query.trim()) return r;
-  const rows = narrowOnce(r.rows as readonly object[], query, drillRowText(r));
-  return (rows === r.rows ? r : { ...r, rows }) as R;
-}
-
-/** The innermost drill level of a pane as the user sees it: ready, and narrowed by `/` (null while computing). */
-export function visibleDrill(p: Profile, ui: UiState, pane: ProfilePane): DrillResult | null {
-  const view = ui[pane];
-  const level = view.drill.at(-1);
-  if (!level) return null;
-  return narrowDrill(settledDrill(p, view, level.name, level.section), listFilter(ui, { kind: 'drill', pane }));
-}
-
-function computeDrill(p: Profile, v: ProfileView, name: string, section: 'peek' | 'lines' | 'stacks'): DrillResult {
+function computeDrill(p: Profile, v: DrillOptions): DrillResult {
+    const { name, section } = v;
     const sampleIndex = sampleIndexFor(p, v);
     const filters = { ...(v.focus ? { focus: v.focus } : {}), ...(v.ignore ? { ignore: v.ignore } : {}) };
     try {
@@ -240,7 +179,7 @@ function computeDrill(p: Profile, v: ProfileView, name: string, section: 'peek' 
 }
 
 /** The function part of a node name at lines granularity ("main.f /x.go:12" → "main.f"). */
-export function functionNameOf(name: string, v: ProfileView): string {
+export function functionNameOf(name: string, v: Pick<ProfileView, 'granularity'>): string {
   if (v.granularity === 'lines' || v.granularity === 'filefunctions') {
     const i = name.indexOf(' ');
     return i > 0 ? name.slice(0, i) : name;
@@ -257,26 +196,10 @@ export function flatHistory(snap: SessionSnapshot, name: string, sampleType: str
   });
 }
 
-/** Narrowed lists, by the unnarrowed rows they came from and the query (computed once per both). */
-const narrowed = new WeakMap<readonly object[], { query: string; rows: readonly object[] }>();
-
-function narrowOnce<T extends object>(rows: readonly T[], query: string, text: (row: T) => string): readonly T[] {
-  const hit = narrowed.get(rows);
-  if (hit && hit.query === query) return hit.rows as readonly T[];
-  const out = narrow(rows, query, text);
-  narrowed.set(rows, { query, rows: out });
-  return out;
-}
-
 /** What `/` matches in a goroutine group: every function of its stack, and its labels. */
 function groupText(r: GoroutineGroupRow): string {
   const labels = r.labels ? Object.entries(r.labels).map(([k, v]) => `${k}=${v}`) : [];
   return [r.top, r.entry, ...r.group.frames.map((f) => f.func), ...labels].join(' ');
-}
-
-/** The goroutine groups listed: the latest and the recently gone (store.ts), narrowed by `/`. */
-export function selectGoroutineRows(snap: StoreSnapshot): readonly GoroutineGroupRow[] {
-  return narrowOnce(allGoroutineRows(snap), listFilter(snap.ui, { kind: 'goroutines' }), groupText);
 }
 
 /** Every group listed before `/` narrows them. */
@@ -284,17 +207,6 @@ export function allGoroutineRows(snap: StoreSnapshot): readonly GoroutineGroupRo
   const trail = snap.goroutineTrail;
   if (!trail) return [];
   return visibleGroups(trail, snap.data.lastGood?.time ?? snap.data.latestGoroutines?.time ?? 0);
-}
-
-const dumpSummaries = new WeakMap<GoroutineDump, Map<string, GroupDumpSummary>>();
-
-/** A group's goroutines in a debug=2 dump (100,000s of them in a leak): computed once per dump and group. */
-export function selectGroupDumpSummary(dump: GoroutineDump, row: GoroutineGroupRow): GroupDumpSummary {
-  let byGroup = dumpSummaries.get(dump);
-  if (!byGroup) dumpSummaries.set(dump, (byGroup = new Map()));
-  let s = byGroup.get(row.key);
-  if (!s) byGroup.set(row.key, (s = groupDumpSummary(row.group, dump.goroutines)));
-  return s;
 }
 
 /** "heap profile of GC #42, 3 GCs ago" — how stale the heap profile is. */
@@ -311,4 +223,122 @@ export function describeBase(base: HeapSnapshot | null, first: HeapSnapshot | nu
   if (!base) return 'no baseline';
   const which = first && base.profile.id === first.profile.id ? 'first profile' : 'pinned baseline';
   return `${which} (poll ${base.seq}, ${formatClock(base.time)})`;
+}
+
+/** The memoized selectors of one store; every cache they keep lives here. */
+export class Selectors {
+  private readonly diffs: DeferredMemo<DiffResult>;
+  /** The last finished Diff pane, shown (marked) while the next poll's diff is computed. */
+  private lastDiffPane: PaneProfile | null = null;
+  private readonly tops: DeferredMemo<TopResult>;
+  private readonly drills: DeferredMemo<DrillResult>;
+  private readonly pruned = memo(
+    (p: Profile) => memoKey({ profile: p.id }),
+    (p: Profile) => removeUninteresting(p),
+    4,
+  );
+  /** Narrowed lists, by the unnarrowed rows they came from and the query (computed once per both). */
+  private readonly narrowed = new WeakMap<readonly object[], { query: string; rows: readonly object[] }>();
+  private readonly dumpSummaries = new WeakMap<GoroutineDump, Map<string, GroupDumpSummary>>();
+
+  /** `onReady` is called when an analysis deferred past a frame has finished. */
+  constructor(onReady: () => void = () => {}) {
+    this.diffs = new DeferredMemo<DiffResult>(4, onReady);
+    this.tops = new DeferredMemo<TopResult>(16, onReady);
+    this.drills = new DeferredMemo<DrillResult>(8, onReady);
+  }
+
+  /**
+   * The profile a pane shows: the latest heap profile (Top), or latest minus the baseline (Diff,
+   * computed after the frame for big profiles: Pending until then). null: nothing to show yet.
+   */
+  paneProfile(snap: SessionSnapshot, pane: ProfilePane): PaneProfile | Pending<PaneProfile> | null {
+    const latest = snap.latestHeap;
+    if (!latest) return null;
+    if (pane === 'top') return { profile: this.pruned(latest.profile), base: null, latest };
+    const base = snap.userBaseline ?? snap.firstHeap;
+    if (!base) return null;
+    const key = memoKey({ latest: latest.profile.id, base: base.profile.id });
+    const d = this.diffs.get(key, 'diff', latest.profile.samples.count + base.profile.samples.count, () => {
+      try {
+        return { ok: true, profile: removeUninteresting(diffProfiles(latest.profile, base.profile)) };
+      } catch (e) {
+        return { ok: false, error: errorMessage(e) };
+      }
+    });
+    if (isPending(d)) return { pending: true, stale: this.lastDiffPane };
+    if (!d.ok) return null;
+    if (this.lastDiffPane?.profile !== d.profile) this.lastDiffPane = { profile: d.profile, base, latest };
+    return this.lastDiffPane;
+  }
+
+  /**
+   * The profile a pane shows now: the ready one, or the previous one the view keeps up while the
+   * next is computed (keys act on what is on the screen).
+   */
+  readyPaneProfile(snap: SessionSnapshot, pane: ProfilePane): PaneProfile | null {
+    const pp = this.paneProfile(snap, pane);
+    return pp && isPending(pp) ? pp.stale : pp;
+  }
+
+  /** The Top table for a profile and view options; for big profiles Pending (with the previous table) until computed. */
+  top(p: Profile, v: ProfileView, family: ProfilePane): TopResult | Pending<TopResult> {
+    const options = topOptions(v);
+    return this.tops.get(memoKey({ profile: p.id, ...options }), family, p.samples.count, () => computeTop(p, options));
+  }
+
+  /** The Top table if it is ready, else the stale one, else null. */
+  settledTop(p: Profile, v: ProfileView, family: ProfilePane): TopResult | null {
+    const r = this.top(p, v, family);
+    return isPending(r) ? r.stale : r;
+  }
+
+  /** A drill-down view of one function; for big profiles Pending until computed. */
+  drill(p: Profile, v: ProfileView, name: string, section: DrillSection): DrillResult | Pending<DrillResult> {
+    const options: DrillOptions = { sampleType: v.sampleType, granularity: v.granularity, focus: v.focus, ignore: v.ignore, name, section };
+    return this.drills.get(memoKey({ profile: p.id, ...options }), `drill:${section}`, p.samples.count, () => computeDrill(p, options));
+  }
+
+  /** The drill-down result if it is ready, else null. */
+  settledDrill(p: Profile, v: ProfileView, name: string, section: DrillSection): DrillResult | null {
+    const r = this.drill(p, v, name, section);
+    return isPending(r) ? null : r;
+  }
+
+  /** A drill-down's rows narrowed by `/` (the same result, fewer rows). */
+  narrowDrill<R extends DrillResult | null>(r: R, query: string): R {
+    if (!r?.ok || !query.trim()) return r;
+    const rows = this.narrowOnce(r.rows as readonly object[], query, drillRowText(r));
+    return (rows === r.rows ? r : { ...r, rows }) as R;
+  }
+
+  /** The innermost drill level of a pane as the user sees it: ready, and narrowed by `/` (null while computing). */
+  visibleDrill(p: Profile, ui: UiState, pane: ProfilePane): DrillResult | null {
+    const view = ui[pane];
+    const level = view.drill.at(-1);
+    if (!level) return null;
+    return this.narrowDrill(this.settledDrill(p, view, level.name, level.section), listFilter(ui, { kind: 'drill', pane }));
+  }
+
+  /** The goroutine groups listed: the latest and the recently gone (store.ts), narrowed by `/`. */
+  goroutineRows(snap: StoreSnapshot): readonly GoroutineGroupRow[] {
+    return this.narrowOnce(allGoroutineRows(snap), listFilter(snap.ui, { kind: 'goroutines' }), groupText);
+  }
+
+  /** A group's goroutines in a debug=2 dump (100,000s of them in a leak): computed once per dump and group. */
+  groupDumpSummary(dump: GoroutineDump, row: GoroutineGroupRow): GroupDumpSummary {
+    let byGroup = this.dumpSummaries.get(dump);
+    if (!byGroup) this.dumpSummaries.set(dump, (byGroup = new Map()));
+    let s = byGroup.get(row.key);
+    if (!s) byGroup.set(row.key, (s = groupDumpSummary(row.group, dump.goroutines)));
+    return s;
+  }
+
+  private narrowOnce<T extends object>(rows: readonly T[], query: string, text: (row: T) => string): readonly T[] {
+    const hit = this.narrowed.get(rows);
+    if (hit && hit.query === query) return hit.rows as readonly T[];
+    const out = narrow(rows, query, text);
+    this.narrowed.set(rows, { query, rows: out });
+    return out;
+  }
 }

@@ -2,11 +2,11 @@
 // (goroutine?debug=2). Views subscribe to it; commands dispatch into it.
 
 import { advanceGroupTrail, type GroupTrail } from '../analysis/goroutines.js';
-import type { GoroutineDump } from '../profile/legacy-text.js';
-import type { SessionSnapshot } from '../session/session.js';
+import type { GoroutineDump } from '../profile/goroutine-text.js';
+import type { SessionSnapshot } from '../analysis/session-snapshot.js';
 import type { Action } from './reducer.js';
-import { onAnalysisReady } from './deferred.js';
 import { reducer } from './reducer.js';
+import { Selectors } from './selectors.js';
 import type { UiState } from './ui-state.js';
 import { initialUiState, type Pane } from './ui-state.js';
 
@@ -28,6 +28,8 @@ export interface StoreSnapshot {
   goroutineDump: LoadState<GoroutineDump>;
   /** The goroutine groups as watched poll after poll: the latest ones and the recently gone. */
   goroutineTrail: GroupTrail | null;
+  /** The store's memoized selectors (the same object in every snapshot). */
+  selectors: Selectors;
 }
 
 export class Store {
@@ -37,6 +39,8 @@ export class Store {
   private snap: StoreSnapshot;
   private readonly listeners = new Set<() => void>();
   private readonly unsubscribe: () => void;
+  /** Its own caches: a finished deferred analysis re-renders this store only. */
+  readonly selectors = new Selectors(() => this.publish());
 
   constructor(
     readonly source: DataSource,
@@ -44,12 +48,7 @@ export class Store {
   ) {
     this.ui = initialUiState(initialPane);
     this.snap = this.snapshotOf(source.snapshot());
-    const offSource = source.subscribe(() => this.publish());
-    const offAnalysis = onAnalysisReady(() => this.publish());
-    this.unsubscribe = () => {
-      offSource();
-      offAnalysis();
-    };
+    this.unsubscribe = source.subscribe(() => this.publish());
   }
 
   getSnapshot = (): StoreSnapshot => this.snap;
@@ -85,7 +84,7 @@ export class Store {
     // Gone groups are only known by watching poll after poll: the store remembers them.
     const latest = data.latestGoroutines;
     this.trail = latest ? advanceGroupTrail(this.trail, latest, data.firstGoroutines) : null;
-    return { ui: this.ui, data, goroutineDump: this.dump, goroutineTrail: this.trail };
+    return { ui: this.ui, data, goroutineDump: this.dump, goroutineTrail: this.trail, selectors: this.selectors };
   }
 
   close(): void {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { advanceGroupTrail, GONE_KEEP_MS, goroutineRows, groupDumpSummary, NOT_STARTED, visibleGroups, type GoroutineProfileAt, type GroupTrail } from '../../src/analysis/goroutines.js';
-import { parseGoroutineDebug1, parseGoroutineDebug2, type CountProfile, type GoroutineDump } from '../../src/profile/legacy-text.js';
+import { parseGoroutineDebug1, parseGoroutineDebug2, type CountProfile, type GoroutineDump } from '../../src/profile/goroutine-text.js';
 import { readFixture } from '../source/go119-fixtures.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 

@@ -1,14 +1,15 @@
 // The verdict on every recorded scenario (replayed through the real poll logic), and on shapes
 // made from those real timelines by changing the GC's own figures: a sawtooth at GOGC=400, a
 // cache that fills and stops, a slow leak in noise, GC thrash at GOMEMLIMIT, a restart, a
-// target without NumGC. (The family of live services is judged by the matrix: docs/matrix.md.)
+// target without NumGC. (The family of live services is judged by the verdict matrix, not yet in docs/.)
 
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { historyLine, judge, judgeOnce, MIN_POLLS, SWITCH_AFTER, type VerdictInput, type VerdictState } from '../../src/analysis/verdict.js';
 import { openRecording, ReplayFetcher } from '../../src/source/recording.js';
 import type { PollRecord } from '../../src/analysis/poll-record.js';
-import { Session, type SessionSnapshot } from '../../src/session/session.js';
+import type { SessionSnapshot } from '../../src/analysis/session-snapshot.js';
+import { Session } from '../../src/session/session.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { seededRandom } from '../helpers/random.js';
 

@@ -215,7 +215,7 @@ describe('scaleHeapSample', () => {
       expect(scaleHeapSample(count, size, rate)).toEqual([c, s]);
       expect(Math.trunc(size * (1 / (1 - Math.exp(-(size / count) / rate))))).not.toBe(s); // V8 exp
     }
-    // docs §3.4: 16 objects of 4096 bytes at 512 KiB → 2056 objects, 8421418 bytes.
+    // docs/formats.md#heap-profile: 16 objects of 4096 bytes at 512 KiB → 2056 objects, 8421418 bytes.
     expect(scaleHeapSample(16, 65536, 524288)).toEqual([2056, 8421418]);
     expect(scaleHeapSample(3, 300, 1)).toEqual([3, 300]); // rate 1: everything was recorded
     expect(scaleHeapSample(3, 300, 0)).toEqual([3, 300]); // heap/0: profiling off, unscaled
@@ -225,7 +225,7 @@ describe('scaleHeapSample', () => {
 });
 
 /** A generated legacy file: distinct stacks (pprof would merge equal ones), varied sizes. */
-function stressText(rate: number, extra: Array<[number, number]>): string {
+function stressText(rate: number, extra: Array<[number, number]>, headerRate = 2 * rate): string {
   let seed = 12345;
   const rand = (n: number) => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -240,7 +240,7 @@ function stressText(rate: number, extra: Array<[number, number]>): string {
   }
   for (const [count, bytes] of extra) records.push([count, bytes, count, bytes]);
   const sum = (k: number) => records.reduce((n, r) => n + r[k]!, 0);
-  const lines = [`heap profile: ${sum(0)}: ${sum(1)} [${sum(2)}: ${sum(3)}] @ heap/${2 * rate}`];
+  const lines = [`heap profile: ${sum(0)}: ${sum(1)} [${sum(2)}: ${sum(3)}] @ heap/${headerRate}`];
   records.forEach((r, i) => {
     const pc = (0x400000 + 16 * i).toString(16);
     lines.push(`${r[0]}: ${r[1]} [${r[2]}: ${r[3]}] @ 0x${pc} 0x401000`, `#\t0x${(0x400000 + 16 * i - 1).toString(16)}\tmain.site${i}+0xf\t/src/x.go:${i + 1}`, `#\t0x400fff\tmain.main+0x1f\t/src/x.go:1`, '');
@@ -267,6 +267,16 @@ describe.skipIf(!haveGo)('generated heap?debug=1 files against go tool pprof -ra
     const p = mustParse(readFileSync(file, 'utf8'));
     expect(p.samples.count).toBe(4000 + extra.length);
     expect(expectSameAsPprof(p, pprofRaw(file))).toBe(p.samples.count);
+  });
+
+  it('halves an odd heap/N with Go\'s integer division, as pprof -raw does', () => {
+    const file = join(dir, 'stress-odd.txt');
+    writeFileSync(file, stressText(524288, [], 1048577));
+    const p = mustParse(readFileSync(file, 'utf8'));
+    expect(expectSameAsPprof(p, pprofRaw(file))).toBe(4000);
+    // Scaling at 524288.5 instead would move some values: the rounding is observable.
+    const half = mustParse(stressText(524288, [], 1048576));
+    expect(p.samples.values).toEqual(half.samples.values);
   });
 });
 
@@ -467,6 +477,11 @@ describe('bad input', () => {
     expectOneLineError(parseHeapDebug1Profile(readFileSync(join(GO119, 'heap-gc1.pb.gz'), 'latin1')), /^not a heap\?debug=1 profile/);
     expectOneLineError(parseHeapDebug1Profile('heap profile: 1: 2 [3: 4] @ heap_v2/524288\n'), /^malformed heap\?debug=1 header/);
     expectOneLineError(parseHeapDebug1Profile('heap profile: 25: 84'), /cut off inside its header line/);
+  });
+
+  it('accepts the header Go 1.23 prints with profiling disabled (MemProfileRate=0)', () => {
+    const r = parseHeapDebug1Profile('heap profile: 0: 0 [0: 1] @ heap/0\n\n# runtime.MemStats\n');
+    expect(r.ok && r.value.samples.count === 0 && !r.truncated).toBe(true);
   });
 
   it('rejects garbage between records, naming the line', () => {

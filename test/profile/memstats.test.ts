@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
   parseExpvar,
-  parseHeapDebug1Header,
   parseHeapDebug1MemStats,
   tryParseHeapDebug1MemStats,
   type MemStats,
@@ -16,7 +15,7 @@ function mustParseTrailer(name: string): MemStats {
   return stats!;
 }
 
-/** Identities that hold in every capture (docs §4.1). */
+/** Identities that hold in every capture (docs/formats.md#memstats-trailer). */
 function expectMemStatsIdentities(s: MemStats): void {
   expect(s.HeapSys).toBe(s.HeapInuse + s.HeapIdle);
   expect(s.HeapReleased).toBeLessThanOrEqual(s.HeapIdle);
@@ -49,7 +48,7 @@ describe('parseHeapDebug1MemStats on real captures', () => {
     expectMemStatsIdentities(s);
   });
 
-  it('matches the trailer quoted in docs §4.1 (heap-gc1.debug1.txt)', () => {
+  it('reads heap-gc1.debug1.txt, taken after two forced GCs', () => {
     const s = mustParseTrailer('heap-gc1.debug1.txt');
     expect(s).toMatchObject({
       Alloc: 17076080, TotalAlloc: 19969704, Sys: 31831304, Mallocs: 4980, Frees: 1905,
@@ -126,27 +125,6 @@ describe('parseHeapDebug1MemStats on other inputs', () => {
   it('reads Go %v float spellings for GCCPUFraction', () => {
     expect(parseHeapDebug1MemStats(heap.replace(/GCCPUFraction = .*/, 'GCCPUFraction = 1.5e-05'))?.GCCPUFraction).toBe(1.5e-5);
     expect(parseHeapDebug1MemStats(heap.replace(/GCCPUFraction = .*/, 'GCCPUFraction = 0'))?.GCCPUFraction).toBe(0);
-  });
-});
-
-describe('parseHeapDebug1Header', () => {
-  it('reads the totals and halves the heap/N rate', () => {
-    expect(parseHeapDebug1Header(readFixture('heap.debug1.txt'))).toEqual({
-      inuseObjects: 19, inuseBytes: 68160, allocObjects: 19, allocBytes: 68160, rate: 524288,
-    });
-    expect(parseHeapDebug1Header(readFixture('heap-gc1.debug1.txt'))).toEqual({
-      inuseObjects: 25, inuseBytes: 8461280, allocObjects: 29, allocBytes: 9526256, rate: 524288,
-    });
-    expect(parseHeapDebug1Header(readFixture('heap-after-freeosmemory.debug1.txt'))).toMatchObject({
-      allocObjects: 265, allocBytes: 245819648,
-    });
-  });
-
-  it('accepts the Go 1.23 disabled-profiling header and rejects other texts', () => {
-    expect(parseHeapDebug1Header('heap profile: 0: 0 [0: 1] @ heap/0\n')?.rate).toBe(0);
-    expect(parseHeapDebug1Header(readFixture('goroutine.debug1.txt'))).toBeNull();
-    expect(parseHeapDebug1Header('')).toBeNull();
-    expect(parseHeapDebug1Header('heap profile: 1: 2 [3: 4] @ heap/')).toBeNull();
   });
 });
 

@@ -10,7 +10,7 @@ import {
   socketInode,
   type SocketScanStats,
 } from '../../src/source/discover.js';
-import { ProcReader } from '../../src/source/proc.js';
+import { readCmdline, readRawFile } from '../../src/source/proc.js';
 import { startTarget, type Target } from '../helpers/go-target.js';
 import { requireTool } from '../helpers/require-tool.js';
 import { CAPTURED_PID, LISTENER_2024_INODE, LISTENER_6060_INODE, buildFakeProc, type FakeProc } from './fake-proc.js';
@@ -176,7 +176,7 @@ describe('discovery of listeners in this process (live /proc)', () => {
     const dual = byPort.get(dualStackPort);
     expect(dual).toMatchObject({ pid: process.pid, url: `http://127.0.0.1:${dualStackPort}/debug/pprof/` });
     expect(dual!.profiles).toContainEqual({ name: 'goroutine', count: 63 });
-    expect(dual!.cmdline).toEqual((await new ProcReader(process.pid).readCmdline())!.parsed);
+    expect(dual!.cmdline).toEqual(await readCmdline(process.pid));
     expect(byPort.get(v6OnlyPort)).toMatchObject({ pid: process.pid, url: `http://[::1]:${v6OnlyPort}/debug/pprof/` });
     expect(byPort.get(v6OnlySocketPort)).toMatchObject({ pid: process.pid, url: `http://[::1]:${v6OnlySocketPort}/debug/pprof/` });
     expect(byPort.has(notPprofPort)).toBe(false);
@@ -215,6 +215,6 @@ describe.skipIf(!requireTool('go', 'discovery of the live Go target'))('discover
     const pid = target.pid;
     await target.stop();
     expect(await findPidForPort(target.port, '127.0.0.1')).toBeNull();
-    expect(await new ProcReader(pid).readStatus()).toBeNull();
+    expect(await readRawFile(`/proc/${pid}/status`)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Builds a directory laid out like /proc from the real Go 1.19 captures in
- * /work/shared/fixtures/go1.19/proc, for ProcReader and discovery tests. Not a test file.
+ * /work/shared/fixtures/go1.19/proc, for the /proc reading and discovery tests. Not a test file.
  */
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';

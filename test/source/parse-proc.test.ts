@@ -4,7 +4,6 @@ import {
   parseProcStatStartTime,
   parseProcStatus,
   parseSmapsRollup,
-  parseStatm,
 } from '../../src/source/parse-proc.js';
 import { readFixture } from './go119-fixtures.js';
 
@@ -74,7 +73,7 @@ describe('parseProcStatus', () => {
 });
 
 describe('parseSmapsRollup', () => {
-  it('reads LazyFree of the MADV_FREE run after FreeOSMemory (docs §5.2 table)', () => {
+  it('reads LazyFree of the MADV_FREE run after FreeOSMemory (docs/formats.md#linux-proc-files)', () => {
     const madvfree = parseSmapsRollup(readFixture('proc/smaps_rollup.madvfree.3-after-free.txt'));
     expect(madvfree).toMatchObject({
       rss: 299416 * KiB, pss: 295881 * KiB, anonymous: 293252 * KiB, lazyFree: 263128 * KiB,
@@ -108,22 +107,6 @@ describe('parseSmapsRollup', () => {
     expect(r.pss).toBeNull();
     expect(r.lazyFree).toBeNull();
     expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
-  });
-});
-
-describe('parseStatm', () => {
-  // No /proc/PID/statm capture exists; this line has the kernel's layout (7 page counts).
-  it('multiplies page counts by the page size', () => {
-    expect(parseStatm('272091 6143 1372 648 0 26482 0\n', 4096)).toEqual({
-      size: 272091 * 4096, resident: 6143 * 4096, shared: 1372 * 4096, text: 648 * 4096, data: 26482 * 4096,
-    });
-  });
-
-  it('returns nulls for garbage, short input or a bad page size', () => {
-    expect(parseStatm('12 x', 4096)).toEqual({ size: 12 * 4096, resident: null, shared: null, text: null, data: null });
-    expect(parseStatm('', 4096).size).toBeNull();
-    expect(parseStatm('1 2 3 4 5 6 7', 0).resident).toBeNull();
-    expect(parseStatm('1 2 3 4 5 6 7', Number.NaN).resident).toBeNull();
   });
 });
 

@@ -12,7 +12,7 @@ function expvarMemStats(): MemStats {
 
 /**
  * Turn the real runtime-metrics.txt capture into the opt-in client_golang exposition, using the
- * naming rule of docs §5.5 (`/memory/classes/heap/free:bytes` → `go_memory_classes_heap_free_bytes`,
+ * naming rule of docs/formats.md#prometheus-metrics (`/memory/classes/heap/free:bytes` → `go_memory_classes_heap_free_bytes`,
  * cumulative counters get `_total`). Histograms are left out.
  */
 function runtimeMetricsExposition(): string {

@@ -14,7 +14,6 @@ import type { Profile } from '../../src/profile/model.js';
 import { COLON_COMMANDS } from '../../src/state/colon-commands.js';
 import { HANDLERS, runColonCommand, submitPrompt, type CommandContext } from '../../src/state/commands.js';
 import { resolveKey } from '../../src/state/keymap.js';
-import { readyPaneProfile, settledDrill, settledTop, visibleDrill } from '../../src/state/selectors.js';
 import { Store } from '../../src/state/store.js';
 import { TOP_CURSOR } from '../../src/state/ui-state.js';
 import { requireTool } from '../helpers/require-tool.js';
@@ -64,8 +63,8 @@ function prompt(text: string): void {
 
 /** The Top table the user sees now. */
 function top() {
-  const pp = readyPaneProfile(store.getSnapshot().data, 'top')!;
-  const r = settledTop(pp.profile, ui().top, 'top')!;
+  const pp = store.selectors.readyPaneProfile(store.getSnapshot().data, 'top')!;
+  const r = store.selectors.settledTop(pp.profile, ui().top, 'top')!;
   if (!r.ok) throw new Error(r.error);
   return r.report;
 }
@@ -312,8 +311,8 @@ describe('Enter: drill-down', () => {
   it('Enter in the drill-down follows the selected caller', () => {
     key('enter'); // main.retainSmall, the heaviest row
     expect(ui().top.drill.map((d) => d.name)).toEqual(['main.retainSmall']);
-    const pp = readyPaneProfile(store.getSnapshot().data, 'top')!;
-    const r = settledDrill(pp.profile, ui().top, 'main.retainSmall', 'peek')!;
+    const pp = store.selectors.readyPaneProfile(store.getSnapshot().data, 'top')!;
+    const r = store.selectors.settledDrill(pp.profile, ui().top, 'main.retainSmall', 'peek')!;
     expect(r.ok && r.kind === 'peek').toBe(true);
     const rows = r.ok && r.kind === 'peek' ? r.rows : [];
     expect(rows.map((x) => `${x.role} ${x.name}`)).toEqual(['caller main.main']);
@@ -323,7 +322,7 @@ describe('Enter: drill-down', () => {
 
     // main.main has a caller (runtime.main) and callees; the cursor stays inside them.
     for (let i = 0; i < 10; i++) key('j');
-    const mm = settledDrill(pp.profile, ui().top, 'main.main', 'peek')!;
+    const mm = store.selectors.settledDrill(pp.profile, ui().top, 'main.main', 'peek')!;
     const n = mm.ok ? mm.rows.length : 0;
     expect(n).toBeGreaterThan(1);
     expect(ui().top.drill[1]!.cursor.selected).toBe(n - 1);
@@ -349,9 +348,9 @@ describe('Enter: drill-down', () => {
   it('/ narrows the rows of a drill-down as it is typed; Enter keeps it, the cursor moves over what is left, Esc clears it', () => {
     key('enter'); // main.retainSmall
     key('enter'); // its caller, main.main: callers and callees
-    const pp = readyPaneProfile(store.getSnapshot().data, 'top')!;
+    const pp = store.selectors.readyPaneProfile(store.getSnapshot().data, 'top')!;
     const names = () => {
-      const r = visibleDrill(pp.profile, ui(), 'top')!;
+      const r = store.selectors.visibleDrill(pp.profile, ui(), 'top')!;
       return r.ok && r.kind === 'peek' ? r.rows.map((x) => x.name) : [];
     };
     expect(names().sort()).toEqual(['main.retainSmall', 'runtime.main']);

@@ -2,14 +2,11 @@
 // family meanwhile, is told when the new one is ready, and keys pressed in a row compute only
 // the result still wanted.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { DeferredMemo, SYNC_SAMPLES, isPending, onAnalysisReady } from '../../src/state/deferred.js';
+import { describe, expect, it } from 'vitest';
+import { DeferredMemo, SYNC_SAMPLES, isPending } from '../../src/state/deferred.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 const BIG = SYNC_SAMPLES + 1;
-
-let unsubscribe: (() => void) | null = null;
-afterEach(() => unsubscribe?.());
 
 describe('DeferredMemo', () => {
   it('computes small inputs at once and remembers them', () => {
@@ -21,9 +18,8 @@ describe('DeferredMemo', () => {
   });
 
   it('defers big inputs, showing the family’s previous result, and says when the new one is ready', async () => {
-    const m = new DeferredMemo<string>();
     let ready = 0;
-    unsubscribe = onAnalysisReady(() => ready++);
+    const m = new DeferredMemo<string>(8, () => ready++);
     expect(m.get('old', 'top', 1, () => 'old table')).toBe('old table');
     const first = m.get('new', 'top', BIG, () => 'new table');
     expect(first).toEqual({ pending: true, stale: 'old table' });

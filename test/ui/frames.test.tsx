@@ -17,7 +17,6 @@ import React, { useState } from 'react';
 import { paneExporter } from '../../src/cli/tui-command.js';
 import type { Session } from '../../src/session/session.js';
 import { activeBindings, KEYMAP, keyLabel, keyName } from '../../src/state/keymap.js';
-import { readyPaneProfile, selectGoroutineRows, settledTop } from '../../src/state/selectors.js';
 import { Store } from '../../src/state/store.js';
 import { PANE_TITLES, PANES, type UiState } from '../../src/state/ui-state.js';
 import { fitLine, lineText } from '../../src/ui/lines.js';
@@ -83,8 +82,8 @@ const body = (lines: string[]) => lines.slice(2, -2).join('\n');
 
 /** The expected Top rows, from the same profile the view shows (rows before text). */
 function topRows(store: Store, ui: UiState = store.getSnapshot().ui) {
-  const pp = readyPaneProfile(store.getSnapshot().data, 'top')!;
-  const t = settledTop(pp.profile, ui.top, 'top')!;
+  const pp = store.selectors.readyPaneProfile(store.getSnapshot().data, 'top')!;
+  const t = store.selectors.settledTop(pp.profile, ui.top, 'top')!;
   if (!t.ok) throw new Error(t.error);
   return t.report.rows;
 }
@@ -369,7 +368,7 @@ describe.each([
   it('Goroutine detail: one goroutine is "1 goroutine", and goroutine?debug=2 finds it (the main goroutine)', async () => {
     const { r, store } = await open(columns, rows);
     await r.press('3');
-    const groups = selectGoroutineRows(store.getSnapshot());
+    const groups = store.selectors.goroutineRows(store.getSnapshot());
     const main = groups.findIndex((g) => g.entry === 'runtime.main');
     expect(groups[main]!.count).toBe(1);
     for (let i = 0; i < main; i++) await r.press('j');
@@ -385,7 +384,7 @@ describe.each([
   it('/ narrows the goroutine groups as it is typed; Enter keeps it; Esc clears it', async () => {
     const { r, store } = await open(columns, rows);
     await r.press('3');
-    const all = selectGoroutineRows(store.getSnapshot()).length;
+    const all = store.selectors.goroutineRows(store.getSnapshot()).length;
     await r.press('/');
     await r.type('sync');
     let lines = check(r, store);
@@ -406,7 +405,7 @@ describe.each([
     await r.press('escape');
     lines = check(r, store);
     expect(lines[2]).not.toContain('/sync');
-    expect(selectGoroutineRows(store.getSnapshot())).toHaveLength(all);
+    expect(store.selectors.goroutineRows(store.getSnapshot())).toHaveLength(all);
   });
 
   it(': shows the commands that fit what is typed, and Tab completes them', async () => {
@@ -688,7 +687,7 @@ describe('the goroutine-leak recording (the Go fixture target at 1 s), replayed 
 
     it('the details of a gone group say when it went and what it was, and fetch no dump', async () => {
       const { r, store } = await replayed(2, columns, rows, '3');
-      const at = selectGoroutineRows(store.getSnapshot()).findIndex((g) => g.goneAt !== null);
+      const at = store.selectors.goroutineRows(store.getSnapshot()).findIndex((g) => g.goneAt !== null);
       expect(at).toBeGreaterThan(0);
       for (let i = 0; i < at; i++) await r.press('j');
       await r.press('enter');

@@ -8,7 +8,7 @@ import type { GoroutineGroupRow } from '../../analysis/goroutines.js';
 import { cell, fitLeft } from '../../analysis/names.js';
 import { listFilter } from '../../state/list-filter.js';
 import { resolveCursor } from '../../state/reducer.js';
-import { allGoroutineRows, goroutineRowKey, selectGoroutineRows, selectGroupDumpSummary } from '../../state/selectors.js';
+import { allGoroutineRows, goroutineRowKey } from '../../state/selectors.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import type { Line } from '../lines.js';
 import { plain, seg } from '../lines.js';
@@ -31,7 +31,7 @@ export function goroutinesLines(snap: StoreSnapshot, width: number, height: numb
     return { lines: all.slice(Math.min(view.detailScroll, scrollMax)), pageSize: Math.max(1, height - 2), scrollMax };
   }
   const every = allGoroutineRows(snap);
-  const rows = selectGoroutineRows(snap);
+  const rows = snap.selectors.goroutineRows(snap);
   const filter = listFilter(snap.ui, { kind: 'goroutines' });
   const total = data.latestGoroutines.groups.total;
   const firstTotal = data.firstGoroutines?.groups.total ?? null;
@@ -114,7 +114,7 @@ function detailLines(snap: StoreSnapshot, row: GoroutineGroupRow | null, theme: 
       out.push([seg(`goroutine?debug=2 failed: ${dump.message}`, { color: theme.bad })]);
       break;
     case 'ready': {
-      const sum = selectGroupDumpSummary(dump.value, row);
+      const sum = snap.selectors.groupDumpSummary(dump.value, row);
       out.push(dumpCountLine(sum.members, row, dump.at, snap.data.latestGoroutines?.time ?? null, theme));
       for (const s of sum.states) {
         out.push([seg(`  ${s.n} × ${s.state}`), seg(s.maxWait !== null ? `, waiting up to ${s.maxWait} min` : '', { color: s.maxWait && s.maxWait >= 1 ? theme.warn : theme.dim })]);

@@ -14,13 +14,9 @@ import {
   drillRowKey,
   flatHistory,
   heapAge,
-  narrowDrill,
-  paneProfile,
-  selectDrill,
-  selectTop,
-  settledTop,
   topRowKey,
   type PaneProfile,
+  type Selectors,
   type TopResult,
 } from '../../state/selectors.js';
 import type { StoreSnapshot } from '../../state/store.js';
@@ -158,7 +154,7 @@ function tableRows(
 export function profilePaneLines(snap: StoreSnapshot, pane: ProfilePane, width: number, height: number, theme: Theme): { lines: Line[]; pageSize: number } {
   const data = snap.data;
   const view = snap.ui[pane];
-  const maybe = paneProfile(data, pane);
+  const maybe = snap.selectors.paneProfile(data, pane);
   // A new diff on a big profile: the previous one stays up, marked, until it is computed.
   const diffPending = maybe !== null && isPending(maybe);
   const pp = maybe && isPending(maybe) ? maybe.stale : maybe;
@@ -174,8 +170,8 @@ export function profilePaneLines(snap: StoreSnapshot, pane: ProfilePane, width: 
     return { lines: [plain(''), ...wrapText(why, width - 2, '  ').map((t) => [seg(`  ${t}`, { color: theme.dim })])], pageSize: 1 };
   }
   const drill = view.drill[view.drill.length - 1];
-  if (drill) return drillLines(pp, pane, snap.ui, drill, width, height, theme);
-  const selected = selectTop(pp.profile, view, pane);
+  if (drill) return drillLines(snap.selectors, pp, pane, snap.ui, drill, width, height, theme);
+  const selected = snap.selectors.top(pp.profile, view, pane);
   // A big profile: the previous table stays up, marked, until the new one is computed.
   const pending = isPending(selected) || diffPending;
   const top = isPending(selected) ? selected.stale : selected;
@@ -206,6 +202,7 @@ function filterNote(filter: string, shown: number, all: number, theme: Theme): L
 }
 
 function drillLines(
+  selectors: Selectors,
   pp: PaneProfile,
   pane: ProfilePane,
   ui: UiState,
@@ -215,12 +212,12 @@ function drillLines(
   theme: Theme,
 ): { lines: Line[]; pageSize: number } {
   const view = ui[pane];
-  const result = selectDrill(pp.profile, view, drill.name, drill.section);
+  const result = selectors.drill(pp.profile, view, drill.name, drill.section);
   const title = drillTitle(drill, view.drill.length, theme);
   if (isPending(result)) return { lines: [title, plain(''), [seg('  computing…', { color: theme.dim })]], pageSize: 1 };
   if (!result.ok) return { lines: [title, plain(''), [seg(`  ${result.error}`, { color: theme.bad })]], pageSize: 1 };
   const filter = listFilter(ui, { kind: 'drill', pane });
-  const r = narrowDrill(result, filter);
+  const r = selectors.narrowDrill(result, filter);
   const lines: Line[] = [[...title, ...filterNote(filter, r.rows.length, result.rows.length, theme)]];
   if (r.rows.length === 0 && result.rows.length > 0) {
     return { lines: [...lines, plain(''), [seg(`  no row matches /${filter} (Esc clears it)`, { color: theme.dim })]], pageSize: 1 };
@@ -247,7 +244,7 @@ function drillLines(
     if (r.rows.length === 0) lines.push([seg('  no callers or callees: all of it is in the function itself', { color: theme.dim })]);
     return { lines, pageSize };
   }
-  const top = settledTop(pp.profile, view, pane);
+  const top = selectors.settledTop(pp.profile, view, pane);
   const unitOf = (v: number) => (top?.ok ? autoValue(top.report, v) : String(v));
   if (r.kind === 'lines') {
     lines.push([seg(`  ${'flat'.padStart(valueWidth)} ${'cum'.padStart(valueWidth)}  file:line`, { bold: true, color: theme.dim })]);

@@ -1,7 +1,9 @@
 /**
- * Text forms of the goroutine profile (docs §4.2, §4.3):
- *  - `goroutine?debug=1` / `threadcreate?debug=1`: stacks grouped by PCs + labels, with counts;
- *  - `goroutine?debug=2`: one panic-style traceback per goroutine, with state and wait time.
+ * Text forms of the goroutine profile:
+ *  - `goroutine?debug=1` / `threadcreate?debug=1`: stacks grouped by PCs + labels, with counts
+ *    (docs/formats.md#goroutine-groups-text);
+ *  - `goroutine?debug=2`: one panic-style traceback per goroutine, with state and wait time
+ *    (docs/formats.md#goroutine-dump-text).
  * Pure, line-oriented parsers: every regex is anchored and free of nested quantifiers, and each
  * line is looked at a bounded number of times, so cost is linear in the input size.
  */
@@ -392,79 +394,6 @@ function looksTruncated(text: string, lines: string[]): boolean {
   const line = lines[last]!;
   if (line === 'goroutine running on other thread; stack unavailable') return false;
   return !(line.startsWith('\t') && parseTracebackLocation(line) !== null);
-}
-
-// ---------------------------------------------------------------------------------------------
-// grouping debug=2 goroutines
-
-export interface GoroutineGroup {
-  /** Stable identity of the group: frames' func/file/line plus the creation site. */
-  key: string;
-  count: number;
-  /** Frames of the first member (args differ between members and are not part of the key). */
-  frames: GoroutineFrame[];
-  /** Creation site of the first member (members may differ in `parentId`). */
-  createdBy: GoroutineCreator | null;
-  /** state → number of members in that state. */
-  states: Record<string, number>;
-  /** Over members that print `N minutes`; null when none does (all waited < 1 min or run). */
-  maxWaitMinutes: number | null;
-  minWaitMinutes: number | null;
-  lockedToThread: number;
-  /** Member ids in input order. */
-  ids: number[];
-}
-
-/**
- * Group goroutines by identical stack (func, file, line of every frame) and creation site; the
- * parent goroutine id is left out so workers spawned by different parents still group together.
- * Sorted by count descending, then by first id.
- */
-export function groupGoroutinesByStack(goroutines: readonly Goroutine[]): GoroutineGroup[] {
-  const groups = new Map<string, { group: GoroutineGroup; states: Map<string, number> }>();
-  for (const g of goroutines) {
-    const key = stackKey(g);
-    let entry = groups.get(key);
-    if (!entry) {
-      entry = { group: emptyGroup(key, g), states: new Map() };
-      groups.set(key, entry);
-    }
-    addMember(entry.group, entry.states, g);
-  }
-  return [...groups.values()]
-    .map(({ group, states }) => ({ ...group, states: Object.fromEntries(states) }))
-    .sort((a, b) => b.count - a.count || (a.ids[0] ?? 0) - (b.ids[0] ?? 0));
-}
-
-function stackKey(g: Goroutine): string {
-  const frames = g.frames.map((f) => `${f.func} ${f.file}:${f.line}`);
-  const creator = g.createdBy ? `${g.createdBy.func} ${g.createdBy.file}:${g.createdBy.line}` : '-';
-  return `${frames.join('\n')}\ncreated by ${creator}`;
-}
-
-function emptyGroup(key: string, first: Goroutine): GoroutineGroup {
-  return {
-    key,
-    count: 0,
-    frames: first.frames,
-    createdBy: first.createdBy,
-    states: {},
-    maxWaitMinutes: null,
-    minWaitMinutes: null,
-    lockedToThread: 0,
-    ids: [],
-  };
-}
-
-function addMember(group: GoroutineGroup, states: Map<string, number>, g: Goroutine): void {
-  group.count++;
-  group.ids.push(g.id);
-  states.set(g.state, (states.get(g.state) ?? 0) + 1);
-  if (g.lockedToThread) group.lockedToThread++;
-  if (g.waitMinutes !== null) {
-    group.maxWaitMinutes = Math.max(group.maxWaitMinutes ?? g.waitMinutes, g.waitMinutes);
-    group.minWaitMinutes = Math.min(group.minWaitMinutes ?? g.waitMinutes, g.waitMinutes);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

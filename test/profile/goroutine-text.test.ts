@@ -1,13 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import {
-  groupGoroutinesByStack,
   parseGoroutineDebug1,
   parseGoroutineDebug2,
   parseGoroutineHeader,
   parseLabelSet,
   type CountProfile,
   type GoroutineDump,
-} from '../../src/profile/legacy-text.js';
+} from '../../src/profile/goroutine-text.js';
 import type { ParseResult } from '../../src/profile/parse-result.js';
 import { readFixture } from '../source/go119-fixtures.js';
 
@@ -192,48 +191,6 @@ describe('parseGoroutineDebug2 on the real capture', () => {
       ['main.mutexWaiter.func1', '', 88],
     ]);
     expect(byId.get(1)!.frames.at(-1)).toEqual({ func: 'main.main', args: '', file: '/src/capture/main.go', line: 246 });
-  });
-});
-
-describe('groupGoroutinesByStack on the real capture', () => {
-  const dump = unwrap(parseGoroutineDebug2(readFixture('goroutine.debug2.txt')));
-  const groups = groupGoroutinesByStack(dump.goroutines);
-
-  it('puts the 70 leaked goroutines in one group, first', () => {
-    expect(groups.reduce((n, g) => n + g.count, 0)).toBe(83);
-    const top = groups[0]!;
-    expect(top).toMatchObject({
-      count: 70,
-      states: { 'chan receive': 70 },
-      maxWaitMinutes: 1,
-      minWaitMinutes: 1,
-      lockedToThread: 0,
-      createdBy: { func: 'main.leakGoroutines', file: '/src/capture/main.go', line: 64 },
-    });
-    expect(top.ids).toHaveLength(70);
-    expect(top.ids.slice(0, 2)).toEqual([19, 20]);
-    expect(groups[1]).toMatchObject({ count: 5, states: { sleep: 5 } });
-    expect(groups.slice(2).every((g) => g.count === 1)).toBe(true);
-  });
-
-  it('keeps same-function goroutines with different stacks or creators apart', () => {
-    const io = groups.filter((g) => g.states['IO wait']);
-    expect(io).toHaveLength(2);
-    const locked = groups.find((g) => g.lockedToThread > 0);
-    expect(locked).toMatchObject({ count: 1, ids: [74] });
-    const running = groups.find((g) => g.states['running']);
-    expect(running).toMatchObject({ maxWaitMinutes: null, minWaitMinutes: null });
-  });
-
-  it('ignores parent ids and args, and tracks the wait range', () => {
-    const make = (id: number, minutes: number | null, parentId: number, args: string) => ({
-      id, state: 'select', waitMinutes: minutes, lockedToThread: false, scan: false, labels: null,
-      frames: [{ func: 'main.worker', args, file: '/x.go', line: 3 }],
-      createdBy: { func: 'main.spawn', file: '/x.go', line: 9, parentId },
-      framesElided: false, stackUnavailable: false,
-    });
-    const [group] = groupGoroutinesByStack([make(7, 3, 1, '0x1'), make(8, null, 2, '0x2'), make(9, 12, 3, '0x3')]);
-    expect(group).toMatchObject({ count: 3, ids: [7, 8, 9], minWaitMinutes: 3, maxWaitMinutes: 12, states: { select: 3 } });
   });
 });
 

@@ -1,0 +1,73 @@
+// What a session has seen, as plain data: session/ fills it, state/ and ui/ read it. It lives
+// here, in the lowest layer both may import (as PollRecord does), so the store never reaches up
+// into the session.
+
+import type { CountProfile } from '../profile/goroutine-text.js';
+import type { Profile } from '../profile/model.js';
+import type { MemStatsSource, PollRecord } from './poll-record.js';
+import type { Verdict } from './verdict.js';
+
+/** A bounded history, oldest first (the session keeps it in a ring buffer). */
+export interface History<T> {
+  readonly length: number;
+  toArray(): T[];
+}
+
+export interface HeapSnapshot {
+  profile: Profile;
+  seq: number;
+  time: number;
+  /** The GC the profile describes (NumGC when it was fetched). */
+  numGC: number | null;
+}
+
+/** Flat per function of one heap profile, for sparklines over the last polls. */
+export interface HeapSummary {
+  seq: number;
+  time: number;
+  sampleTypes: string[];
+  flat: Map<string, Float64Array>;
+}
+
+export interface GoroutineSnapshot {
+  groups: CountProfile;
+  seq: number;
+  time: number;
+}
+
+export type SessionStatus = 'starting' | 'polling' | 'paused' | 'failing' | 'stopped';
+
+export interface SessionSnapshot {
+  /** Changes on every update: a cheap "did anything change" for UI stores. */
+  version: number;
+  status: SessionStatus;
+  intervalMs: number;
+  timeline: History<PollRecord>;
+  lastRecord: PollRecord | null;
+  lastGood: PollRecord | null;
+  /** Consecutive failed polls (0 when the last poll was good). */
+  failures: number;
+  lastError: { kind: string; message: string } | null;
+  nextPollAt: number | null;
+  /** The first heap profile (after the latest restart), the latest, and one the user pinned. */
+  firstHeap: HeapSnapshot | null;
+  latestHeap: HeapSnapshot | null;
+  userBaseline: HeapSnapshot | null;
+  firstGoroutines: GoroutineSnapshot | null;
+  latestGoroutines: GoroutineSnapshot | null;
+  heapSummaries: History<HeapSummary>;
+  /** The profiles the target's pprof index lists, with its counts. */
+  profiles: Array<{ name: string; count: number }>;
+  cmdline: string[] | null;
+  pid: number | null;
+  memstatsSource: MemStatsSource | null;
+  goVersion: string | null;
+  polls: number;
+  /** Time the target spent answering the last poll, and the interval stretched to keep it within budget (null: not stretched). */
+  lastTargetMs: number;
+  slowedToMs: number | null;
+  /** The verdict after the latest poll (with hysteresis). */
+  verdict: Verdict | null;
+  /** The latest restart of the target seen by this session. */
+  lastRestart: { time: number; reason: string } | null;
+}
