@@ -148,7 +148,12 @@ export function visibleGroups(trail: GroupTrail, now: number): GoroutineGroupRow
 export function goroutinesOfGroup(group: CountProfileGroup, all: readonly Goroutine[]): Goroutine[] {
   const want = trimRuntimeEnds(group.frames.map((f) => f.func));
   if (want.length === 0) return [];
+  // With GODEBUG=tracebacklabels=1 (Go ≥ 1.26) each goroutine's header carries its labels: the
+  // groups that share a stack but not labels are then told apart exactly.
+  const byLabels = all.some((g) => g.labels !== null);
+  const wantLabels = labelKey(group.labels);
   return all.filter((g) => {
+    if (byLabels && labelKey(g.labels) !== wantLabels) return false;
     const have = trimRuntimeEnds(g.frames.map((f) => f.func));
     if (have.length !== want.length) return false;
     for (let i = 0; i < want.length; i++) if (have[i] !== want[i]) return false;
@@ -166,9 +171,18 @@ function trimRuntimeEnds(fns: string[]): string[] {
   return fns.slice(from, to);
 }
 
+/** A label set as a key: sorted, with none and {} the same. */
+function labelKey(labels: Record<string, string> | null): string {
+  return labels ? JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : '[]';
+}
+
 /** What the details of a group show from a debug=2 dump: how many, in which states, since when. */
 export interface GroupDumpSummary {
   members: number;
+  /** Members the runtime marked `(leaked)` (Go ≥ 1.26, after a goroutine-leak profile was taken). */
+  leaked: number;
+  /** Label sets in the members' headers (GODEBUG=tracebacklabels=1), most common first; empty without. */
+  labelSets: Array<{ labels: Record<string, string>; n: number }>;
   /** Most common state first; maxWait in minutes, null when the runtime printed none. */
   states: Array<{ state: string; n: number; maxWait: number | null }>;
   createdBy: GoroutineCreator | null;
@@ -185,8 +199,20 @@ export function groupDumpSummary(group: CountProfileGroup, all: readonly Gorouti
     if (g.waitMinutes !== null) s.maxWait = Math.max(s.maxWait ?? 0, g.waitMinutes);
     states.set(g.state, s);
   }
+  const labelSets = new Map<string, { labels: Record<string, string>; n: number }>();
+  let leaked = 0;
+  for (const g of members) {
+    if (g.leaked) leaked++;
+    if (!g.labels) continue;
+    const key = labelKey(g.labels);
+    const entry = labelSets.get(key) ?? { labels: g.labels, n: 0 };
+    entry.n++;
+    labelSets.set(key, entry);
+  }
   return {
     members: members.length,
+    leaked,
+    labelSets: [...labelSets.values()].sort((a, b) => b.n - a.n),
     states: [...states.values()].sort((a, b) => b.n - a.n),
     createdBy: members.find((g) => g.createdBy)?.createdBy ?? null,
     ids: members.slice(0, maxIds).map((g) => g.id),

@@ -218,7 +218,12 @@ export interface GoroutineHeader {
   lockedToThread: boolean;
   /** ` (scan)` suffix: the GC was scanning the stack at dump time. */
   scan: boolean;
-  /** Labels in the header (Go ≥ 1.26 with tracebacklabels); null when absent. */
+  /**
+   * ` (leaked)` after the state (Go ≥ 1.26 with the goroutine-leak profile): a leak-detecting GC
+   * proved nothing can ever wake this goroutine. The state keeps the wait reason alone.
+   */
+  leaked: boolean;
+  /** Labels in the header (Go ≥ 1.26 with GODEBUG=tracebacklabels=1); null when absent. */
   labels: Record<string, string> | null;
 }
 
@@ -295,6 +300,7 @@ function newGoroutine(header: GoroutineHeader): Goroutine {
     waitMinutes: header.waitMinutes,
     lockedToThread: header.lockedToThread,
     scan: header.scan,
+    leaked: header.leaked,
     labels: header.labels,
     frames: [],
     createdBy: null,
@@ -304,7 +310,7 @@ function newGoroutine(header: GoroutineHeader): Goroutine {
 }
 
 /**
- * `goroutine <id>[ gp=… m=…[ mp=…]] [<state>[ (scan)][, N minutes][, locked to thread][, …]]:`.
+ * `goroutine <id>[ gp=… m=…[ mp=…]] [<state>[ (leaked)][ (scan)][, N minutes][, locked to thread][, …][ labels:{…}]]:`.
  * The bracket is closed by the `]:` at line end, not the first `]` (newer labels may contain `]`).
  */
 export function parseGoroutineHeader(line: string): GoroutineHeader | null {
@@ -321,13 +327,17 @@ export function parseGoroutineHeader(line: string): GoroutineHeader | null {
   const labels = labelsAt < 0 ? null : parseLabelSet(bracket.slice(labelsAt + 'labels:'.length));
   const attributes = trimTrailingSeparators(labelsAt < 0 ? bracket : bracket.slice(0, labelsAt));
   const [rawState = '', ...suffixes] = attributes.split(', ');
+  // The runtime prints `<reason>[ (leaked)][ (scan)]`.
   const scan = rawState.endsWith(' (scan)');
+  const unscanned = scan ? rawState.slice(0, -' (scan)'.length) : rawState;
+  const leaked = unscanned.endsWith(' (leaked)');
   const header: GoroutineHeader = {
     id: Number(idMatch[1]),
-    state: scan ? rawState.slice(0, -' (scan)'.length) : rawState,
+    state: leaked ? unscanned.slice(0, -' (leaked)'.length) : unscanned,
     waitMinutes: null,
     lockedToThread: false,
     scan,
+    leaked,
     labels,
   };
   for (const suffix of suffixes) {
