@@ -35,6 +35,15 @@ export interface GoroutineSnapshot {
   time: number;
 }
 
+/** The goroutine-leak profile as last fetched on demand (see Session.fetchLeakedGoroutines). */
+export interface LeakedGoroutinesSnapshot {
+  /** `goroutineleak profile: total N` and its groups: only goroutines a GC proved can never wake. */
+  profile: CountProfile;
+  /** The poll it was fetched after, and that poll's time. */
+  seq: number;
+  time: number;
+}
+
 export type SessionStatus = 'starting' | 'polling' | 'paused' | 'failing' | 'stopped';
 
 export interface SessionSnapshot {
@@ -55,6 +64,12 @@ export interface SessionSnapshot {
   userBaseline: HeapSnapshot | null;
   firstGoroutines: GoroutineSnapshot | null;
   latestGoroutines: GoroutineSnapshot | null;
+  /**
+   * Leaked goroutines from the goroutine-leak profile (Go ≥ 1.26 with the experiment, default from
+   * 1.27), fetched only when asked (each fetch runs a GC in the target); null until then, and
+   * again after a restart. analysis/goroutine-leaks.ts turns it into groups.
+   */
+  leakedGoroutines: LeakedGoroutinesSnapshot | null;
   heapSummaries: History<HeapSummary>;
   /** The profiles the target's pprof index lists, with its counts. */
   profiles: Array<{ name: string; count: number }>;

@@ -5,8 +5,9 @@
 import { goroutineGrowth, heapGrowth } from '../analysis/growth.js';
 import { formatClock } from '../analysis/format.js';
 import { judge, type Verdict, type VerdictState } from '../analysis/verdict.js';
-import type { GoroutineSnapshot, HeapSnapshot, HeapSummary, SessionSnapshot } from '../analysis/session-snapshot.js';
-import type { CountProfile } from '../profile/goroutine-text.js';
+import type { GoroutineSnapshot, LeakedGoroutinesSnapshot, HeapSnapshot, HeapSummary, SessionSnapshot } from '../analysis/session-snapshot.js';
+import { parseGoroutineDebug1, type CountProfile } from '../profile/goroutine-text.js';
+import { LivepprofError } from '../errors.js';
 import type { Profile } from '../profile/model.js';
 import type { Fetcher } from '../source/fetcher.js';
 import { collectPoll, initialCollectState, type CollectState } from './collect.js';
@@ -67,6 +68,7 @@ export function emptySnapshot(intervalMs: number, timelineSize: number): LiveSna
     userBaseline: null,
     firstGoroutines: null,
     latestGoroutines: null,
+    leakedGoroutines: null,
     heapSummaries: new Ring<HeapSummary>(HEAP_SUMMARIES),
     profiles: [],
     cmdline: null,
@@ -96,6 +98,7 @@ export class Session {
   /** Target time of the last few regular polls: the budget follows their median, not one spike. */
   private readonly recentTargetMs: number[] = [];
   private growthMemo: { key: string; value: ReturnType<typeof heapGrowth> } | null = null;
+  private leakFetch: Promise<LeakedGoroutinesSnapshot> | null = null;
 
   constructor(
     readonly fetcher: Fetcher,
@@ -162,6 +165,30 @@ export class Session {
 
   requestCount(): number {
     return this.fetcher.requestCount();
+  }
+
+  /**
+   * Fetches the goroutine-leak profile (goroutineleak?debug=1) and keeps it on the snapshot as
+   * `leakedGoroutines`. Each fetch runs a leak-detecting GC in the target, so this is only ever
+   * called on demand, and calls while one is in flight share it. Rejects with a LivepprofError
+   * (one line) when the target does not serve the profile or answers with something else.
+   */
+  fetchLeakedGoroutines(): Promise<LeakedGoroutinesSnapshot> {
+    this.leakFetch ??= this.loadLeakedGoroutines().finally(() => (this.leakFetch = null));
+    return this.leakFetch;
+  }
+
+  private async loadLeakedGoroutines(): Promise<LeakedGoroutinesSnapshot> {
+    const seq = Math.max(1, this.snap.polls);
+    const bytes = await this.fetcher.fetch(seq, 'goroutineleak-debug1');
+    const parsed = parseGoroutineDebug1(new TextDecoder('utf-8', { fatal: false }).decode(bytes));
+    if (!parsed.ok || parsed.value.profile !== 'goroutineleak') {
+      throw new LivepprofError('not-profile', `goroutineleak?debug=1 is not the goroutine-leak profile (${parsed.ok ? `a ${parsed.value.profile} profile` : parsed.error})`);
+    }
+    // The poll's clock, not fetcher.now(): a recording would rewrite that poll's time.
+    const leaked: LeakedGoroutinesSnapshot = { profile: parsed.value, seq, time: this.snap.lastRecord?.time ?? Date.now() };
+    this.update({ leakedGoroutines: leaked });
+    return leaked;
   }
 
   private smapsEvery(): number {
@@ -250,6 +277,7 @@ export class Session {
       patch.firstHeap = null;
       patch.userBaseline = null;
       patch.firstGoroutines = null;
+      patch.leakedGoroutines = null;
     }
     if (heap) {
       const snap: HeapSnapshot = { profile: heap, seq: record.seq, time: record.time, numGC: record.numGC };

@@ -19,6 +19,8 @@ export type Endpoint =
   | 'heap-debug1'
   | 'goroutine-debug1'
   | 'goroutine-debug2'
+  /** goroutineleak?debug=1 (Go ≥ 1.26 with the goroutine-leak profile): runs a GC in the target, so only on demand. */
+  | 'goroutineleak-debug1'
   | 'pid'
   | 'proc-status'
   | 'proc-smaps'
@@ -95,6 +97,8 @@ export class LiveFetcher implements Fetcher {
         return base + 'goroutine?debug=1';
       case 'goroutine-debug2':
         return base + 'goroutine?debug=2';
+      case 'goroutineleak-debug1':
+        return base + 'goroutineleak?debug=1';
       default:
         throw new Error(`${endpoint} is not an HTTP endpoint`);
     }

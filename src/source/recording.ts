@@ -46,6 +46,7 @@ const EXTENSIONS: Record<Endpoint, string> = {
   'heap-debug1': 'txt',
   'goroutine-debug1': 'txt',
   'goroutine-debug2': 'txt',
+  'goroutineleak-debug1': 'txt',
   pid: 'txt',
   'proc-status': 'txt',
   'proc-smaps': 'txt',

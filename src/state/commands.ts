@@ -3,6 +3,8 @@
 
 import { basename, dirname } from 'node:path';
 import { GRANULARITIES, type Granularity } from '../analysis/graph.js';
+import { hasGoroutineLeakProfile } from '../analysis/goroutine-leaks.js';
+import type { LeakedGoroutinesSnapshot } from '../analysis/session-snapshot.js';
 import { compileGoRegexp } from '../analysis/regex.js';
 import { errorMessage } from '../errors.js';
 import { countProfileAsProfile } from '../profile/count-profile.js';
@@ -24,6 +26,8 @@ export interface SessionControl {
   setBaseline(): void;
   /** Drops the pinned baseline: diffs go back to the first profile. */
   resetBaseline(): void;
+  /** Fetches the goroutine-leak profile into the snapshot's leakedGoroutines (runs a GC in the target). */
+  fetchLeakedGoroutines(): Promise<LeakedGoroutinesSnapshot>;
 }
 
 export interface CommandContext {
@@ -245,11 +249,29 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
     // goroutine?debug=2 stops the target's world: only for a group it can tell something about.
     if (row.goneAt === null && row.group.frames.length > 0) ctx.loadGoroutineDump();
   },
+  'goroutine-leaks': (ctx) => findLeakedGoroutines(ctx),
   'detail-down': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: 1, max: ctx.scrollMax }),
   'detail-up': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: -1, max: ctx.scrollMax }),
   'detail-page-down': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: ctx.pageSize - 1, max: ctx.scrollMax }),
   'detail-page-up': (ctx) => ctx.store.dispatch({ type: 'scroll-detail', delta: -(ctx.pageSize - 1), max: ctx.scrollMax }),
 };
+
+/**
+ * L: fetch the goroutine-leak profile (Go ≥ 1.26). Only here, on the user's word: each fetch runs
+ * a leak-detecting GC in the target.
+ */
+function findLeakedGoroutines(ctx: CommandContext): void {
+  const say = (text: string) => ctx.store.dispatch({ type: 'message', text });
+  if (!ctx.session) return say('a static profile has no live goroutines');
+  if (!hasGoroutineLeakProfile(ctx.store.getSnapshot().data.profiles)) {
+    return say('no goroutine-leak profile here: it needs Go 1.26 built with GOEXPERIMENT=goroutineleakprofile, or Go ≥ 1.27');
+  }
+  say('finding leaked goroutines (one GC in the target)…');
+  ctx.session.fetchLeakedGoroutines().then(
+    (l) => say(l.profile.total === 0 ? 'no leaked goroutines: every blocked goroutine can still be woken' : `${l.profile.total} leaked goroutines, marked "leaked" below`),
+    (e: unknown) => ctx.store.dispatch({ type: 'show-error', message: `goroutine-leak profile failed: ${errorMessage(e)}` }),
+  );
+}
 
 // ---- prompt -----------------------------------------------------------------------------------
 

@@ -61,6 +61,7 @@ export type CommandId =
   | 'drill-next-section'
   | 'drill-prev-section'
   | 'goroutine-open'
+  | 'goroutine-leaks'
   | 'detail-down'
   | 'detail-up'
   | 'detail-page-down'
@@ -119,6 +120,7 @@ export const KEYMAP: Binding[] = [
   { id: 'drill-next-section', keys: ['right', 'l'], scope: 'drill', group: 'Drill-down', description: 'Next view (lines, stacks)', hint: 'view' },
   { id: 'drill-prev-section', keys: ['left', 'h'], scope: 'drill', group: 'Drill-down', description: 'Previous view' },
   { id: 'goroutine-open', keys: ['enter'], scope: 'goroutines', group: 'Goroutines', description: 'Stack, states, waits', hint: 'details' },
+  { id: 'goroutine-leaks', keys: ['L'], scope: 'goroutines', group: 'Goroutines', description: 'Find leaks (runs one GC)', hint: 'leaks' },
   { id: 'detail-down', keys: ['down', 'j'], scope: 'goroutine-detail', group: 'Goroutines', description: 'Scroll down', hint: 'scroll' },
   { id: 'detail-up', keys: ['up', 'k'], scope: 'goroutine-detail', group: 'Goroutines', description: 'Scroll up' },
   { id: 'detail-page-down', keys: ['pagedown', 'ctrl-f'], scope: 'goroutine-detail', group: 'Goroutines', description: 'Page down' },

@@ -9,7 +9,13 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export type GoProgram = 'target' | 'bigheap';
+export type GoProgram = 'target' | 'bigheap' | 'goroutineleak';
+
+/** Build settings a program needs beyond the defaults (part of its cache key). */
+const BUILD_ENV: Partial<Record<GoProgram, Record<string, string>>> = {
+  // Go 1.26 serves /debug/pprof/goroutineleak only when built with this experiment.
+  goroutineleak: { GOEXPERIMENT: 'goroutineleakprofile' },
+};
 
 export interface TargetOptions {
   /** -scenario: steady (default), heap-leak, goroutine-leak, burst-free, non-go */
@@ -87,7 +93,7 @@ async function buildOnce(name: GoProgram): Promise<string> {
   const srcDir = path.join(repoRoot, 'fixtures', name);
   goVersion ??= run('go', ['env', 'GOVERSION'], { env: goEnv() }).then((r) => r.stdout.trim());
   const hash = createHash('sha256');
-  hash.update(`${await goVersion}\0`);
+  hash.update(`${await goVersion}\0${JSON.stringify(BUILD_ENV[name] ?? {})}\0`);
   const files = (await fsp.readdir(srcDir)).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
   for (const f of files) {
     hash.update(`${f}\0`);
@@ -107,7 +113,7 @@ async function buildOnce(name: GoProgram): Promise<string> {
   // worker sees either no binary or a complete one.
   const tmp = path.join(dir, `${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await run('go', ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], { cwd: srcDir, env: goEnv(), timeout: 300_000 });
+    await run('go', ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], { cwd: srcDir, env: { ...goEnv(), ...BUILD_ENV[name] }, timeout: 300_000 });
     await fsp.rename(tmp, bin);
   } finally {
     await fsp.rm(tmp, { force: true });
@@ -214,6 +220,19 @@ export async function startTarget(opts: TargetOptions = {}): Promise<Target> {
       }
       throw lastErr;
     },
+  };
+}
+
+/** Builds (if needed) and starts another fixture program that prints "listening on 127.0.0.1:PORT". */
+export async function startGoProgram(name: GoProgram, opts: Omit<TargetOptions, 'scenario'> = {}): Promise<Omit<Target, 'restart'>> {
+  const bin = await buildGoProgram(name);
+  const cur = await spawnTarget(bin, ['-addr', '127.0.0.1:0', ...(opts.args ?? [])], { ...process.env, ...opts.env });
+  return {
+    url: `http://127.0.0.1:${cur.port}`,
+    port: cur.port,
+    pid: cur.child.pid ?? -1,
+    stderr: () => cur.stderr(),
+    stop: () => stopChild(cur.child),
   };
 }
 

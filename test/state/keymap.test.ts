@@ -55,6 +55,7 @@ const ALL_COMMANDS: Record<CommandId, true> = {
   'drill-next-section': true,
   'drill-prev-section': true,
   'goroutine-open': true,
+  'goroutine-leaks': true,
   'detail-down': true,
   'detail-up': true,
   'detail-page-down': true,

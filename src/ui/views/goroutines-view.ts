@@ -13,6 +13,7 @@ import type { StoreSnapshot } from '../../state/store.js';
 import type { Line } from '../lines.js';
 import { plain, seg } from '../lines.js';
 import type { Theme } from '../theme.js';
+import { dumpLeakAndLabelLines, LEAKED_TAG, leakedInRow, leakHeaderSegments, leakProfileLines } from './goroutine-leak-lines.js';
 
 const MARK = '›';
 
@@ -47,6 +48,7 @@ export function goroutinesLines(snap: StoreSnapshot, width: number, height: numb
         ? seg(` · /${filter}: ${rows.length} of ${plural(every.length, 'group')}`, { color: theme.warn, bold: true })
         : seg(` · ${plural(live, 'group')}${gone ? ` (+${gone} just gone)` : ''}`, { color: theme.dim }),
       seg(` · as of ${formatClock(data.latestGoroutines.time)}`, { color: theme.dim }),
+      ...leakHeaderSegments(data, theme),
     ],
   ];
   const entryWidth = width >= 100 ? 30 : width >= 80 ? 24 : 0;
@@ -65,11 +67,14 @@ export function goroutinesLines(snap: StoreSnapshot, width: number, height: numb
     const labels = r.labels ? ` {${Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(',')}}` : '';
     // A gone group keeps its place, dimmed, with "gone" where its count was.
     const dim = r.goneAt !== null ? theme.dim : undefined;
+    // Groups the goroutine-leak profile names: tagged (the tag stays whole; a long function is cut after it).
+    const tag = r.goneAt === null && leakedInRow(data, r.key) > 0 ? LEAKED_TAG : '';
+    const fn = tag.length + r.top.length >= topWidth ? fitLeft(r.top, topWidth - tag.length) : r.top + labels;
     lines.push([
       seg(`${isSel ? MARK : ' '} ${cell(r.goneAt !== null ? 'gone' : String(r.count), 7, 'right')}`, { inverse: isSel, color: dim }),
       seg(cell(signed(r.delta), 7, 'right'), { inverse: isSel, color: dim ?? (r.delta > 0 ? theme.warn : undefined) }),
       // The function whole, then as much of the labels as fits.
-      seg(`  ${cell(r.top.length >= topWidth ? fitLeft(r.top, topWidth) : r.top + labels, topWidth)}`, { inverse: isSel, color: dim }),
+      seg(`  ${cell(tag + fn, topWidth)}`, { inverse: isSel, color: dim ?? (tag ? theme.bad : undefined) }),
       seg(entryWidth ? '  ' + cell(fitLeft(r.entry, entryWidth), entryWidth) : '', { inverse: isSel, color: theme.dim }),
     ]);
   });
@@ -96,6 +101,7 @@ function detailLines(snap: StoreSnapshot, row: GoroutineGroupRow | null, theme: 
   if (!row) return [plain(''), [seg('  this group is gone (its goroutines exited); Esc goes back', { color: theme.dim })]];
   const out: Line[] = detailTitle(row, theme);
   if (row.labels) out.push([seg(`labels: ${JSON.stringify(row.labels)}`, { color: theme.dim })]);
+  if (row.goneAt === null) out.push(...leakProfileLines(snap.data, row.key, theme));
   if (row.group.frames.length > 0) out.push([seg('stack (innermost first):', { color: theme.dim })]);
   for (const f of row.group.frames) out.push([seg(`  ${f.func}  `), seg(`${f.file}:${f.line}`, { color: theme.dim })]);
   out.push(plain(''));
@@ -121,6 +127,7 @@ function detailLines(snap: StoreSnapshot, row: GoroutineGroupRow | null, theme: 
       }
       const creator = sum.createdBy;
       if (creator) out.push([seg('  created by '), seg(creator.func, { bold: true }), seg(` at ${creator.file}:${creator.line}`, { color: theme.dim })]);
+      out.push(...dumpLeakAndLabelLines(sum, theme));
       if (sum.ids.length) out.push([seg(`  ids: ${sum.ids.join(' ')}${sum.members > sum.ids.length ? ' …' : ''}`, { color: theme.dim })]);
       if (dump.value.truncated) out.push([seg('  (the dump was cut off by the runtime: very many goroutines)', { color: theme.warn })]);
       break;
