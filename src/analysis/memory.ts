@@ -6,7 +6,7 @@ import { nonGoBytes } from './gc-model.js';
 import type { PollRecord } from './poll-record.js';
 
 export interface MemoryPart {
-  key: 'heap' | 'idle' | 'lazyfree' | 'runtime' | 'file' | 'other';
+  key: 'heap' | 'idle' | 'lazyfree' | 'runtime' | 'file' | 'thp' | 'other';
   label: string;
   /** What the part is, in a few words, for the help and the README. */
   meaning: string;
@@ -19,6 +19,12 @@ export interface MemoryBreakdown {
   rss: number | null;
   rssSource: string | null;
   parts: MemoryPart[];
+  /**
+   * All of the process's anonymous memory in transparent huge pages (AnonHugePages of
+   * smaps_rollup), whatever holds it: a share of RSS, not a part of the sum. The `thp` part is
+   * the piece of it that Go's own figures cannot explain.
+   */
+  hugePages: { bytes: number | null; source: string };
 }
 
 export const PART_MEANINGS: Record<MemoryPart['key'], string> = {
@@ -27,6 +33,7 @@ export const PART_MEANINGS: Record<MemoryPart['key'], string> = {
   lazyfree: 'returned with MADV_FREE, still counted in RSS until the kernel needs it (LazyFree)',
   runtime: 'goroutine stacks and the runtime\'s own metadata (StackSys + MSpan/MCache/GC/other Sys), the resident part',
   file: 'the binary and mapped files (RssFile + RssShmem): shared, dropped under pressure',
+  thp: 'heap Go released that transparent huge pages keep resident (at most AnonHugePages of smaps_rollup, and HeapReleased): an upper bound',
   other: 'anonymous memory Go does not account for: cgo/C malloc, mmap (RSS − LazyFree − (Sys − HeapReleased))',
 };
 
@@ -42,6 +49,7 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
   const runtime = r.stackSys !== null && r.runtimeSys !== null ? r.stackSys + r.runtimeSys : null;
   const file = r.rssSource === 'proc' && r.rss !== null && r.rssAnon !== null ? r.rss - r.rssAnon : null;
   const nonGo = nonGoBytes(r);
+  const thp = nonGo === null ? null : releasedInHugePages(r, Math.max(0, nonGo));
   const part = (key: MemoryPart['key'], bytes: number | null, source: string): MemoryPart => ({ key, label: PART_LABELS[key], meaning: PART_MEANINGS[key], bytes, source });
   const parts: MemoryPart[] = [
     part('heap', r.heapInuse, ms),
@@ -49,7 +57,8 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
     part('lazyfree', r.lazyFree, r.lazyFree === null ? 'unknown' : 'smaps'),
     part('runtime', runtime, ms),
     part('file', file, file === null ? 'unknown' : 'proc'),
-    part('other', nonGo === null ? null : Math.max(0, nonGo), nonGo === null ? 'unknown' : 'derived'),
+    part('thp', thp, thp === null ? 'unknown' : 'smaps_rollup'),
+    part('other', nonGo === null ? null : Math.max(0, nonGo) - (thp ?? 0), nonGo === null ? 'unknown' : 'derived'),
   ];
   if (r.rss !== null) {
     const fixed = (r.lazyFree ?? 0) + (file ?? 0) + Math.max(0, nonGo ?? 0);
@@ -71,7 +80,19 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
       other.meaning = 'everything else in RSS: binary, files, cgo/C malloc, mmap';
     }
   }
-  return { rss: r.rss, rssSource: r.rssSource, parts };
+  return { rss: r.rss, rssSource: r.rssSource, parts, hugePages: { bytes: r.anonHugePages, source: r.anonHugePages === null ? 'unknown' : 'smaps_rollup' } };
+}
+
+/**
+ * Heap Go released that transparent huge pages keep resident: the kernel backs a whole 2 MB page
+ * where Go uses a little of it (a fault in a huge-page region, or khugepaged collapsing a range
+ * Go had released), while Go counts the rest as released. It is part of the anonymous memory Go
+ * does not account for, at most the huge pages and what Go released; null when AnonHugePages is
+ * unknown. An upper bound: huge pages under cgo memory look the same.
+ */
+function releasedInHugePages(r: PollRecord, notGo: number): number | null {
+  if (r.anonHugePages === null || r.heapReleased === null) return null;
+  return Math.max(0, Math.min(notGo, r.anonHugePages, r.heapReleased));
 }
 
 const PART_LABELS: Record<MemoryPart['key'], string> = {
@@ -80,6 +101,7 @@ const PART_LABELS: Record<MemoryPart['key'], string> = {
   lazyfree: 'LazyFree',
   runtime: 'stacks+metadata',
   file: 'binary+files',
+  thp: 'huge pages',
   other: 'not Go',
 };
 

@@ -18,6 +18,8 @@ const BUILD_ENV: Partial<Record<GoProgram, Record<string, string>>> = {
 };
 
 export interface TargetOptions {
+  /** Build with this Go release instead of the one on PATH (e.g. 'go1.21.0', through GOTOOLCHAIN). */
+  toolchain?: string;
   /** -scenario: steady (default), heap-leak, goroutine-leak, burst-free, non-go */
   scenario?: string;
   /** extra flags, e.g. ['-rate', '8', '-contention'] */
@@ -72,26 +74,30 @@ function goEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-let goVersion: Promise<string> | undefined;
-const builds = new Map<GoProgram, Promise<string>>();
+const goVersions = new Map<string, Promise<string>>();
+const builds = new Map<string, Promise<string>>();
 
 /**
  * Builds fixtures/<name> (once per source hash) and returns the binary path:
- * os.tmpdir()/livepprof-go-<name>-<hash>/<name>.
+ * os.tmpdir()/livepprof-go-<name>-<hash>/<name>. `toolchain` (e.g. 'go1.21.0') builds with that
+ * Go release, fetched through the module proxy by the go command (GOTOOLCHAIN).
  */
-export function buildGoProgram(name: GoProgram): Promise<string> {
-  let p = builds.get(name);
+export function buildGoProgram(name: GoProgram, toolchain?: string): Promise<string> {
+  const id = `${name}@${toolchain ?? ''}`;
+  let p = builds.get(id);
   if (!p) {
-    p = buildOnce(name);
-    builds.set(name, p);
-    p.catch(() => builds.delete(name)); // let a later call retry
+    p = buildOnce(name, toolchain);
+    builds.set(id, p);
+    p.catch(() => builds.delete(id)); // let a later call retry
   }
   return p;
 }
 
-async function buildOnce(name: GoProgram): Promise<string> {
+async function buildOnce(name: GoProgram, toolchain?: string): Promise<string> {
   const srcDir = path.join(repoRoot, 'fixtures', name);
-  goVersion ??= run('go', ['env', 'GOVERSION'], { env: goEnv() }).then((r) => r.stdout.trim());
+  const env = { ...goEnv(), ...BUILD_ENV[name], ...(toolchain ? { GOTOOLCHAIN: toolchain } : {}) };
+  let goVersion = goVersions.get(toolchain ?? '');
+  if (!goVersion) goVersions.set(toolchain ?? '', (goVersion = run('go', ['env', 'GOVERSION'], { env, timeout: 300_000 }).then((r) => r.stdout.trim())));
   const hash = createHash('sha256');
   hash.update(`${await goVersion}\0${JSON.stringify(BUILD_ENV[name] ?? {})}\0`);
   const files = (await fsp.readdir(srcDir)).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
@@ -113,7 +119,7 @@ async function buildOnce(name: GoProgram): Promise<string> {
   // worker sees either no binary or a complete one.
   const tmp = path.join(dir, `${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await run('go', ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], { cwd: srcDir, env: { ...goEnv(), ...BUILD_ENV[name] }, timeout: 300_000 });
+    await run('go', ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], { cwd: srcDir, env, timeout: 300_000 });
     await fsp.rename(tmp, bin);
   } finally {
     await fsp.rm(tmp, { force: true });
@@ -190,7 +196,7 @@ function spawnTarget(bin: string, args: string[], env: NodeJS.ProcessEnv): Promi
 
 /** Builds (if needed) and starts the target on 127.0.0.1 with a free port. */
 export async function startTarget(opts: TargetOptions = {}): Promise<Target> {
-  const bin = await buildGoProgram('target');
+  const bin = await buildGoProgram('target', opts.toolchain);
   const env = { ...process.env, ...opts.env };
   const flags = [...(opts.scenario ? ['-scenario', opts.scenario] : []), ...(opts.args ?? [])];
   let cur = await spawnTarget(bin, ['-addr', '127.0.0.1:0', ...flags], env);

@@ -78,7 +78,9 @@ export function overviewLines(snap: StoreSnapshot, width: number, height: number
     .filter((p) => p.bytes !== null && (p.bytes > 0 || p.key === 'other'))
     .map((p) => `${p.label}\u00a0${formatBytes(p.bytes)}`.replace(/ /g, '\u00a0'));
   const equation = `RSS ${formatBytes(b.rss)} = ${shown.join(' + ')}`;
-  const sources = `(MemStats from ${last.memstatsSource ?? '?'})`;
+  // Huge pages are a share of RSS across the parts, not one of them: said beside the sources.
+  const hugePages = b.hugePages.bytes ? `, ${formatBytes(b.hugePages.bytes)} in huge pages (${b.hugePages.source})` : '';
+  const sources = `(MemStats from ${last.memstatsSource ?? '?'}${hugePages})`;
   const breakdown: Line[] = wrapText(`${equation} ${sources}`, width, '  ')
     .slice(0, 2)
     .map((t, i) => [seg(t, { bold: i === 0 })]);
