@@ -5,6 +5,7 @@ import { hasGo } from './lib.mjs';
 import { benchGzipBomb } from './gzip-bomb.mjs';
 import { benchKeyLatency } from './key-latency.mjs';
 import { benchPollCost, benchSoak } from './poll-cost.mjs';
+import { benchSmapsCost } from './smaps-cost.mjs';
 import { benchTargetCost } from './target-cost.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchTopVsPprof } from './top-vs-pprof.mjs';
@@ -17,6 +18,7 @@ const SECTIONS = {
   startup: { needsGo: false, run: benchStartup, title: 'start-up: launch to the first frame and to the first --json line' },
   keys: { needsGo: true, run: benchKeyLatency, title: 'key → frame latency of the TUI with a 100,000-stack profile loaded' },
   bomb: { needsGo: false, run: benchGzipBomb, title: 'a 4 MiB → 4 GiB gzip bomb refused at the --max-inflated cap' },
+  smaps: { needsGo: true, run: benchSmapsCost, title: 'reading /proc/PID/smaps (named mappings) next to smaps_rollup' },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

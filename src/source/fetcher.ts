@@ -3,10 +3,13 @@
 // saves every answer; a replay fetcher serves a recording back, so a replay is the same poll
 // logic over the same bytes and gives the same timeline.
 
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { LivepprofError, errorMessage } from '../errors.js';
 import type { HttpClient } from './http.js';
 import type { HttpClientOptions } from './http-options.js';
+import { formatBytes } from '../analysis/format.js';
+import { isSmapsLineUsed } from './parse-proc.js';
 import type { Target } from './target.js';
 import { defaultMetricsUrl, expvarUrl } from './target.js';
 
@@ -24,6 +27,12 @@ export type Endpoint =
   | 'pid'
   | 'proc-status'
   | 'proc-smaps'
+  /**
+   * /proc/PID/smaps, every mapping, reduced to the lines parseSmaps reads (at most
+   * SMAPS_FULL_MAX_BYTES of them). Costs the kernel a walk of every page table: read it only
+   * when analysis/named-mappings.ts smapsFullDue() says so.
+   */
+  | 'proc-smaps-full'
   | 'proc-stat'
   /** Only GOGC, GOMEMLIMIT and GODEBUG of /proc/PID/environ: the rest never leaves the fetcher. */
   | 'proc-environ'
@@ -50,9 +59,14 @@ export interface LiveFetcherOptions {
   gc?: boolean;
   /** Where /proc is (tests point it at a fake tree). */
   procRoot?: string;
+  /** The most of /proc/PID/smaps kept (default SMAPS_FULL_MAX_BYTES; tests lower it). */
+  smapsMaxBytes?: number;
 }
 
 const encoder = new TextEncoder();
+
+/** The most of /proc/PID/smaps (its used lines) read at once: about 200,000 mappings. */
+export const SMAPS_FULL_MAX_BYTES = 32 * 2 ** 20;
 
 export class LiveFetcher implements Fetcher {
   private client: HttpClient | null = null;
@@ -112,6 +126,8 @@ export class LiveFetcher implements Fetcher {
         return this.readProc(pid, 'status');
       case 'proc-smaps':
         return this.readProc(pid, 'smaps_rollup');
+      case 'proc-smaps-full':
+        return this.readSmapsUsedLines(pid);
       case 'proc-stat':
         return this.readProc(pid, 'stat');
       case 'proc-environ':
@@ -151,6 +167,39 @@ export class LiveFetcher implements Fetcher {
       if (code === 'ENOENT' || code === 'ESRCH') throw new LivepprofError('not-local', `process ${pid} is gone`);
       throw new LivepprofError('not-local', `cannot read ${path}: ${errorMessage(e)}`);
     }
+  }
+
+  /** Streams /proc/PID/smaps keeping only the lines we parse, so memory stays bounded. */
+  private async readSmapsUsedLines(pid: number | undefined): Promise<Uint8Array> {
+    if (pid === undefined) throw new LivepprofError('not-local', 'no pid known for /proc');
+    const path = `${this.opts.procRoot ?? '/proc'}/${pid}/smaps`;
+    const max = this.opts.smapsMaxBytes ?? SMAPS_FULL_MAX_BYTES;
+    const kept: string[] = [];
+    let size = 0;
+    let carry = '';
+    const keep = (line: string) => {
+      if (!isSmapsLineUsed(line)) return;
+      kept.push(line);
+      size += line.length + 1;
+      if (size > max) throw new LivepprofError('too-large', `${path} has too many mappings (over ${formatBytes(max)} of them): not read`);
+    };
+    const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 18 });
+    try {
+      for await (const chunk of stream as AsyncIterable<string>) {
+        const lines = (carry + chunk).split('\n');
+        carry = lines.pop()!;
+        for (const line of lines) keep(line);
+      }
+      keep(carry);
+    } catch (e) {
+      if (e instanceof LivepprofError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ESRCH') throw new LivepprofError('not-local', `process ${pid} is gone`);
+      throw new LivepprofError('not-local', `cannot read ${path}: ${errorMessage(e)}`);
+    } finally {
+      stream.destroy();
+    }
+    return encoder.encode(kept.join('\n') + '\n');
   }
 
   private async readHostFile(file: string): Promise<Uint8Array> {

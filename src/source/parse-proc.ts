@@ -1,9 +1,13 @@
 /**
- * Linux procfs texts (docs/formats.md#linux-proc-files): /proc/PID/status, smaps_rollup, stat, and
- * /proc/net/tcp{,6} (docs/formats.md#port-to-pid).
+ * Linux procfs texts (docs/formats.md#linux-proc-files): /proc/PID/status, smaps_rollup, smaps,
+ * stat, and /proc/net/tcp{,6} (docs/formats.md#port-to-pid).
  * Pure functions over the file contents; sizes are returned in bytes. Missing or unreadable
  * fields are null (kernels differ in which lines they print), so none of these fail as a whole.
  */
+
+import type { SmapsMapping } from '../analysis/named-mappings.js';
+
+export type { SmapsMapping };
 
 const KIB = 1024;
 
@@ -134,6 +138,59 @@ export function parseSmapsRollup(text: string): SmapsRollup {
     rollup[SMAPS_FIELDS[m[1] as keyof typeof SMAPS_FIELDS]] = Number(m[2]) * KIB;
   }
   return rollup;
+}
+
+// ---------------------------------------------------------------------------------------------
+// /proc/PID/smaps (one block per mapping; Documentation/filesystems/proc.rst). The mapping's
+// shape (SmapsMapping) lives with what reads it, analysis/named-mappings.ts.
+
+const MAPPING_HEADER = /^([0-9a-f]{1,16})-([0-9a-f]{1,16}) ([-r][-w][-x][-sp]) [0-9a-f]{1,16} [0-9a-f]{1,8}:[0-9a-f]{1,8} (\d{1,20}) ?(.*)$/;
+const MAPPING_FIELDS = { Size: 'size', Rss: 'rss', Anonymous: 'anonymous', LazyFree: 'lazyFree', AnonHugePages: 'anonHugePages', Swap: 'swap' } as const;
+
+const USED_FIELD_PREFIXES = Object.keys(MAPPING_FIELDS).map((k) => `${k}:`);
+
+/**
+ * The lines parseSmaps reads (mapping headers and its fields): the fetcher keeps only these
+ * while streaming smaps, a third of its size. Called for every line of a smaps that can be
+ * megabytes, so the first character decides most lines without a regex.
+ */
+export function isSmapsLineUsed(line: string): boolean {
+  const c = line.charCodeAt(0);
+  // A header starts with a lowercase hex digit; field names start with an uppercase letter.
+  if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) return MAPPING_HEADER.test(line);
+  if (c !== 65 && c !== 76 && c !== 82 && c !== 83) return false; // A, L, R, S
+  return USED_FIELD_PREFIXES.some((p) => line.startsWith(p));
+}
+
+/**
+ * Every mapping of /proc/PID/smaps, in address order. Lines that are neither a mapping header
+ * nor a known `N kB` field (VmFlags, THPeligible, fields of newer kernels, garbage) are skipped;
+ * a field before any header is ignored. Linear in the size of the text.
+ */
+export function parseSmaps(text: string): SmapsMapping[] {
+  const out: SmapsMapping[] = [];
+  let current: SmapsMapping | null = null;
+  for (const line of text.split('\n')) {
+    const c = line.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) {
+      const m = MAPPING_HEADER.exec(line);
+      if (!m) continue;
+      current = {
+        start: m[1]!, end: m[2]!, perms: m[3]!, inode: Number(m[4]), pathname: m[5]!.trim(),
+        size: null, rss: null, anonymous: null, lazyFree: null, anonHugePages: null, swap: null,
+      };
+      out.push(current);
+      continue;
+    }
+    // Most lines are fields we do not read: the key decides before any regex runs.
+    const colon = line.indexOf(':');
+    if (!current || colon <= 0) continue;
+    const key = line.slice(0, colon);
+    if (!Object.prototype.hasOwnProperty.call(MAPPING_FIELDS, key)) continue;
+    const value = /^\s+(\d{1,15}) kB\s*$/.exec(line.slice(colon + 1));
+    if (value) current[MAPPING_FIELDS[key as keyof typeof MAPPING_FIELDS]] = Number(value[1]) * KIB;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

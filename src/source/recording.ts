@@ -50,6 +50,7 @@ const EXTENSIONS: Record<Endpoint, string> = {
   pid: 'txt',
   'proc-status': 'txt',
   'proc-smaps': 'txt',
+  'proc-smaps-full': 'txt',
   'proc-stat': 'txt',
   'proc-environ': 'txt',
   'host-meminfo': 'txt',

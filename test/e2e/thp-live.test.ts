@@ -14,11 +14,10 @@ import { Session } from '../../src/session/session.js';
 import { LiveFetcher } from '../../src/source/fetcher.js';
 import { parseTarget } from '../../src/source/target.js';
 import { Store } from '../../src/state/store.js';
-import { hasGo, startTarget, type Target } from '../helpers/go-target.js';
+import { startTarget, type Target } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { renderApp } from '../helpers/render.js';
 
-const runnable = hasGo() || !!process.env.CI;
-if (!runnable) console.warn('SKIPPED the live THP tests: `go` is not on PATH');
 
 const MiB = 2 ** 20;
 /** The host's THP mode, the bracketed word of /sys/kernel/mm/transparent_hugepage/enabled. */
@@ -37,7 +36,7 @@ async function pollTarget(toolchain?: string): Promise<{ target: Target; session
   return { target, session, last: session.snapshot().lastGood! };
 }
 
-describe.skipIf(!runnable)('huge pages of a live Go heap, read from smaps_rollup', () => {
+describe.skipIf(!requireTool('go', 'the live THP tests'))('huge pages of a live Go heap, read from smaps_rollup', () => {
   let old: Awaited<ReturnType<typeof pollTarget>>;
   let current: Awaited<ReturnType<typeof pollTarget>>;
 
