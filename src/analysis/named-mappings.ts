@@ -10,6 +10,8 @@
 // non-Go suspicion stands, at a spacing that grows with what the last read cost.
 
 
+import { formatBytes } from './format.js';
+
 /**
  * One mapping: `start-end perms offset dev inode pathname`, then its `Field: N kB` lines. The
  * pathname is a file, a pseudo-path (`[heap]`, `[stack]`, `[vdso]`), `[anon:NAME]` for an
@@ -109,6 +111,17 @@ export function namedMappingSplit(mappings: readonly SmapsMapping[], top = 5): N
   split.go.byName = [...go.values()].sort((a, b) => b.rss - a.rss);
   split.biggestNonGo = [...nonGo.values()].sort((a, b) => b.anonymous - a.anonymous).slice(0, top);
   return split;
+}
+
+/**
+ * The non-Go evidence line: `52.1MB of anonymous memory is outside Go's named mappings (smaps):
+ * anonymous 7f072aa00000 48MB, /srv/app (bss) 2.11MB, [stack] 132kB`. Null when the mappings
+ * carry no Go names (the split is not exact then).
+ */
+export function nonGoEvidence(split: NamedMappingSplit, top = 3): string | null {
+  if (!split.named) return null;
+  const biggest = split.biggestNonGo.slice(0, top).map((u) => `${u.name} ${formatBytes(u.anonymous)}`);
+  return `${formatBytes(split.nonGo.anonymous)} of anonymous memory is outside Go's named mappings (smaps)${biggest.length ? `: ${biggest.join(', ')}` : ''}`;
 }
 
 // ---- when to read /proc/PID/smaps -------------------------------------------------------------

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { namedMappingSplit, smapsFullDue, SMAPS_FULL_MIN_INTERVAL_MS } from '../../src/analysis/named-mappings.js';
+import { namedMappingSplit, nonGoEvidence, smapsFullDue, SMAPS_FULL_MIN_INTERVAL_MS } from '../../src/analysis/named-mappings.js';
 import { isSmapsLineUsed, parseSmaps, parseSmapsRollup } from '../../src/source/parse-proc.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -67,6 +67,11 @@ describe('namedMappingSplit on named smaps', () => {
     expect(split.biggestNonGo.map((u) => u.name)).toEqual(expect.arrayContaining([expect.stringMatching(/\/target \(bss\)$/), '[stack]']));
     expect(split.nonGo.anonymous).toBeGreaterThanOrEqual(truth.mmapBytes);
     expect(split.nonGo.anonymous + split.go.rss).toBe(parseSmaps(smaps).reduce((n, m) => n + (m.anonymous ?? 0), 0));
+  });
+
+  it('says it in one evidence line, with the source', () => {
+    expect(nonGoEvidence(split)).toMatch(/^\d+(\.\d+)?MB of anonymous memory is outside Go's named mappings \(smaps\): anonymous [0-9a-f]+ 48\.0MB, \S+\/target \(bss\) \S+, /);
+    expect(nonGoEvidence(namedMappingSplit(parseSmaps(smaps.replace(/\[anon:[^\]\n]*\]/g, ''))))).toBeNull();
   });
 
   it('keeps the top N', () => {
