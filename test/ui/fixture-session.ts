@@ -92,8 +92,7 @@ export class FixtureFetcher implements Fetcher {
  * A session that has polled `polls` times and now waits (an hour) for the next poll, so its
  * state is "polling", as a user sees it. stop() it when done.
  */
-export async function polledSession(polls = 4): Promise<{ session: Session; fetcher: FixtureFetcher }> {
-  const fetcher = new FixtureFetcher();
+export async function polledSession(polls = 4, fetcher = new FixtureFetcher()): Promise<{ session: Session; fetcher: FixtureFetcher }> {
   const session = new Session(fetcher, { intervalMs: INTERVAL_MS, delay: (r) => (r.seq >= polls ? 3_600_000 : 0) });
   const done = new Promise<void>((resolve) => {
     const off = session.subscribe(() => {
