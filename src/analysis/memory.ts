@@ -3,6 +3,7 @@
 // number the verdict judges (gc-model.ts nonGoBytes), so the screen never shows two of them.
 
 import { nonGoBytes } from './gc-model.js';
+import { thpHolds } from './thp.js';
 import type { PollRecord } from './poll-record.js';
 
 export interface MemoryPart {
@@ -33,8 +34,8 @@ export const PART_MEANINGS: Record<MemoryPart['key'], string> = {
   lazyfree: 'returned with MADV_FREE, still counted in RSS until the kernel needs it (LazyFree)',
   runtime: 'goroutine stacks and the runtime\'s own metadata (StackSys + MSpan/MCache/GC/other Sys), the resident part',
   file: 'the binary and mapped files (RssFile + RssShmem): shared, dropped under pressure',
-  thp: 'heap Go released that transparent huge pages keep resident (at most AnonHugePages of smaps_rollup, and HeapReleased): an upper bound',
-  other: 'anonymous memory Go does not account for: cgo/C malloc, mmap (RSS − LazyFree − (Sys − HeapReleased))',
+  thp: 'heap Go released that transparent huge pages keep resident (at most AnonHugePages of smaps_rollup, and HeapReleased), shown when it accounts for the memory Go does not: an upper bound',
+  other: 'anonymous memory Go does not account for: cgo/C malloc, mmap (RSS − LazyFree − (Sys − HeapReleased), less the huge pages part)',
 };
 
 /**
@@ -49,7 +50,8 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
   const runtime = r.stackSys !== null && r.runtimeSys !== null ? r.stackSys + r.runtimeSys : null;
   const file = r.rssSource === 'proc' && r.rss !== null && r.rssAnon !== null ? r.rss - r.rssAnon : null;
   const nonGo = nonGoBytes(r);
-  const thp = nonGo === null ? null : releasedInHugePages(r, Math.max(0, nonGo));
+  // Huge pages holding released heap come off "not Go" only when they account for it (thp.ts).
+  const thp = r.anonHugePages === null || nonGo === null ? null : (thpHolds(r)?.heldBytes ?? 0);
   const part = (key: MemoryPart['key'], bytes: number | null, source: string): MemoryPart => ({ key, label: PART_LABELS[key], meaning: PART_MEANINGS[key], bytes, source });
   const parts: MemoryPart[] = [
     part('heap', r.heapInuse, ms),
@@ -81,18 +83,6 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
     }
   }
   return { rss: r.rss, rssSource: r.rssSource, parts, hugePages: { bytes: r.anonHugePages, source: r.anonHugePages === null ? 'unknown' : 'smaps_rollup' } };
-}
-
-/**
- * Heap Go released that transparent huge pages keep resident: the kernel backs a whole 2 MB page
- * where Go uses a little of it (a fault in a huge-page region, or khugepaged collapsing a range
- * Go had released), while Go counts the rest as released. It is part of the anonymous memory Go
- * does not account for, at most the huge pages and what Go released; null when AnonHugePages is
- * unknown. An upper bound: huge pages under cgo memory look the same.
- */
-function releasedInHugePages(r: PollRecord, notGo: number): number | null {
-  if (r.anonHugePages === null || r.heapReleased === null) return null;
-  return Math.max(0, Math.min(notGo, r.anonHugePages, r.heapReleased));
 }
 
 const PART_LABELS: Record<MemoryPart['key'], string> = {

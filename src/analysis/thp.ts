@@ -7,7 +7,7 @@
 // (GODEBUG=disablethp=1, Go ≥ 1.21.6) or the host's (the Go GC guide's THP settings).
 
 import { formatBytes } from './format.js';
-import { memoryBreakdown } from './memory.js';
+import { nonGoBytes } from './gc-model.js';
 import type { PollRecord } from './poll-record.js';
 
 /** Below this, huge pages holding released memory is noise (8 huge pages). */
@@ -16,11 +16,11 @@ export const THP_MIN_BYTES = 16 * 2 ** 20;
 export const THP_MIN_SHARE = 0.5;
 
 export interface ThpFinding {
-  /** Released heap that huge pages hold resident (an upper bound; the breakdown's `thp` part). */
+  /** Released heap that huge pages hold resident (an upper bound; the breakdown's `thp` part, taken off its `not Go`). */
   heldBytes: number;
   /** All anonymous memory in huge pages (smaps_rollup AnonHugePages). */
   hugePageBytes: number;
-  /** The RSS Go's figures do not explain, which heldBytes is part of. */
+  /** The anonymous RSS Go's figures do not explain (nonGoBytes), which heldBytes is part of. */
   unexplainedBytes: number;
   /** One sentence with the figures and where they come from. */
   evidence: string;
@@ -50,29 +50,35 @@ function thpSuggestion(goVersion: string | null): string {
 }
 
 /**
- * Whether transparent huge pages account for the RSS gap of this poll: the RSS Go's figures do
- * not explain is mostly released heap that huge pages hold (memoryBreakdown's `thp` part), at
- * least THP_MIN_BYTES. Null when they do not, when AnonHugePages or the MemStats are unknown,
- * or when GODEBUG=disablethp=1 already keeps the heap off huge pages.
+ * Do transparent huge pages account for the RSS gap of this poll? The gap is the anonymous memory
+ * Go does not account for (gc-model.ts nonGoBytes); huge pages can hold at most AnonHugePages of
+ * it, and only memory Go released (HeapReleased). They account for it when that bound is at least
+ * THP_MIN_BYTES and THP_MIN_SHARE of the gap. Null when they do not, when AnonHugePages or the
+ * MemStats are unknown, or when GODEBUG=disablethp=1 already keeps the heap off huge pages.
+ * An upper bound: cgo memory in huge pages looks the same (named mappings tell them apart).
  */
-export function thpFinding(r: PollRecord, goVersion: string | null): ThpFinding | null {
+export function thpHolds(r: PollRecord): { heldBytes: number; unexplainedBytes: number } | null {
   if (r.anonHugePages === null || r.heapReleased === null) return null;
   if (/(^|,)\s*disablethp=1\s*(,|$)/.test(r.godebug ?? '')) return null;
-  const b = memoryBreakdown(r);
-  const held = b.parts.find((p) => p.key === 'thp')?.bytes ?? null;
-  const other = b.parts.find((p) => p.key === 'other')?.bytes ?? null;
-  if (held === null || other === null) return null;
-  const unexplained = held + other;
-  if (held < THP_MIN_BYTES || held < THP_MIN_SHARE * unexplained) return null;
+  const gap = nonGoBytes(r);
+  if (gap === null || gap <= 0) return null;
+  const held = Math.min(gap, r.anonHugePages, r.heapReleased);
+  if (held < THP_MIN_BYTES || held < THP_MIN_SHARE * gap) return null;
+  return { heldBytes: held, unexplainedBytes: gap };
+}
+
+/** thpHolds, said: the evidence with its figures and source, and the fix for this Go version. */
+export function thpFinding(r: PollRecord, goVersion: string | null): ThpFinding | null {
+  const holds = thpHolds(r);
+  if (!holds || r.anonHugePages === null || r.heapReleased === null) return null;
   const v = goRelease(goVersion);
   const asked = v && atLeast(v, 21, 0) && !atLeast(v, 21, 4) ? ` Go ${goVersion} asks the kernel for huge pages on its heap.` : '';
   return {
-    heldBytes: held,
+    ...holds,
     hugePageBytes: r.anonHugePages,
-    unexplainedBytes: unexplained,
     evidence:
       `${formatBytes(r.anonHugePages)} of RSS is in transparent huge pages (AnonHugePages, smaps_rollup); up to ` +
-      `${formatBytes(held)} of it is heap Go released (HeapReleased ${formatBytes(r.heapReleased)}) that huge pages keep resident.${asked}`,
+      `${formatBytes(holds.heldBytes)} of it is heap Go released (HeapReleased ${formatBytes(r.heapReleased)}) that huge pages keep resident.${asked}`,
     suggestion: thpSuggestion(goVersion),
   };
 }

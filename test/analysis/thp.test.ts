@@ -67,13 +67,15 @@ describe('huge pages in the RSS breakdown', () => {
     expect(memoryBreakdown(r).hugePages).toEqual({ bytes: 200 * MiB, source: 'smaps_rollup' });
   });
 
-  it('shows released heap held by huge pages as its own part, labelled, and the parts still add up to RSS', () => {
+  it('shows released heap held by huge pages as its own part, labelled, taken off "not Go"; the parts still add up to RSS', () => {
     const r = heldBack();
     const b = memoryBreakdown(r);
     // Go accounts for 20 + 2 + 1 + 9 = 32 MiB; the anonymous RSS beyond it is 230 − 32 = 198 MiB.
-    expect(part(r, 'thp')).toEqual({ key: 'thp', label: 'released, in huge pages', bytes: 198 * MiB, source: 'smaps_rollup' });
-    // What is left is the file-backed RSS (the binary), not Go's and not huge pages.
-    expect(part(r, 'other').bytes).toBe(6 * MiB);
+    expect(part(r, 'thp')).toMatchObject({ key: 'thp', label: 'huge pages', bytes: 198 * MiB, source: 'smaps_rollup' });
+    expect(part(r, 'thp').meaning).toMatch(/transparent huge pages .*AnonHugePages of smaps_rollup/);
+    // Nothing is left outside Go; the binary's file pages are their own part.
+    expect(part(r, 'other').bytes).toBe(0);
+    expect(part(r, 'file').bytes).toBe(6 * MiB);
     expect(b.parts.reduce((n, p) => n + (p.bytes ?? 0), 0)).toBe(r.rss);
   });
 
@@ -91,7 +93,7 @@ describe('huge pages in the RSS breakdown', () => {
   it('without smaps_rollup the part is unknown and the remainder is left alone', () => {
     const r = { ...heldBack(), anonHugePages: null };
     expect(part(r, 'thp')).toMatchObject({ bytes: null, source: 'unknown' });
-    expect(part(r, 'other').bytes).toBe(204 * MiB);
+    expect(part(r, 'other').bytes).toBe(198 * MiB);
     expect(memoryBreakdown(r).hugePages).toEqual({ bytes: null, source: 'unknown' });
   });
 });
@@ -99,7 +101,7 @@ describe('huge pages in the RSS breakdown', () => {
 describe('thpFinding: when huge pages account for the RSS gap, and the fix', () => {
   it('explains the gap with the figures and their source', () => {
     const f = thpFinding(heldBack(), 'go1.22.12')!;
-    expect(f).toMatchObject({ heldBytes: 198 * MiB, hugePageBytes: 200 * MiB, unexplainedBytes: 204 * MiB });
+    expect(f).toMatchObject({ heldBytes: 198 * MiB, hugePageBytes: 200 * MiB, unexplainedBytes: 198 * MiB });
     expect(f.evidence).toBe(
       '200MB of RSS is in transparent huge pages (AnonHugePages, smaps_rollup); up to 198MB of it is heap Go released (HeapReleased 300MB) that huge pages keep resident.',
     );
@@ -122,14 +124,17 @@ describe('thpFinding: when huge pages account for the RSS gap, and the fix', () 
       heapInuse: 20 * MiB, heapIdle: 302 * MiB, heapReleased: 300 * MiB, stackSys: 1 * MiB, runtimeSys: 9 * MiB, fileRss: 6 * MiB,
       smaps: smapsRollup({ rss: 236 * 1024, anonymous: 230 * 1024, anonHugePages: 20 * 1024 }),
     });
-    expect(part(cgo, 'thp').bytes).toBe(20 * MiB);
     expect(thpFinding(cgo, 'go1.22.12')).toBeNull();
+    // Then the memory stays "not Go", where the non-Go verdict judges it.
+    expect(part(cgo, 'thp').bytes).toBe(0);
+    expect(part(cgo, 'other').bytes).toBe(198 * MiB);
     const small = poll({
       heapInuse: 20 * MiB, heapIdle: 302 * MiB, heapReleased: 300 * MiB, stackSys: 1 * MiB, runtimeSys: 9 * MiB, fileRss: 6 * MiB,
       smaps: smapsRollup({ rss: 46 * 1024, anonymous: 40 * 1024, anonHugePages: 10 * 1024 }),
     });
-    expect(part(small, 'thp').bytes).toBeLessThan(THP_MIN_BYTES);
+    expect(Math.min(small.anonHugePages!, small.rssAnon! - 32 * MiB)).toBeLessThan(THP_MIN_BYTES);
     expect(thpFinding(small, 'go1.22.12')).toBeNull();
+    expect(part(small, 'thp').bytes).toBe(0);
   });
 
   it('stays silent when GODEBUG=disablethp=1 already keeps the heap off huge pages, or AnonHugePages is unknown', () => {
