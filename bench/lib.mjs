@@ -42,6 +42,20 @@ export function buildGo(name) {
   return bin;
 }
 
+/** Starts the fixture target (-scenario steady) on a loopback port; resolves once it listens. */
+export async function startSteadyTarget(bin) {
+  const child = spawn(bin, ['-addr', '127.0.0.1:0', '-scenario', 'steady'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await new Promise((resolve) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = /listening on (\S+)/.exec(buf);
+      if (m) resolve(`http://${m[1]}`);
+    });
+  });
+  return { url, pid: child.pid, stop: () => child.kill('SIGKILL') };
+}
+
 /** The pprof binary behind `go tool pprof` (measured directly, without the go wrapper). */
 export function pprofBinary() {
   return execFileSync('go', ['tool', '-n', 'pprof'], { encoding: 'utf8' }).trim();

@@ -4,23 +4,9 @@
 // interleaved reads; the fetcher's 'proc-smaps-full' streams smaps keeping only parsed lines.
 
 import { readFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
-import { buildGo, fmt, median, table } from './lib.mjs';
+import { buildGo, fmt, median, startSteadyTarget, table } from './lib.mjs';
 
 const READS = Number(process.env.BENCH_SMAPS_READS ?? 101);
-
-async function start(bin) {
-  const child = spawn(bin, ['-addr', '127.0.0.1:0', '-scenario', 'steady'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const url = await new Promise((resolve) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const m = /listening on (\S+)/.exec(buf);
-      if (m) resolve(`http://${m[1]}`);
-    });
-  });
-  return { url, pid: child.pid, stop: () => child.kill('SIGKILL') };
-}
 
 async function timeReads(pid, fetcher) {
   const ms = { rollup: [], smaps: [], full: [] };
@@ -46,7 +32,7 @@ export async function benchSmapsCost() {
   const { LiveFetcher } = await import('../dist/source/fetcher.js');
   const { parseTarget } = await import('../dist/source/target.js');
   const { parseSmaps } = await import('../dist/source/parse-proc.js');
-  const t = await start(bin);
+  const t = await startSteadyTarget(bin);
   try {
     const fetcher = new LiveFetcher(parseTarget(t.url), { http: {} });
     const rows = [];

@@ -3,8 +3,7 @@
 // target; and the rule livepprof follows to stay under 1% of one core.
 
 import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { buildGo, fmt, median, table } from './lib.mjs';
+import { buildGo, fmt, median, startSteadyTarget, table } from './lib.mjs';
 
 const POLLS = Number(process.env.BENCH_TARGET_POLLS ?? 40);
 const GAP_MS = 250;
@@ -14,19 +13,6 @@ function cpuMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime + stime
-}
-
-async function start(bin) {
-  const child = spawn(bin, ['-addr', '127.0.0.1:0', '-scenario', 'steady'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const url = await new Promise((resolve) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const m = /listening on (\S+)/.exec(buf);
-      if (m) resolve(`http://${m[1]}`);
-    });
-  });
-  return { url, pid: child.pid, stop: () => child.kill('SIGKILL') };
 }
 
 export async function benchTargetCost() {
@@ -39,7 +25,7 @@ export async function benchTargetCost() {
   let requests = 0;
   let targetMs = [];
   for (let round = 0; round < 3; round++) {
-    const t = await start(bin);
+    const t = await startSteadyTarget(bin);
     const window = POLLS * GAP_MS;
     await new Promise((r) => setTimeout(r, 1000)); // past start-up
     // Idle: the target's own steady work over one window.
