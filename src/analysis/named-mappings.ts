@@ -9,7 +9,6 @@
 // can be megabytes for a process with many mappings: smapsFullDue() reads it only while a
 // non-Go suspicion stands, at a spacing that grows with what the last read cost.
 
-
 import { formatBytes } from './format.js';
 
 /**
