@@ -49,7 +49,7 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
   const idle = r.heapIdle !== null && r.heapReleased !== null ? r.heapIdle - r.heapReleased : null;
   const runtime = r.stackSys !== null && r.runtimeSys !== null ? r.stackSys + r.runtimeSys : null;
   const file = r.rssSource === 'proc' && r.rss !== null && r.rssAnon !== null ? r.rss - r.rssAnon : null;
-  const nonGo = nonGoBytes(r);
+  const nonGo = nonGoFigure(r);
   // Huge pages holding released heap come off "not Go" only when they account for it (thp.ts).
   const thp = r.anonHugePages === null || nonGo === null ? null : (thpHolds(r)?.heldBytes ?? 0);
   const part = (key: MemoryPart['key'], bytes: number | null, source: string): MemoryPart => ({ key, label: PART_LABELS[key], meaning: PART_MEANINGS[key], bytes, source });
@@ -60,10 +60,10 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
     part('runtime', runtime, ms),
     part('file', file, file === null ? 'unknown' : 'proc'),
     part('thp', thp, thp === null ? 'unknown' : 'smaps_rollup'),
-    part('other', nonGo === null ? null : Math.max(0, nonGo) - (thp ?? 0), nonGo === null ? 'unknown' : 'derived'),
+    part('other', nonGo, nonGo === null ? 'unknown' : r.namedMappings ? 'smaps (named mappings)' : 'derived'),
   ];
   if (r.rss !== null) {
-    const fixed = (r.lazyFree ?? 0) + (file ?? 0) + Math.max(0, nonGo ?? 0);
+    const fixed = (r.lazyFree ?? 0) + (file ?? 0) + (thp ?? 0) + (nonGo ?? 0);
     let goResident = r.rss - fixed;
     for (const key of ['heap', 'idle', 'runtime'] as const) {
       const p = parts.find((x) => x.key === key)!;
@@ -83,6 +83,19 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
     }
   }
   return { rss: r.rss, rssSource: r.rssSource, parts, hugePages: { bytes: r.anonHugePages, source: r.anonHugePages === null ? 'unknown' : 'smaps_rollup' } };
+}
+
+/**
+ * The one non-Go figure, on the screen and in the verdict: exact from Go's named mappings when
+ * the kernel names them (Go >= 1.25), else the lower bound from MemStats (gc-model.ts
+ * nonGoBytes, counted from zero) less the released heap that huge pages keep resident.
+ */
+export function nonGoFigure(r: PollRecord): number | null {
+  if (r.namedMappings) return r.namedMappings.nonGoAnonymous;
+  const bound = nonGoBytes(r);
+  if (bound === null) return null;
+  const thp = r.anonHugePages === null ? 0 : (thpHolds(r)?.heldBytes ?? 0);
+  return Math.max(0, Math.max(0, bound) - thp);
 }
 
 const PART_LABELS: Record<MemoryPart['key'], string> = {

@@ -71,6 +71,11 @@ export interface PollRecord {
   memoryLimit: number | null;
   /** The cgroup's working set (usage − inactive_file: what docker stats and kubectl top show). */
   workingSet: number | null;
+  /**
+   * Go's named mappings (Go >= 1.25 on a kernel that names them) read from /proc/PID/smaps while
+   * non-Go memory is suspected: the exact anonymous memory outside Go, and its biggest mappings.
+   */
+  namedMappings: { goRss: number; nonGoAnonymous: number; biggestNonGo: Array<{ name: string; bytes: number }>; evidence: string | null } | null;
 
   goroutines: number | null;
 
@@ -124,6 +129,7 @@ export function emptyRecord(seq: number, time: number): PollRecord {
     hostMemAvailable: null,
     memoryLimit: null,
     workingSet: null,
+    namedMappings: null,
     goroutines: null,
     heapProfileFetched: false,
     heapProfileNumGC: null,

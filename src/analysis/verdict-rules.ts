@@ -19,12 +19,13 @@ import {
   gcThrash,
   heapGoals,
   liveHeap,
-  nonGoBytes,
   retained,
   type GogcEstimate,
   type LiveHeap,
 } from './gc-model.js';
+import { nonGoFigure } from './memory.js';
 import type { PollRecord } from './poll-record.js';
+import { thpFinding } from './thp.js';
 import { lastWindow, mannKendall, normalCdf, reduce, theilSen, type Point } from './trend.js';
 
 export type VerdictKind = 'healthy' | 'heap-leak' | 'goroutine-leak' | 'runtime-retention' | 'non-go-memory' | 'insufficient-data';
@@ -75,11 +76,21 @@ export interface Finding {
   runway?: Runway | null;
 }
 
+/** The runtime's goroutine-leak profile (Go >= 1.26), fetched on demand: goroutines proved to never wake. */
+export interface LeakedGoroutines {
+  total: number;
+  /** ms since the epoch of the fetch. */
+  time: number;
+  /** Its groups, largest first. */
+  groups: ReadonlyArray<{ top: string; entry: string; count: number }>;
+}
+
 export interface RuleInput {
   /** Good polls of the current process, oldest first. */
   run: PollRecord[];
   heapGrowth: () => readonly HeapGrowth[];
   goroutineGrowth: () => readonly GoroutineGrowth[];
+  leakedGoroutines?: LeakedGoroutines | null;
   goVersion: string | null;
   /** Where the heap growth is measured from ("than at the first profile", "than at the baseline pinned at 12:01"). */
   baselineLabel: string;
@@ -114,13 +125,11 @@ export function buildModel(run: PollRecord[]): Model {
     livePts: reduce(live.points),
     goals: reduce(heapGoals(run)),
     goroutines: pts((r) => r.goroutines),
-    // A lower bound: Sys counts reserved pages before they are touched, so the raw difference is
-    // negative at first and rises as the heap's pages become resident. Only memory beyond
-    // everything Go accounts for is non-Go, so the series starts counting at zero.
-    nonGo: pts((r) => {
-      const v = nonGoBytes(r);
-      return v === null ? null : Math.max(0, v);
-    }),
+    // The figure the breakdown shows (memory.ts nonGoFigure): from Go's named mappings when the
+    // kernel names them, else a lower bound counted from zero (Sys counts reserved pages before
+    // they are touched, so the raw difference is negative at first and rises as the heap's pages
+    // become resident), less released heap that huge pages keep resident.
+    nonGo: pts(nonGoFigure),
   };
 }
 
@@ -353,7 +362,27 @@ export function plateauNote(m: Model): string | null {
   return p ? `grew to ${formatBytes(p.level)}, then flat for ${formatDuration(m.last.time - p.since)}: a cache warming up?` : null;
 }
 
+/** The runtime proved goroutines leaked (its goroutine-leak profile): the strongest evidence there is. */
+function provenGoroutineLeak(m: Model, leak: LeakedGoroutines): Finding {
+  const top = leak.groups[0];
+  return {
+    kind: 'goroutine-leak',
+    confidence: 0.99,
+    summary: `goroutine leak: ${leak.total} goroutine${leak.total === 1 ? '' : 's'} can never wake${top ? `, ${top.count} waiting in ${top.top}` : ''} (the runtime's goroutine-leak profile)`,
+    evidence: [
+      `the goroutine-leak profile (a leak-detecting GC in the target) found ${leak.total} goroutine${leak.total === 1 ? '' : 's'} blocked on something no running goroutine can reach`,
+      ...leak.groups.slice(0, 3).map((g) => `${g.count} leaked in ${g.top}, started in ${g.entry}`),
+      ...(m.last.goroutines !== null ? [`${m.last.goroutines} goroutines in all now`] : []),
+    ],
+    suggestions: [
+      { text: `Open Goroutines ({key}): the groups marked leaked${top ? `, ${top.top} first,` : ''} wait on a channel, lock or condition nothing can reach`, action: 'open-goroutines' },
+      { text: 'Give each such goroutine a way out: close the channel, cancel its context, or stop holding it' },
+    ],
+  };
+}
+
 export function goroutineLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
+  if (input.leakedGoroutines && input.leakedGoroutines.total > 0 && m.run.length >= 1) return provenGoroutineLeak(m, input.leakedGoroutines);
   const tr = trendOf(m.goroutines);
   // A handful of goroutines up or down is connections coming and going.
   if (!tr || m.run.length < MIN_POLLS || !risingNow(tr, holding, 3)) return null;
@@ -398,10 +427,14 @@ export function nonGoMemory(m: Model, holding: boolean): Finding | null {
   const standing = m.last.rssAnon !== null && last >= NON_GO_STANDING_BYTES && last >= share * rss;
   if (!growing && !standing) return null;
   const goMem = (m.last.sys ?? 0) - (m.last.heapReleased ?? 0);
+  const named = m.last.namedMappings;
   const evidence = [
-    `resident memory outside the Go runtime: ${formatBytes(m.nonGo[0]!.v)} → ${formatBytes(last)} (RSS minus LazyFree minus Go's Sys − HeapReleased)`,
+    named
+      ? `resident anonymous memory outside Go's named mappings: ${formatBytes(m.nonGo[0]!.v)} → ${formatBytes(last)} (smaps)`
+      : `resident memory outside the Go runtime: ${formatBytes(m.nonGo[0]!.v)} → ${formatBytes(last)} (RSS minus LazyFree minus Go's Sys − HeapReleased)`,
     `RSS ${formatBytes(rss)}; Go accounts for ${formatBytes(goMem)}`,
   ];
+  if (named?.evidence) evidence.push(named.evidence);
   let runway: Runway | null = null;
   if (growing && tr) {
     evidence[0] += ` (${rate(tr.slope)}; Mann–Kendall p=${tr.pRising.toPrecision(2)})`;
@@ -430,8 +463,11 @@ export function runtimeRetention(m: Model, input: RuleInput, holding: boolean): 
   const r = m.last;
   const kept = retained(r);
   if (!kept || r.rss === null || r.rssSource === 'estimate' || m.run.length < MIN_POLLS) return null;
+  // Released heap that transparent huge pages keep resident is retention too (thp.ts).
+  const thp = thpFinding(r, input.goVersion);
+  const total = kept.total + (thp?.heldBytes ?? 0);
   const share = holding ? RETAINED_SHARE / 2 : RETAINED_SHARE;
-  if (kept.total < share * r.rss || kept.total < (holding ? RETAINED_MIN_BYTES / 2 : RETAINED_MIN_BYTES)) return null;
+  if (total < share * r.rss || total < (holding ? RETAINED_MIN_BYTES / 2 : RETAINED_MIN_BYTES)) return null;
   const minor = goMinor(input.goVersion);
   const evidence: string[] = [];
   evidence.push(
@@ -465,11 +501,14 @@ export function runtimeRetention(m: Model, input: RuleInput, holding: boolean): 
     const how = tr && tr.pRising < P_FAIR && tr.to > tr.from * 1.1 ? 'rose' : tr && tr.to < tr.from * 0.9 ? 'fell' : 'is flat';
     evidence.push(`the live heap after GC ${how}: ${formatBytes(live[0]!.v)} → ${formatBytes(live[live.length - 1]!.v)}`);
   }
+  if (thp) evidence.push(thp.evidence);
   const suggestions: Suggestion[] = [
     { text: 'This is not a leak: the memory is free inside Go and will be reused or returned; the heap profile will not explain it' },
   ];
   const madvFree = kept.lazyFree >= kept.idleBeyondGoal;
-  if (madvFree) {
+  if (thp && thp.heldBytes >= Math.max(kept.lazyFree, kept.idleBeyondGoal)) {
+    suggestions.push({ text: thp.suggestion });
+  } else if (madvFree) {
     suggestions.push({
       text:
         minor !== null && minor < 16
@@ -491,8 +530,8 @@ export function runtimeRetention(m: Model, input: RuleInput, holding: boolean): 
   suggestions.push({ text: 'debug.FreeOSMemory() returns it at once (a forced GC and scavenge: costly, not for a hot path)' });
   return {
     kind: 'runtime-retention',
-    confidence: Math.min(0.97, 0.5 + 0.5 * Math.min(1, kept.total / r.rss / 0.5)),
-    summary: `runtime retention, not a leak: RSS ${formatBytes(r.rss)}, of which ${formatBytes(kept.total)} is free memory the runtime keeps${madvFree ? ' (LazyFree)' : ''}${returning ? '; being returned' : ''}`,
+    confidence: Math.min(0.97, 0.5 + 0.5 * Math.min(1, total / r.rss / 0.5)),
+    summary: `runtime retention, not a leak: RSS ${formatBytes(r.rss)}, of which ${formatBytes(total)} is free memory the runtime keeps${thp && thp.heldBytes >= kept.total ? ' (in huge pages)' : madvFree ? ' (LazyFree)' : ''}${returning ? '; being returned' : ''}`,
     evidence,
     suggestions,
   };

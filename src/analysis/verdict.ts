@@ -26,6 +26,7 @@ import {
   type Finding,
   type GoroutineGrowth,
   type HeapGrowth,
+  type LeakedGoroutines,
   type Model,
   type Runway,
   type Suggestion,
@@ -33,7 +34,7 @@ import {
 } from './verdict-rules.js';
 import { mannKendall, type Point } from './trend.js';
 
-export type { GoroutineGrowth, HeapGrowth, Runway, Suggestion, VerdictAction, VerdictKind } from './verdict-rules.js';
+export type { GoroutineGrowth, HeapGrowth, LeakedGoroutines, Runway, Suggestion, VerdictAction, VerdictKind } from './verdict-rules.js';
 export { MIN_POLLS, MIN_TREND_POINTS } from './verdict-rules.js';
 
 /** One span of the verdict's history: a kind shown from `from` until `to` (null: still shown). */
@@ -72,6 +73,8 @@ export interface VerdictInput {
   goVersion: string | null;
   /** Where heap growth is measured from, for the evidence ("than at the first profile"). */
   baselineLabel?: string;
+  /** The runtime's goroutine-leak profile, when fetched (on demand) for this process. */
+  leakedGoroutines?: LeakedGoroutines | null;
   /** Clock times in evidence (local time by default; tests pass a fixed zone). */
   formatTime?: (ms: number) => string;
 }
@@ -145,7 +148,14 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
   if (run.length === 0) return emptyVerdict('insufficient-data', 'watching: waiting for a good poll', []);
   const m = buildModel(run);
   const fmt = input.formatTime ?? formatClock;
-  const ruleInput = { run, heapGrowth: input.heapGrowth, goroutineGrowth: input.goroutineGrowth, goVersion: input.goVersion, baselineLabel: input.baselineLabel ?? 'than at the first profile' };
+  const ruleInput = {
+    run,
+    heapGrowth: input.heapGrowth,
+    goroutineGrowth: input.goroutineGrowth,
+    leakedGoroutines: input.leakedGoroutines ?? null,
+    goVersion: input.goVersion,
+    baselineLabel: input.baselineLabel ?? 'than at the first profile',
+  };
   const holding = (k: VerdictKind) => current === k;
   const findings = [
     goroutineLeak(m, ruleInput, holding('goroutine-leak')),

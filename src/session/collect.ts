@@ -22,7 +22,9 @@ import { describeBody, INDEX_PAGE } from '../profile/sniff.js';
 import type { Fetcher } from '../source/fetcher.js';
 import { parseGoEnv, parseMemAvailable, type GoEnv } from '../source/parse-go-env.js';
 import { parseCmdline, parsePprofIndex, type PprofIndexEntry } from '../source/parse-index.js';
-import { parseProcStatStartTime, parseProcStatus, parseSmapsRollup } from '../source/parse-proc.js';
+import { parseProcStatStartTime, parseProcStatus, parseSmaps, parseSmapsRollup } from '../source/parse-proc.js';
+import { nonGoBytes } from '../analysis/gc-model.js';
+import { namedMappingSplit, nonGoEvidence, smapsFullDue } from '../analysis/named-mappings.js';
 import { extractGoProcessMetrics, parsePrometheusText, type GoProcessMetrics } from '../source/parse-prometheus.js';
 import type { HeapDecoder } from './heap-decoder.js';
 import { RestartWatch } from './restart.js';
@@ -55,6 +57,8 @@ export interface CollectState {
   lastSmaps: { seq: number; heapReleased: number | null; rss: number | null } | null;
   lastGoroutineTotal: number | null;
   lastGoroutineSeq: number;
+  /** /proc/PID/smaps (named mappings): when last read, its cost, and what it found. */
+  smapsFull: { lastReadAt: number | null; lastCostMs: number | null; named: boolean | null; split: PollRecord['namedMappings'] };
   /** The target's Go version when it says (go_info in /metrics). */
   goVersion: string | null;
   restarts: RestartWatch;
@@ -76,6 +80,7 @@ export function initialCollectState(): CollectState {
     lastSmaps: null,
     lastGoroutineTotal: null,
     lastGoroutineSeq: -Infinity,
+    smapsFull: { lastReadAt: null, lastCostMs: null, named: null, split: null },
     goVersion: null,
     restarts: new RestartWatch(),
   };
@@ -112,7 +117,7 @@ interface PollContext {
   fail: (e: unknown) => void;
 }
 
-const LOCAL_ENDPOINTS = new Set(['pid', 'proc-status', 'proc-smaps', 'proc-stat', 'proc-environ', 'host-meminfo']);
+const LOCAL_ENDPOINTS = new Set(['pid', 'proc-status', 'proc-smaps', 'proc-smaps-full', 'proc-stat', 'proc-environ', 'host-meminfo']);
 
 const text = (bytes: Uint8Array) => new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 
@@ -237,6 +242,7 @@ async function discover(ctx: PollContext): Promise<{ metrics: Uint8Array | null;
     state.pidStartTime = null;
   }
   state.env = null;
+  state.smapsFull = { lastReadAt: null, lastCostMs: null, named: null, split: null };
   if (state.pid !== null) {
     state.env = await f
       .fetch(seq, 'proc-environ', state.pid)
@@ -354,6 +360,7 @@ async function readProc(ctx: PollContext): Promise<void> {
       state.pid = Number(text(await f.fetch(seq, 'pid')));
       state.pidStartTime = parseProcStatStartTime(text(await f.fetch(seq, 'proc-stat', state.pid)));
       statusBytes = await f.fetch(seq, 'proc-status', state.pid);
+      state.smapsFull = { lastReadAt: null, lastCostMs: null, named: null, split: null };
       state.env = await f
         .fetch(seq, 'proc-environ', state.pid)
         .then((b) => parseGoEnv(text(b)))
@@ -385,10 +392,45 @@ async function readProc(ctx: PollContext): Promise<void> {
   }
   record.lazyFree = state.lastLazyFree;
   record.anonHugePages = state.lastAnonHugePages;
+  await readNamedMappings(ctx);
   record.hostMemAvailable = await f
     .fetch(seq, 'host-meminfo')
     .then((b) => parseMemAvailable(text(b)))
     .catch(() => null);
+}
+
+/** Non-Go memory above this (the MemStats bound) is worth an exact look through named mappings. */
+const NON_GO_SUSPECT_BYTES = 16 * 2 ** 20;
+
+/**
+ * /proc/PID/smaps costs the kernel a walk of every mapping with per-mapping text (10–15× a
+ * smaps_rollup with many mappings): read it only while memory outside Go is suspected, spaced by
+ * its own cost, and never again for a process whose mappings carry no Go names.
+ */
+async function readNamedMappings(ctx: PollContext): Promise<void> {
+  const { f, state, seq, record } = ctx;
+  const sf = state.smapsFull;
+  const suspected = (nonGoBytes(record) ?? 0) >= NON_GO_SUSPECT_BYTES;
+  if (state.pid !== null && smapsFullDue({ nonGoSuspected: suspected, lastReadAt: sf.lastReadAt, lastCostMs: sf.lastCostMs, named: sf.named, now: record.time })) {
+    const t0 = performance.now();
+    try {
+      const split = namedMappingSplit(parseSmaps(text(await f.fetch(seq, 'proc-smaps-full', state.pid))));
+      sf.named = split.named;
+      sf.split = split.named
+        ? {
+            goRss: split.go.rss,
+            nonGoAnonymous: split.nonGo.anonymous,
+            biggestNonGo: split.biggestNonGo.map((u) => ({ name: u.name, bytes: u.anonymous })),
+            evidence: nonGoEvidence(split),
+          }
+        : null;
+    } catch {
+      sf.named = false; // unreadable (another user's process): do not try again for it
+    }
+    sf.lastReadAt = record.time;
+    sf.lastCostMs = performance.now() - t0;
+  }
+  record.namedMappings = sf.split;
 }
 
 /** A move this large in HeapReleased or RSS since the last smaps_rollup read makes LazyFree stale. */

@@ -3,6 +3,7 @@
 // the UI: the TUI subscribes to it like `watch` does.
 
 import { goroutineGrowth, heapGrowth } from '../analysis/growth.js';
+import { leakedGroups } from '../analysis/goroutine-leaks.js';
 import { formatClock } from '../analysis/format.js';
 import { judge, type Verdict, type VerdictState } from '../analysis/verdict.js';
 import type { GoroutineSnapshot, LeakedGoroutinesSnapshot, HeapSnapshot, HeapSummary, SessionSnapshot } from '../analysis/session-snapshot.js';
@@ -187,7 +188,8 @@ export class Session {
     }
     // The poll's clock, not fetcher.now(): a recording would rewrite that poll's time.
     const leaked: LeakedGoroutinesSnapshot = { profile: parsed.value, seq, time: this.snap.lastRecord?.time ?? Date.now() };
-    this.update({ leakedGoroutines: leaked });
+    // The strongest evidence of a goroutine leak there is: judged at once, not at the next poll.
+    this.update({ leakedGoroutines: leaked, verdict: this.judge({ ...this.snap, leakedGoroutines: leaked }) });
     return leaked;
   }
 
@@ -310,6 +312,9 @@ export class Session {
           return this.growthMemo.value;
         },
         goroutineGrowth: () => (s.latestGoroutines ? goroutineGrowth(s.latestGoroutines.groups, s.firstGoroutines?.groups ?? null) : []),
+        leakedGoroutines: s.leakedGoroutines
+          ? { total: s.leakedGoroutines.profile.total, time: s.leakedGoroutines.time, groups: leakedGroups(s.leakedGoroutines.profile) }
+          : null,
         goVersion: s.goVersion,
       },
       this.verdictState,

@@ -12,6 +12,7 @@ import type { SessionSnapshot } from '../../src/analysis/session-snapshot.js';
 import { Session } from '../../src/session/session.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { seededRandom } from '../helpers/random.js';
+import { memoryBreakdown, nonGoFigure } from '../../src/analysis/memory.js';
 
 const SCENARIOS = ['steady', 'heap-leak', 'goroutine-leak', 'burst-free', 'non-go'] as const;
 const replayed = new Map<string, SessionSnapshot>();
@@ -219,6 +220,52 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
     // Without any known limit there is no runway.
     const unknown = shaped(20, 100, (i) => (20 + i * 2) * MB, () => ({ memoryLimitGo: null, hostMemAvailable: null }));
     expect(judgeOnce(input(unknown)).runway).toBeNull();
+  });
+});
+
+describe('what the modern runtime tells (Go >= 1.21)', () => {
+  it('released heap held resident by transparent huge pages is retention, with the fix for that Go', () => {
+    // 40 MB live, 60 MB goal; the runtime released 200 MB that huge pages keep resident.
+    const recs = shaped(20, 50, () => 40 * MB, (_i, r) => ({
+      heapReleased: 200 * MB,
+      heapSys: r.heapSys! + 200 * MB,
+      heapIdle: r.heapIdle! + 200 * MB,
+      sys: r.sys! + 200 * MB,
+      rss: r.rss! + 200 * MB,
+      rssAnon: r.rssAnon! + 200 * MB,
+      anonHugePages: 230 * MB,
+    }));
+    const v = judgeOnce(input(recs, { goVersion: 'go1.21.2' }));
+    expect(v.kind).toBe('runtime-retention');
+    expect(v.summary).toMatch(/of which 2\d\dMB is free memory the runtime keeps \(in huge pages\)/);
+    expect(v.evidence.join('\n')).toMatch(/230MB of RSS is in transparent huge pages \(AnonHugePages, smaps_rollup\); up to 200MB of it is heap Go released/);
+    expect(texts(v)).toMatch(/Upgrade Go: 1\.21\.4 stops asking for huge pages/);
+    // With GODEBUG=disablethp=1 huge pages do not hold the heap: the same gap is memory outside Go.
+    const off = judgeOnce(input(recs.map((r) => ({ ...r, godebug: 'disablethp=1' })), { goVersion: 'go1.21.6' }));
+    expect(off.kind).toBe('non-go-memory');
+  });
+
+  it('the runtime\'s goroutine-leak profile is proof: a goroutine leak at once, without waiting for a trend', () => {
+    const flat = records('steady');
+    const leaked = { total: 40, time: flat.at(-1)!.time, groups: [{ top: 'main.orphanWait', entry: 'main.spawnOrphans', count: 40 }] };
+    expect(judgeOnce(input(flat)).kind).toBe('healthy');
+    const v = judgeOnce(input(flat, { leakedGoroutines: leaked }));
+    expect(v.kind).toBe('goroutine-leak');
+    expect(v.confidence).toBeGreaterThan(0.98);
+    expect(v.summary).toMatch(/^goroutine leak: 40 goroutines can never wake, 40 waiting in main\.orphanWait \(the runtime's goroutine-leak profile\)/);
+    expect(judgeOnce(input(flat, { leakedGoroutines: { ...leaked, total: 0, groups: [] } })).kind).toBe('healthy');
+  });
+
+  it('Go\'s named mappings give the exact non-Go figure, the same on screen and in the verdict', () => {
+    const recs = shaped(20, 100, () => 20 * MB, (i) => ({
+      namedMappings: { goRss: 60 * MB, nonGoAnonymous: (10 + 4 * i) * MB, biggestNonGo: [{ name: '[anon] after libfoo.so', bytes: (8 + 4 * i) * MB }], evidence: 'named mappings evidence' },
+    }));
+    const v = judgeOnce(input(recs));
+    expect(v.kind).toBe('non-go-memory');
+    expect(v.evidence[0]).toMatch(/outside Go's named mappings: 10\.0MB → 86\.0MB \(smaps\)/);
+    expect(v.evidence).toContain('named mappings evidence');
+    expect(nonGoFigure(recs.at(-1)!)).toBe(86 * MB);
+    expect(memoryBreakdown(recs.at(-1)!).parts.find((p) => p.key === 'other')!.bytes).toBe(86 * MB);
   });
 });
 
