@@ -15,7 +15,7 @@ import { SHAPE_NAMES, makeMatrix, makeRun, parseRunId, type RunSpec } from './sh
 const USAGE = `usage: npm run matrix -- [options]
   --seed N            tuning seed (default 1)
   --holdout-seed N    held-out seed (default 2); runs alternate between the two
-  --runs K            number of runs (default: two per shape)
+  --runs K            number of runs: all shapes on the tuning seed, then on the held-out one (default: two per shape)
   --shapes a,b        only these shapes (${SHAPE_NAMES.join(', ')})
   --only ID[,ID]      just these runs (shape:seed:index, as the failure list names them)
   --go 1.26[,1.19]    Go releases to build the fixture with, drawn per run (default 1.26)

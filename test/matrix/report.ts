@@ -3,7 +3,7 @@
 
 import { ACCURACY_TARGET, MAX_CHANGES, pct, type RunJudgement } from './judge.js';
 import type { RunOutcome } from './runner.js';
-import { churnBand, type RunSpec } from './shapes.js';
+import { SHAPE_NAMES, churnBand, type RunSpec } from './shapes.js';
 
 export interface ShapeRow {
   shape: string;
@@ -30,8 +30,14 @@ function median(xs: number[]): number | null {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** Shapes in the generator's order (others, e.g. the Must-show cases, after them). */
+function shapeOrder(shape: string): number {
+  const i = SHAPE_NAMES.indexOf(shape);
+  return i < 0 ? SHAPE_NAMES.length : i;
+}
+
 export function shapeRows(outcomes: RunOutcome[]): ShapeRow[] {
-  const shapes = [...new Set(outcomes.map((o) => o.spec.shape))];
+  const shapes = [...new Set(outcomes.map((o) => o.spec.shape))].sort((a, b) => shapeOrder(a) - shapeOrder(b) || a.localeCompare(b));
   return shapes.map((shape) => {
     const runs = outcomes.filter((o) => o.spec.shape === shape).filter(judged);
     const regimes = runs.flatMap((o) => o.judgement.regimes.filter((r) => r.polls > 0));

@@ -55,7 +55,9 @@ function cli(args: string[], stopAfterMs: number): Promise<CliRun> {
     child.on('close', (code, signal) => {
       clearTimeout(stop);
       clearTimeout(kill);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, stopped });
+      // Our SIGINT may land after the CLI has put its handlers away (its last poll done): then
+      // the signal ends it, which is as good as its own exit.
+      resolve({ code: stopped && signal === 'SIGINT' ? 0 : (code ?? 1), stdout, stderr, stopped });
     });
   });
 }
@@ -87,7 +89,7 @@ export async function runLive(spec: RunSpec, opts: LiveOptions): Promise<RunOutc
   const interval = `${opts.intervalMs}ms`;
   // --count polls normally end the run; a target too slow to answer in time (GC thrash on one
   // P) stretches the interval (livepprof's 1% budget), so the run is also cut at its length.
-  const stopAfterMs = spec.durationS * 1000 + 5_000;
+  const stopAfterMs = spec.durationS * 1250 + 10_000;
   let target: Target | null = null;
   try {
     target = await startTarget({ args: ['-plan', JSON.stringify(spec.plan), '-metrics', spec.metrics], env: spec.env, go });

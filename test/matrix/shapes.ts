@@ -374,15 +374,16 @@ export function churnBand(spec: RunSpec): 'idle' | 'light' | 'busy' {
 }
 
 /**
- * The runs of one matrix: shapes in turn, each drawn once from the tuning seed and once from
- * the held-out seed, until `count` runs.
+ * The runs of one matrix, until `count`: every shape from the tuning seed, then every shape from
+ * the held-out seed, then again with the next index. So `count` = the number of shapes is one
+ * run per shape, and twice that is one per shape and seed.
  */
 export function makeMatrix(shapes: string[], count: number, seeds: { tuning: number; heldOut: number }, opts: DrawOptions = {}): RunSpec[] {
   const runs: RunSpec[] = [];
+  const n = shapes.length;
   for (let j = 0; runs.length < count; j++) {
-    const shape = shapes[Math.floor(j / 2) % shapes.length]!;
-    const index = Math.floor(j / (2 * shapes.length));
-    runs.push(makeRun(shape, j % 2 === 0 ? seeds.tuning : seeds.heldOut, index, opts));
+    const seed = Math.floor(j / n) % 2 === 0 ? seeds.tuning : seeds.heldOut;
+    runs.push(makeRun(shapes[j % n]!, seed, Math.floor(j / (2 * n)), opts));
   }
   return runs;
 }
