@@ -7,7 +7,7 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hasGo } from '../helpers/go-target.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { MUST_SHOW } from '../matrix/cases.js';
@@ -54,26 +54,9 @@ const mustRun = process.env.CI === 'true';
 if (ON && !haveGo) console.warn(mustRun ? 'go is not on PATH: the live matrix FAILS under CI' : 'SKIPPED the live matrix: `go` is not on PATH');
 
 describe.runIf(ON && (haveGo || mustRun))('live Must-show cases (four at once, busy background)', () => {
-  const results = new Map<string, Promise<RunOutcome>>();
-  const started: Array<Promise<RunOutcome>> = [];
-  const run = (spec: RunSpec) => {
-    let r = results.get(spec.id);
-    if (!r) {
-      r = runLive(spec, { intervalMs: 1000 });
-      results.set(spec.id, r);
-      started.push(r);
-    }
-    return r;
-  };
-  beforeAll(() => {
-    for (const spec of Object.values(MUST_SHOW)) void run(spec); // all four at once
-  });
-  afterAll(async () => {
-    await Promise.allSettled(started);
-  });
-
+  // it.concurrent: the four runs share the wall clock (each is mostly waiting for polls).
   async function judged(spec: RunSpec): Promise<RunJudgement> {
-    const o = await run(spec);
+    const o = await runLive(spec, { intervalMs: 1000 });
     expect(o.error).toBeNull();
     return o.judgement!;
   }

@@ -89,7 +89,7 @@ export async function runLive(spec: RunSpec, opts: LiveOptions): Promise<RunOutc
   const interval = `${opts.intervalMs}ms`;
   // --count polls normally end the run; a target too slow to answer in time (GC thrash on one
   // P) stretches the interval (livepprof's 1% budget), so the run is also cut at its length.
-  const stopAfterMs = spec.durationS * 1250 + 10_000;
+  const stopAfterMs = spec.durationS * 1000 + 10_000;
   let target: Target | null = null;
   try {
     target = await startTarget({ args: ['-plan', JSON.stringify(spec.plan), '-metrics', spec.metrics], env: spec.env, go });
