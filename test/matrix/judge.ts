@@ -17,6 +17,8 @@ export interface PollJudgement {
   confidence: number | null;
   gcThrash: boolean;
   pending: boolean;
+  /** What livepprof said, for reading a failure in results.json. */
+  summary: string;
   /** Past this regime's deadline (kind or thrash): counted in settled accuracy. */
   settled: boolean;
   correct: boolean;
@@ -134,6 +136,7 @@ export function judgeRun(truth: Truth, lines: PollLine[]): RunJudgement {
       confidence: typeof line.verdict?.confidence === 'number' ? line.verdict.confidence : null,
       gcThrash: thrash,
       pending: line.verdict?.pending === true,
+      summary: line.verdict?.summary ?? (line.ok ? '' : 'poll failed'),
       settled: kindSettled || thrashSettled,
       correct: kindOk && thrashOk,
       primary: kind === r.expected && thrashOk,
