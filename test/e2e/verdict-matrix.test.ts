@@ -8,8 +8,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hasGo } from '../helpers/go-target.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { MUST_SHOW } from '../matrix/cases.js';
 import { ACCURACY_TARGET, MAX_CHANGES, type RegimeResult, type RunJudgement } from '../matrix/judge.js';
 import { failureList, shapeRows, shapeTable } from '../matrix/report.js';
@@ -49,11 +49,7 @@ describe.runIf(ON && haveRecordings)('recorded matrix: each shape, replayed thro
   });
 });
 
-const haveGo = hasGo();
-const mustRun = process.env.CI === 'true';
-if (ON && !haveGo) console.warn(mustRun ? 'go is not on PATH: the live matrix FAILS under CI' : 'SKIPPED the live matrix: `go` is not on PATH');
-
-describe.runIf(ON && (haveGo || mustRun))('live Must-show cases (four at once, busy background)', () => {
+describe.runIf(ON && requireTool('go', 'the live Must-show cases'))('live Must-show cases (four at once, busy background)', () => {
   // it.concurrent: the four runs share the wall clock (each is mostly waiting for polls).
   async function judged(spec: RunSpec): Promise<RunJudgement> {
     const o = await runLive(spec, { intervalMs: 1000 });

@@ -6,7 +6,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildGoProgram, hasGo } from '../helpers/go-target.js';
+import { spawnSync } from 'node:child_process';
+import { buildGoProgram } from '../helpers/go-target.js';
 import { ACCURACY_TARGET, MAX_CHANGES, pct } from './judge.js';
 import { fullReport, shapeRows } from './report.js';
 import { GO_COMMANDS, findRecordings, pool, runLive, runReplay, type RunOutcome } from './runner.js';
@@ -105,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const needed = [...new Set(specs.map((s) => s.go))];
     for (const g of needed) {
-      if (!hasGo(GO_COMMANDS[g])) fail(`Go ${g} is needed (${GO_COMMANDS[g]} does not run); install it or pick --go, or use --replay DIR`);
+      if (spawnSync(GO_COMMANDS[g]!, ['version'], { stdio: 'ignore' }).status !== 0) fail(`Go ${g} is needed (${GO_COMMANDS[g]} does not run); install it or pick --go, or use --replay DIR`);
     }
     const intervalMs = durationMs(v.poll ?? '1s');
     console.error(`building the fixture with Go ${needed.join(', ')}…`);

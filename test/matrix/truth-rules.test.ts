@@ -4,15 +4,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildGoProgram, hasGo } from '../helpers/go-target.js';
+import { buildGoProgram } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
 import type { Plan, Regime } from './truth.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const haveGo = hasGo();
-const mustRun = process.env.CI === 'true';
-if (!haveGo) console.warn(mustRun ? 'go is not on PATH: the truth-rule tests FAIL under CI' : 'SKIPPED truth-rule tests: `go` is not on PATH');
-
 let bin = '';
 
 async function truthOf(plan: Plan | { scenario: string }, env: Record<string, string> = {}): Promise<Regime[]> {
@@ -23,7 +20,7 @@ async function truthOf(plan: Plan | { scenario: string }, env: Record<string, st
 
 const churn = { kind: 'churn', rate: 16 * MiB, objSize: 1024 } as const;
 
-describe.skipIf(!haveGo && !mustRun)('the fixture states the expected verdict of each regime from its own schedule', () => {
+describe.skipIf(!requireTool('go', 'the fixture\'s truth rules'))('the fixture states the expected verdict of each regime from its own schedule', () => {
   beforeAll(async () => {
     bin = await buildGoProgram('target');
   });
