@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const intervalMs = durationMs(v.poll ?? '1s');
     console.error(`building the fixture with Go ${needed.join(', ')}…`);
-    await Promise.all(needed.map((g) => buildGoProgram('target', GO_COMMANDS[g])));
+    await Promise.all(needed.map((g) => buildGoProgram('target', undefined, GO_COMMANDS[g])));
     const total = specs.reduce((s, x) => s + x.durationS, 0);
     console.error(`${specs.length} runs, ${parallel} at a time (about ${Math.ceil(total / parallel / 60)} min)`);
     if (v.record) await fsp.mkdir(v.record, { recursive: true, mode: 0o700 });
