@@ -20,6 +20,8 @@ const BUILD_ENV: Partial<Record<GoProgram, Record<string, string>>> = {
 export interface TargetOptions {
   /** Build with this Go release instead of the one on PATH (e.g. 'go1.21.0', through GOTOOLCHAIN). */
   toolchain?: string;
+  /** Build with this go command instead of `go` on PATH (e.g. /usr/lib/go-1.19/bin/go: before 1.21 there is no GOTOOLCHAIN). */
+  go?: string;
   /** -scenario: steady (default), heap-leak, goroutine-leak, burst-free, non-go */
   scenario?: string;
   /** extra flags, e.g. ['-rate', '8', '-contention'] */
@@ -80,24 +82,26 @@ const builds = new Map<string, Promise<string>>();
 /**
  * Builds fixtures/<name> (once per source hash) and returns the binary path:
  * os.tmpdir()/livepprof-go-<name>-<hash>/<name>. `toolchain` (e.g. 'go1.21.0') builds with that
- * Go release, fetched through the module proxy by the go command (GOTOOLCHAIN).
+ * Go release, fetched through the module proxy by the go command (GOTOOLCHAIN); `go` is the go
+ * command to run (default `go` on PATH), e.g. an installed Go 1.19.
  */
-export function buildGoProgram(name: GoProgram, toolchain?: string): Promise<string> {
-  const id = `${name}@${toolchain ?? ''}`;
+export function buildGoProgram(name: GoProgram, toolchain?: string, go = 'go'): Promise<string> {
+  const id = `${name}@${toolchain ?? ''}@${go}`;
   let p = builds.get(id);
   if (!p) {
-    p = buildOnce(name, toolchain);
+    p = buildOnce(name, toolchain, go);
     builds.set(id, p);
     p.catch(() => builds.delete(id)); // let a later call retry
   }
   return p;
 }
 
-async function buildOnce(name: GoProgram, toolchain?: string): Promise<string> {
+async function buildOnce(name: GoProgram, toolchain: string | undefined, go: string): Promise<string> {
   const srcDir = path.join(repoRoot, 'fixtures', name);
   const env = { ...goEnv(), ...BUILD_ENV[name], ...(toolchain ? { GOTOOLCHAIN: toolchain } : {}) };
-  let goVersion = goVersions.get(toolchain ?? '');
-  if (!goVersion) goVersions.set(toolchain ?? '', (goVersion = run('go', ['env', 'GOVERSION'], { env, timeout: 300_000 }).then((r) => r.stdout.trim())));
+  const versionKey = `${go}@${toolchain ?? ''}`;
+  let goVersion = goVersions.get(versionKey);
+  if (!goVersion) goVersions.set(versionKey, (goVersion = run(go, ['env', 'GOVERSION'], { env, timeout: 300_000 }).then((r) => r.stdout.trim())));
   const hash = createHash('sha256');
   hash.update(`${await goVersion}\0${JSON.stringify(BUILD_ENV[name] ?? {})}\0`);
   const files = (await fsp.readdir(srcDir)).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
@@ -119,7 +123,7 @@ async function buildOnce(name: GoProgram, toolchain?: string): Promise<string> {
   // worker sees either no binary or a complete one.
   const tmp = path.join(dir, `${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await run('go', ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], { cwd: srcDir, env, timeout: 300_000 });
+    await run(go, ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], { cwd: srcDir, env, timeout: 300_000 });
     await fsp.rename(tmp, bin);
   } finally {
     await fsp.rm(tmp, { force: true });
@@ -196,7 +200,7 @@ function spawnTarget(bin: string, args: string[], env: NodeJS.ProcessEnv): Promi
 
 /** Builds (if needed) and starts the target on 127.0.0.1 with a free port. */
 export async function startTarget(opts: TargetOptions = {}): Promise<Target> {
-  const bin = await buildGoProgram('target', opts.toolchain);
+  const bin = await buildGoProgram('target', opts.toolchain, opts.go);
   const env = { ...process.env, ...opts.env };
   const flags = [...(opts.scenario ? ['-scenario', opts.scenario] : []), ...(opts.args ?? [])];
   let cur = await spawnTarget(bin, ['-addr', '127.0.0.1:0', ...flags], env);
