@@ -240,10 +240,31 @@ export function gcThrash(run: readonly PollRecord[], windowMs = 10_000): { thras
   const last = run[run.length - 1];
   const limit = last && n(last.memoryLimitGo) ? last.memoryLimitGo : null;
   if (!last || limit === null || pace.perSecond === null) return { thrashing: false, pace, limit };
-  const goMemory = n(last.sys) && n(last.heapReleased) ? last.sys - last.heapReleased : null;
-  const nearLimit = limitCapped(last) || (goMemory !== null && goMemory >= 0.95 * limit);
+  // Pinned at the limit over the last polls, not for a moment: a burst that touches the limit
+  // and is dropped makes a few quick GCs, not thrash.
+  const nearLimit = (r: PollRecord) => {
+    const goMemory = n(r.sys) && n(r.heapReleased) ? r.sys - r.heapReleased : null;
+    return limitCapped(r) || (goMemory !== null && goMemory >= 0.95 * limit);
+  };
+  const recent = run.slice(-THRASH_POLLS);
+  const pinned = recent.length === THRASH_POLLS && recent.every(nearLimit);
   const frequent = pace.perSecond >= 2 && (pace.cpuShare === null || pace.cpuShare >= 0.25);
-  return { thrashing: nearLimit && frequent, pace, limit };
+  return { thrashing: pinned && frequent, pace, limit };
+}
+
+/** Polls in a row the goal must stay pinned at GOMEMLIMIT before it is called thrash. */
+const THRASH_POLLS = 3;
+
+/**
+ * Between two GCs the live heap can grow by at most what is allocated meanwhile (TotalAlloc).
+ * The bytes allocated since the last GC the polls saw, or null when unknown.
+ */
+export function allocatedSinceLastGc(run: readonly PollRecord[]): number | null {
+  const known = run.filter((r) => n(r.totalAlloc) && n(r.numGC));
+  const last = known[known.length - 1];
+  if (!last) return null;
+  const firstOfCycle = known.find((r) => r.numGC === last.numGC)!;
+  return last.totalAlloc! - firstOfCycle.totalAlloc!;
 }
 
 /** Bytes allocated per second between the first and last poll of the window, or null. */

@@ -94,6 +94,19 @@ export interface RuleInput {
   goVersion: string | null;
   /** Where the heap growth is measured from ("than at the first profile", "than at the baseline pinned at 12:01"). */
   baselineLabel: string;
+  /**
+   * Since when the shown kind has been shown (null: nothing shown yet). A new growth verdict is
+   * judged on the points since then: a rise that ended before it (a cache that filled, already
+   * told) does not count again.
+   */
+  shownSince?: number | null;
+}
+
+/** The points a new growth finding is judged on: since the shown kind was shown, plus the one before. */
+export function sinceShown(pts: readonly Point[], since: number | null | undefined): Point[] {
+  if (since === null || since === undefined) return pts.slice();
+  const from = pts.findIndex((p) => p.t >= since);
+  return from < 0 ? pts.slice(-1) : pts.slice(Math.max(0, from - 1));
 }
 
 /** Everything the rules derive from the run, computed once per evaluation. */
@@ -314,7 +327,7 @@ function goalAtFloor(m: Model): boolean {
 }
 
 export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
-  const tr = trendOf(m.livePts);
+  const tr = trendOf(holding ? m.livePts : sinceShown(m.livePts, input.shownSince));
   if (!tr || m.run.length < MIN_POLLS || goalAtFloor(m)) return null;
   if (!risingNow(tr, holding, measurableRise(m, Math.max(tr.from, tr.to)))) return null;
   const source = m.live.source ? LIVE_HEAP_SOURCE_WORDS[m.live.source] : '';
@@ -383,7 +396,7 @@ function provenGoroutineLeak(m: Model, leak: LeakedGoroutines): Finding {
 
 export function goroutineLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
   if (input.leakedGoroutines && input.leakedGoroutines.total > 0 && m.run.length >= 1) return provenGoroutineLeak(m, input.leakedGoroutines);
-  const tr = trendOf(m.goroutines);
+  const tr = trendOf(holding ? m.goroutines : sinceShown(m.goroutines, input.shownSince));
   // A handful of goroutines up or down is connections coming and going.
   if (!tr || m.run.length < MIN_POLLS || !risingNow(tr, holding, 3)) return null;
   const evidence = [
@@ -416,9 +429,9 @@ const NON_GO_STANDING_BYTES = 64 * 2 ** 20;
 /** Growth of non-Go memory under this is allocator and page-table noise. */
 const NON_GO_MIN_RISE = 8 * 2 ** 20;
 
-export function nonGoMemory(m: Model, holding: boolean): Finding | null {
+export function nonGoMemory(m: Model, holding: boolean, shownSince: number | null = null): Finding | null {
   if (m.nonGo.length < MIN_POLLS) return null;
-  const tr = trendOf(m.nonGo);
+  const tr = trendOf(holding ? m.nonGo : sinceShown(m.nonGo, shownSince));
   const last = m.nonGo[m.nonGo.length - 1]!.v;
   const rss = m.last.rss ?? 0;
   const growing = tr !== null && risingNow(tr, holding, holding ? NON_GO_MIN_RISE / 2 : NON_GO_MIN_RISE);

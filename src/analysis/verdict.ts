@@ -33,6 +33,7 @@ import {
   type VerdictKind,
 } from './verdict-rules.js';
 import { mannKendall, type Point } from './trend.js';
+import { allocatedSinceLastGc } from './gc-model.js';
 
 export type { GoroutineGrowth, HeapGrowth, LeakedGoroutines, Runway, Suggestion, VerdictAction, VerdictKind } from './verdict-rules.js';
 export { MIN_POLLS, MIN_TREND_POINTS } from './verdict-rules.js';
@@ -81,6 +82,35 @@ export interface VerdictInput {
 
 /** Evaluations a new kind must win in a row before it replaces the shown one. */
 export const SWITCH_AFTER = 2;
+/**
+ * Healthy without a trend, from the runtime's arithmetic: between two GCs the live heap can grow
+ * by at most what is allocated meanwhile. When the GCs seen show no rise and what was allocated
+ * since the last one is a few percent of the live heap, no leak worth the name can be hiding,
+ * however few GCs a quiet service runs.
+ */
+function quietHeap(m: Model): { summary: string; evidence: string[]; confidence: number } | null {
+  const pts = m.live.points;
+  const allocated = allocatedSinceLastGc(m.run);
+  if (pts.length < 2 || allocated === null) return null;
+  const level = pts[pts.length - 1]!.v;
+  const rose = pts[pts.length - 1]!.v - pts[0]!.v;
+  if (level <= 0 || rose > QUIET_RISE * level || allocated > QUIET_ALLOCATED * level) return null;
+  const r = m.last;
+  return {
+    summary: `healthy: quiet heap: at most ${formatBytes(allocated)} allocated since the last GC, ${Math.round((100 * allocated) / level)}% of the ${formatBytes(level)} live heap; RSS ${formatBytes(r.rss)}`,
+    evidence: [
+      `live heap at the ${pts.length} GCs seen: ${formatBytes(pts[0]!.v)} → ${formatBytes(level)}; between GCs it can grow by no more than is allocated (TotalAlloc)`,
+      ...interimStatement(m, 0, 0).evidence.slice(1),
+    ],
+    confidence: Math.max(0.5, Math.min(0.95, 1 - allocated / (QUIET_ALLOCATED * level) / 2)),
+  };
+}
+
+/** A heap that rose less than this share across the GCs seen… */
+const QUIET_RISE = 0.05;
+/** …and allocated less than this share of itself since the last GC cannot be leaking much. */
+const QUIET_ALLOCATED = 0.05;
+
 /** Healthy is only claimed when the evidence that nothing grows reaches this confidence. */
 const HEALTHY_MIN_CONFIDENCE = 0.8;
 /** History entries kept. */
@@ -142,7 +172,7 @@ function emptyVerdict(kind: VerdictKind, summary: string, evidence: string[], su
 }
 
 /** Judges the timeline as it is now; `current` is the shown kind, which holds at looser evidence. */
-export function judgeOnce(input: VerdictInput, current: VerdictKind | null = null): Verdict {
+export function judgeOnce(input: VerdictInput, current: VerdictKind | null = null, shownSince: number | null = null): Verdict {
   const run = currentRun(input.records);
   const restarted = input.records.some((r) => r.restarted);
   if (run.length === 0) return emptyVerdict('insufficient-data', 'watching: waiting for a good poll', []);
@@ -155,12 +185,13 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     leakedGoroutines: input.leakedGoroutines ?? null,
     goVersion: input.goVersion,
     baselineLabel: input.baselineLabel ?? 'than at the first profile',
+    shownSince: current === null || current === 'insufficient-data' ? null : shownSince,
   };
   const holding = (k: VerdictKind) => current === k;
   const findings = [
     goroutineLeak(m, ruleInput, holding('goroutine-leak')),
     heapLeak(m, ruleInput, holding('heap-leak')),
-    nonGoMemory(m, holding('non-go-memory')),
+    nonGoMemory(m, holding('non-go-memory'), ruleInput.shownSince),
   ].filter((f): f is Finding => f !== null);
   if (!findings.some((f) => f.kind === 'heap-leak')) {
     const rr = runtimeRetention(m, ruleInput, holding('runtime-retention'));
@@ -170,7 +201,8 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
   const thrash = thrashNote(m);
   const spike = spikeNote(run, fmt);
   const gcKnown = run.some((r) => r.numGC !== null);
-  const needGcs = Math.max(0, MIN_TREND_POINTS - m.live.points.length);
+  // No rise needs fewer points to say than a rise does (4 GC points, 3 cycles, vs 5).
+  const needGcs = Math.max(0, MIN_TREND_POINTS - 1 - m.live.points.length);
   const needPolls = Math.max(0, MIN_POLLS - run.length);
   if (findings.length === 0 && (!gcKnown || needGcs > 0 || needPolls > 0)) {
     if (!gcKnown && run.length >= MIN_POLLS) {
@@ -181,6 +213,8 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
         [{ text: 'Serve /debug/vars (import _ "expvar"), or /metrics from client_golang (go_gc_duration_seconds), or net/http/pprof\'s heap?debug=1' }],
       );
     }
+    const quiet = needPolls === 0 && gcKnown ? quietHeap(m) : null;
+    if (quiet) return { ...emptyVerdict('healthy', quiet.summary, quiet.evidence), confidence: quiet.confidence };
     const interim = interimStatement(m, needGcs, needPolls);
     const v = emptyVerdict('insufficient-data', interim.summary + (restarted ? ' (the target restarted: counting again)' : ''), interim.evidence);
     if (thrash) v.evidence.unshift(thrash.evidence);
@@ -248,7 +282,8 @@ export function judge(input: VerdictInput, previous: VerdictState | null): Verdi
   // After a restart the old process's verdict (and its looser hold) no longer applies.
   const restarted = last?.restarted === true;
   const shown = restarted ? null : (previous?.verdict.kind ?? null);
-  const fresh = judgeOnce(input, shown);
+  const openSince = previous?.history.findLast((h) => h.to === null)?.from ?? null;
+  const fresh = judgeOnce(input, shown, openSince);
   let history = previous?.history ?? [];
   const open = (v: Verdict, note: string | null): VerdictChange[] => {
     const closed = history.map((h) => (h.to === null ? { ...h, to: now, note: h.note ?? note } : h));
