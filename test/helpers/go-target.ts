@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { GO_1_26, goCommandEnv, proxyToolchain, type GoRuntime } from './go-runtimes.js';
 
-export type GoProgram = 'target' | 'bigheap' | 'goroutineleak';
+/** A directory under fixtures/ with a main package. */
+export type GoProgram = 'target' | 'bigheap' | 'goroutineleak' | `metrics-dialects/${string}`;
 
 /** Build settings a program needs beyond the defaults (part of its cache key). */
 const BUILD_ENV: Partial<Record<GoProgram, Record<string, string>>> = {
@@ -103,14 +104,15 @@ export function buildGoProgram(name: GoProgram, go?: GoRuntime | string, cmd?: s
   return p;
 }
 
-async function buildOnce(name: GoProgram, rt: GoRuntime): Promise<string> {
-  const srcDir = path.join(repoRoot, 'fixtures', name);
-  const env = { ...goEnv(rt), ...BUILD_ENV[name] };
+async function buildOnce(program: GoProgram, rt: GoRuntime): Promise<string> {
+  const srcDir = path.join(repoRoot, 'fixtures', program);
+  const name = path.basename(program);
+  const env = { ...goEnv(rt), ...BUILD_ENV[program] };
   const versionKey = `${rt.name}@${rt.cmd}`;
   let goVersion = goVersions.get(versionKey);
   if (!goVersion) goVersions.set(versionKey, (goVersion = run(rt.cmd, ['env', 'GOVERSION'], { env, timeout: 300_000 }).then((r) => r.stdout.trim())));
   const hash = createHash('sha256');
-  hash.update(`${await goVersion}\0${JSON.stringify(BUILD_ENV[name] ?? {})}\0`);
+  hash.update(`${await goVersion}\0${JSON.stringify(BUILD_ENV[program] ?? {})}\0`);
   const files = (await fsp.readdir(srcDir)).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
   for (const f of files) {
     hash.update(`${f}\0`);
