@@ -4,8 +4,8 @@
 #   Go 1.26  /usr/local/go (the machine's; checked by .ci/run)
 #   Go 1.22  the go1.22.12 toolchain from the Go module proxy (GOTOOLCHAIN)
 #   Go 1.19  Debian's golang-1.19-go at /usr/lib/go-1.19
-# and the modules of the client_golang fixtures (fixtures/metrics-dialects/*), verified against
-# their committed go.sum. Safe to run again.
+# and the modules of the fixtures that use any (fixtures/metrics-dialects/*: client_golang;
+# fixtures/profile-rewrite: google/pprof), verified against their committed go.sum. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -20,8 +20,8 @@ fi
 "$GO119" version
 GOTOOLCHAIN=go1.22.12 go version
 
-# Each client_golang fixture with the Go it is paired with (the first line of its go.mod says which).
-for dir in fixtures/metrics-dialects/*/; do
+# Each with the Go it is paired with (its go.mod's go line says which).
+for dir in fixtures/metrics-dialects/*/ fixtures/profile-rewrite/; do
   [ -f "$dir/go.mod" ] || continue
   gocmd=go
   grep -q '^go 1\.19$' "$dir/go.mod" && gocmd="$GO119"

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { GO_1_26, goCommandEnv, proxyToolchain, type GoRuntime } from './go-runtimes.js';
 
 /** A directory under fixtures/ with a main package. */
-export type GoProgram = 'target' | 'bigheap' | 'goroutineleak' | `metrics-dialects/${string}`;
+export type GoProgram = 'target' | 'bigheap' | 'goroutineleak' | 'profile-rewrite' | `metrics-dialects/${string}`;
 
 /** Build settings a program needs beyond the defaults (part of its cache key). */
 const BUILD_ENV: Partial<Record<GoProgram, Record<string, string>>> = {
