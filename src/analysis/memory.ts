@@ -7,7 +7,7 @@ import { thpHolds } from './thp.js';
 import type { PollRecord } from './poll-record.js';
 
 export interface MemoryPart {
-  key: 'heap' | 'idle' | 'lazyfree' | 'runtime' | 'file' | 'thp' | 'other';
+  key: 'heap' | 'idle' | 'lazyfree' | 'runtime' | 'file' | 'thp' | 'other' | 'heap-objects' | 'heap-unused' | 'stacks' | 'metadata' | 'runtime-other';
   label: string;
   /** What the part is, in a few words, for the help and the README. */
   meaning: string;
@@ -26,6 +26,12 @@ export interface MemoryBreakdown {
    * the piece of it that Go's own figures cannot explain.
    */
   hugePages: { bytes: number | null; source: string };
+  /**
+   * The same RSS split by the runtime's own memory classes (runtime/metrics), finer than `parts`:
+   * objects apart from fragmentation, stacks apart from metadata. Null where the service does not
+   * export them.
+   */
+  classes: MemoryPart[] | null;
 }
 
 export const PART_MEANINGS: Record<MemoryPart['key'], string> = {
@@ -36,6 +42,11 @@ export const PART_MEANINGS: Record<MemoryPart['key'], string> = {
   file: 'the binary and mapped files (RssFile + RssShmem): shared, dropped under pressure',
   thp: 'heap Go released that transparent huge pages keep resident (at most AnonHugePages of smaps_rollup, and HeapReleased), shown when it accounts for the memory Go does not: an upper bound',
   other: 'anonymous memory Go does not account for: cgo/C malloc, mmap (RSS − LazyFree − (Sys − HeapReleased), less the huge pages part)',
+  'heap-objects': 'live objects and dead ones not yet swept (/memory/classes/heap/objects)',
+  'heap-unused': 'room in heap spans that hold objects, unused: fragmentation (/memory/classes/heap/unused)',
+  stacks: 'goroutine stacks (/memory/classes/heap/stacks + os-stacks)',
+  metadata: 'the runtime\'s metadata: mspans, mcaches, GC bitmaps, profiling buckets (/memory/classes/metadata/*, profiling/buckets)',
+  'runtime-other': 'the rest of what the runtime mapped (/memory/classes/other)',
 };
 
 /**
@@ -48,16 +59,58 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
   const ms = r.memstatsSource ?? 'memstats';
   const idle = r.heapIdle !== null && r.heapReleased !== null ? r.heapIdle - r.heapReleased : null;
   const runtime = r.stackSys !== null && r.runtimeSys !== null ? r.stackSys + r.runtimeSys : null;
+  const go = [part('heap', r.heapInuse, ms), part('idle', idle, ms), part('runtime', runtime, ms)];
+  return {
+    rss: r.rss,
+    rssSource: r.rssSource,
+    parts: fitToRss(r, go, 'idle'),
+    hugePages: { bytes: r.anonHugePages, source: r.anonHugePages === null ? 'unknown' : 'smaps_rollup' },
+    classes: memoryClassBreakdown(r),
+  };
+}
+
+/**
+ * RSS by the runtime's memory classes, where the service exports them (client_golang's
+ * WithGoCollectorRuntimeMetrics): heap objects + fragmentation + free heap kept + LazyFree +
+ * stacks + metadata + the runtime's other mappings + file pages + huge pages + memory outside Go
+ * (the same figures as in `parts`). Released heap is left out: it is resident only as LazyFree
+ * (or in huge pages).
+ */
+export function memoryClassBreakdown(r: PollRecord): MemoryPart[] | null {
+  const c = r.memoryClasses ?? null; // records from recordings made before the field have none
+  if (c === null) return null;
+  const src = 'metrics: memory classes';
+  const go = [
+    part('heap-objects', c.heapObjects, src),
+    part('heap-unused', c.heapUnused, src),
+    part('idle', c.heapFree, src),
+    part('stacks', c.stacks, src),
+    part('metadata', c.metadata + c.profiling, src),
+    part('runtime-other', c.other, src),
+  ];
+  return fitToRss(r, go, 'idle');
+}
+
+function part(key: MemoryPart['key'], bytes: number | null, source: string): MemoryPart {
+  return { key, label: PART_LABELS[key], meaning: PART_MEANINGS[key], bytes, source };
+}
+
+/**
+ * The Go parts (heap first) with LazyFree after `lazyFreeAfter`, then file pages, huge pages and
+ * memory outside Go. Go's figures count reserved pages before they are touched, so they are upper
+ * bounds: what RSS does not hold of them is taken off each part after the first, in order, never
+ * shown as negative memory elsewhere.
+ */
+function fitToRss(r: PollRecord, go: MemoryPart[], lazyFreeAfter: MemoryPart['key']): MemoryPart[] {
   const file = r.rssSource === 'proc' && r.rss !== null && r.rssAnon !== null ? r.rss - r.rssAnon : null;
   const nonGo = nonGoFigure(r);
   // Huge pages holding released heap come off "not Go" only when they account for it (thp.ts).
   const thp = r.anonHugePages === null || nonGo === null ? null : (thpHolds(r)?.heldBytes ?? 0);
-  const part = (key: MemoryPart['key'], bytes: number | null, source: string): MemoryPart => ({ key, label: PART_LABELS[key], meaning: PART_MEANINGS[key], bytes, source });
+  const at = go.findIndex((p) => p.key === lazyFreeAfter) + 1;
   const parts: MemoryPart[] = [
-    part('heap', r.heapInuse, ms),
-    part('idle', idle, ms),
+    ...go.slice(0, at),
     part('lazyfree', r.lazyFree, r.lazyFree === null ? 'unknown' : 'smaps'),
-    part('runtime', runtime, ms),
+    ...go.slice(at),
     part('file', file, file === null ? 'unknown' : 'proc'),
     part('thp', thp, thp === null ? 'unknown' : 'smaps_rollup'),
     part('other', nonGo, nonGo === null ? 'unknown' : r.namedMappings ? 'smaps (named mappings)' : 'derived'),
@@ -65,15 +118,14 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
   if (r.rss !== null) {
     const fixed = (r.lazyFree ?? 0) + (file ?? 0) + (thp ?? 0) + (nonGo ?? 0);
     let goResident = r.rss - fixed;
-    for (const key of ['heap', 'idle', 'runtime'] as const) {
-      const p = parts.find((x) => x.key === key)!;
-      if (p.bytes === null) continue;
-      if (key !== 'heap' && p.bytes > goResident) {
+    go.forEach((p, i) => {
+      if (p.bytes === null) return;
+      if (i > 0 && p.bytes > goResident) {
         p.bytes = Math.max(0, goResident);
         p.source += ' (resident part)';
       }
       goResident -= p.bytes;
-    }
+    });
     // Without /proc's split (RSS from /metrics), what is left over is all "not Go", files included.
     const other = parts.find((x) => x.key === 'other')!;
     if (other.bytes === null && goResident >= 0 && parts.every((p) => p.key === 'other' || p.key === 'file' || p.key === 'lazyfree' || p.bytes !== null)) {
@@ -82,7 +134,7 @@ export function memoryBreakdown(r: PollRecord): MemoryBreakdown {
       other.meaning = 'everything else in RSS: binary, files, cgo/C malloc, mmap';
     }
   }
-  return { rss: r.rss, rssSource: r.rssSource, parts, hugePages: { bytes: r.anonHugePages, source: r.anonHugePages === null ? 'unknown' : 'smaps_rollup' } };
+  return parts;
 }
 
 /**
@@ -106,10 +158,18 @@ const PART_LABELS: Record<MemoryPart['key'], string> = {
   file: 'binary+files',
   thp: 'huge pages',
   other: 'not Go',
+  'heap-objects': 'heap objects',
+  'heap-unused': 'fragmentation',
+  stacks: 'stacks',
+  metadata: 'metadata',
+  'runtime-other': 'runtime other',
 };
+
+/** The parts of `parts` (the screen's breakdown). */
+const BREAKDOWN_KEYS: Array<MemoryPart['key']> = ['heap', 'idle', 'lazyfree', 'runtime', 'file', 'thp', 'other'];
 
 /** The parts and their meanings as the README's table (test/readme.test.ts keeps them in step). */
 export function memoryPartsMarkdown(): string {
-  const rows = (Object.keys(PART_LABELS) as Array<MemoryPart['key']>).map((k) => `| ${PART_LABELS[k]} | ${PART_MEANINGS[k]} |`);
+  const rows = BREAKDOWN_KEYS.map((k) => `| ${PART_LABELS[k]} | ${PART_MEANINGS[k]} |`);
   return ['| part | what it is |', '|---|---|', ...rows].join('\n');
 }

@@ -121,12 +121,14 @@ export function mergeProfiles(srcs: Profile[]): Profile {
   let period = 0;
   const comments: string[] = [];
   let defaultSampleType = '';
+  let docUrl = '';
   for (const s of srcs) {
     if (timeNanos === 0 || s.timeNanos < timeNanos) timeNanos = s.timeNanos;
     durationNanos += s.durationNanos;
     if (period === 0 || period < s.period) period = s.period;
     for (const c of s.comments) if (!comments.includes(c)) comments.push(c);
     if (!defaultSampleType) defaultSampleType = s.defaultSampleType;
+    if (!docUrl) docUrl = s.docUrl;
   }
 
   const mappings: Mapping[] = [];
@@ -215,6 +217,7 @@ export function mergeProfiles(srcs: Profile[]): Profile {
     period,
     comments,
     defaultSampleType,
+    docUrl,
     mappings,
     functions,
     locations,

@@ -3,6 +3,31 @@
 // prints and what a recording's timeline holds.
 
 export type RssSource = 'proc' | 'metrics' | 'estimate';
+
+/**
+ * The Go runtime's own account of the memory it mapped (runtime/metrics /memory/classes/…:bytes,
+ * as client_golang's WithGoCollectorRuntimeMetrics exports them). The classes add up to `total`
+ * (= MemStats.Sys); all but heapReleased are resident unless never touched.
+ */
+export interface MemoryClasses {
+  /** Live objects and dead ones not yet swept (= HeapAlloc). */
+  heapObjects: number;
+  /** Reserved for objects in spans in use but holding none: fragmentation (HeapInuse − HeapAlloc). */
+  heapUnused: number;
+  /** Free heap the runtime keeps, not returned to the OS (HeapIdle − HeapReleased). */
+  heapFree: number;
+  /** Free heap returned to the OS; resident only as LazyFree (MADV_FREE). */
+  heapReleased: number;
+  /** Goroutine stacks: heap/stacks + os-stacks (= StackSys). */
+  stacks: number;
+  /** Runtime metadata: mspan and mcache (in use and free) and the GC's other metadata. */
+  metadata: number;
+  /** The profiling bucket hash table (= BuckHashSys). */
+  profiling: number;
+  /** Everything else the runtime mapped (= OtherSys). */
+  other: number;
+  total: number;
+}
 export type MemStatsSource = 'metrics' | 'expvar' | 'heap-debug1';
 
 export interface PollRecord {
@@ -77,6 +102,9 @@ export interface PollRecord {
    */
   namedMappings: { goRss: number; nonGoAnonymous: number; biggestNonGo: Array<{ name: string; bytes: number }>; evidence: string | null } | null;
 
+  /** The runtime's memory classes, where the service exports them (/metrics; source: metrics). */
+  memoryClasses: MemoryClasses | null;
+
   goroutines: number | null;
 
   /** A heap profile was fetched this poll (else the last one still holds: no GC since). */
@@ -130,6 +158,7 @@ export function emptyRecord(seq: number, time: number): PollRecord {
     memoryLimit: null,
     workingSet: null,
     namedMappings: null,
+    memoryClasses: null,
     goroutines: null,
     heapProfileFetched: false,
     heapProfileNumGC: null,

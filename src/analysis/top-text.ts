@@ -49,6 +49,7 @@ export function topHeaderLines(p: Profile, report: TopReport, filters: NameFilte
   if (main?.buildId) lines.push(`Build ID: ${main.buildId}`);
   for (const c of p.comments) if (!c.startsWith('#')) lines.push(c);
   lines.push(`Type: ${report.sampleType.type}`);
+  if (p.docUrl) lines.push(`Doc: ${p.docUrl}`);
   if (p.timeNanos !== 0) lines.push(`Time: ${formatProfileTime(p.timeNanos, zoneName)}`);
   if (p.durationNanos !== 0) {
     const duration = autoLabel(p.durationNanos, 'nanoseconds');

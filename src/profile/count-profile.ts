@@ -66,6 +66,7 @@ export function countProfileAsProfile(cp: CountProfile, timeMs = 0): Profile {
     timeNanos: timeMs * 1e6,
     durationNanos: 0,
     comments: [],
+    docUrl: '',
     dropFrames: '',
     keepFrames: '',
     mappings: [],

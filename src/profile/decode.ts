@@ -224,6 +224,7 @@ interface RawProfile {
   durationNanos: number;
   period: number;
   defaultSampleType: number;
+  docUrl: number;
 }
 
 const PROFILE = message<RawProfile>('Profile', {
@@ -241,7 +242,7 @@ const PROFILE = message<RawProfile>('Profile', {
   12: varint((r, p) => (p.period = r.int64())),
   13: packed((r, p) => p.comments.push(r.int64())),
   14: varint((r, p) => (p.defaultSampleType = r.int64())),
-  15: unused, // doc_url
+  15: varint((r, p) => (p.docUrl = r.int64())),
 });
 
 interface RawValueType {
@@ -380,6 +381,7 @@ function decodeProto(buf: Uint8Array): Profile {
     durationNanos: 0,
     period: 0,
     defaultSampleType: 0,
+    docUrl: 0,
   });
   const strings = raw.strings;
 
@@ -466,6 +468,7 @@ function decodeProto(buf: Uint8Array): Profile {
     timeNanos: raw.timeNanos,
     durationNanos: raw.durationNanos,
     comments: raw.comments.map((c) => str(c, 'a comment')),
+    docUrl: str(raw.docUrl, 'doc_url'),
     dropFrames: str(raw.dropFrames, 'drop_frames'),
     keepFrames: str(raw.keepFrames, 'keep_frames'),
     mappings,

@@ -57,6 +57,7 @@ export function encodeProfile(p: Profile): Uint8Array {
     period: int64(p.period),
     ...(p.periodType ? { periodType: new PbValueType({ type: s(p.periodType.type), unit: s(p.periodType.unit) }) } : {}),
     comment: p.comments.map(s),
+    docUrl: p.docUrl ? s(p.docUrl) : 0,
     defaultSampleType: p.defaultSampleType ? s(p.defaultSampleType) : 0,
     dropFrames: p.dropFrames ? s(p.dropFrames) : 0,
     keepFrames: p.keepFrames ? s(p.keepFrames) : 0,

@@ -563,6 +563,7 @@ class ProfileBuilder {
       timeNanos: 0,
       durationNanos: 0,
       comments: [],
+      docUrl: '',
       dropFrames: '',
       keepFrames: '',
       mappings: [],

@@ -85,6 +85,8 @@ export interface Profile {
   timeNanos: number;
   durationNanos: number;
   comments: string[];
+  /** doc_url (field 15): where the profile's kind is documented; '' when absent (pprof prints `Doc:`). */
+  docUrl: string;
   dropFrames: string;
   keepFrames: string;
   mappings: Mapping[];

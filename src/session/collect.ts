@@ -484,6 +484,7 @@ function fillGcModel(ctx: PollContext): void {
     r.memoryLimitGoSource = env.memoryLimit !== null ? 'environ' : 'none';
   }
   r.godebug = env?.godebug ?? null;
+  r.memoryClasses = ctx.metrics?.memoryClasses ?? null;
   const start = ctx.metrics?.startTime;
   r.processStart = start != null ? start * 1000 : null;
 }

@@ -1,8 +1,11 @@
 /**
- * Prometheus text exposition format 0.0.4 (what client_golang serves on /metrics by default) and the
+ * Prometheus text exposition format 0.0.4 (what client_golang serves on /metrics by default), and
+ * OpenMetrics 1.0 (what it serves to `Accept: application/openmetrics-text`: `# UNIT` and `# EOF`
+ * lines, `_total`/`_created` samples, exemplars after ` # `, timestamps in seconds), and the
  * mapping of client_golang's Go/process collectors onto MemStats (docs/formats.md#prometheus-metrics).
  * A hand-written scanner: one pass per line, no backtracking regexes; malformed lines are skipped.
  */
+import type { MemoryClasses } from '../analysis/poll-record.js';
 import type { MemStats } from '../profile/memstats.js';
 
 export interface PrometheusSample {
@@ -17,8 +20,10 @@ export type PrometheusSamples = Map<string, PrometheusSample[]>;
 
 export function parsePrometheusText(text: string): PrometheusSamples {
   const samples: PrometheusSamples = new Map();
+  // OpenMetrics ends with `# EOF`; its timestamps are seconds, the text format's milliseconds.
+  const timestampMs = /(?:^|\n)# EOF\r?\n?$/.test(text) ? 1000 : 1;
   for (const rawLine of text.split('\n')) {
-    const sample = parseSampleLine(rawLine);
+    const sample = parseSampleLine(rawLine, timestampMs);
     if (!sample) continue;
     const list = samples.get(sample.name);
     if (list) list.push(sample.sample);
@@ -27,8 +32,11 @@ export function parsePrometheusText(text: string): PrometheusSamples {
   return samples;
 }
 
-/** `name[{l="v",…}] value [timestamp]`; null for comments, blank and malformed lines. */
-function parseSampleLine(line: string): { name: string; sample: PrometheusSample } | null {
+/**
+ * `name[{l="v",…}] value [timestamp] [# {exemplar labels} value [timestamp]]`; null for comments,
+ * blank and malformed lines. `timestampMs`: milliseconds per timestamp unit.
+ */
+function parseSampleLine(line: string, timestampMs: number): { name: string; sample: PrometheusSample } | null {
   let i = skipBlanks(line, 0);
   if (i >= line.length || line[i] === '#') return null;
   const nameEnd = scanMetricName(line, i);
@@ -45,13 +53,17 @@ function parseSampleLine(line: string): { name: string; sample: PrometheusSample
   const [valueText, afterValue] = nextToken(line, i);
   const value = parsePromFloat(valueText);
   if (value === null) return null;
-  const [timestampText, afterTimestamp] = nextToken(line, skipBlanks(line, afterValue));
-  if (skipBlanks(line, afterTimestamp) < line.length) return null;
   const sample: PrometheusSample = { labels, value };
-  if (timestampText !== '') {
-    if (!/^-?\d{1,16}$/.test(timestampText)) return null;
-    sample.timestamp = Number(timestampText);
+  i = skipBlanks(line, afterValue);
+  if (i < line.length && line[i] !== '#') {
+    const [timestampText, afterTimestamp] = nextToken(line, i);
+    const timestamp = timestampMs === 1 ? (/^-?\d{1,16}$/.test(timestampText) ? Number(timestampText) : null) : parsePromFloat(timestampText);
+    if (timestamp === null || !Number.isFinite(timestamp)) return null;
+    sample.timestamp = Math.round(timestamp * timestampMs);
+    i = skipBlanks(line, afterTimestamp);
   }
+  // What may follow is an OpenMetrics exemplar (` # {trace_id="…"} 0.042 1.7e9`): not ours to read.
+  if (i < line.length && !(line[i] === '#' && line[i + 1] === ' ' && line[skipBlanks(line, i + 1)] === '{')) return null;
   return { name, sample };
 }
 
@@ -154,6 +166,8 @@ export interface GoProcessMetrics {
     /** `go_gc_heap_live_bytes` (/gc/heap/live:bytes, Go >= 1.21): heap marked live by the last GC. */
     heapLive: number | null;
   };
+  /** The runtime's own memory classes (`go_memory_classes_*_bytes`, runtime/metrics); null unless all are exposed. */
+  memoryClasses: MemoryClasses | null;
 }
 
 /** math.MaxInt64 as a float: the runtime's "no memory limit". */
@@ -216,7 +230,35 @@ export function extractGoProcessMetrics(samples: PrometheusSamples): GoProcessMe
       memoryLimit: limitOrNone(read('go_gc_gomemlimit_bytes')),
       heapLive: read('go_gc_heap_live_bytes'),
     },
+    memoryClasses: readMemoryClasses(read),
   };
+}
+
+/**
+ * `/memory/classes/…:bytes` as client_golang names them. They add up to the total exactly;
+ * one missing would make the split a guess, so it is all or nothing. With go_memstats_* on,
+ * client_golang leaves out the profiling buckets class: go_memstats_buck_hash_sys_bytes is it.
+ */
+function readMemoryClasses(read: (name: string) => number | null): MemoryClasses | null {
+  const c = (name: string) => read(`go_memory_classes_${name}_bytes`);
+  const metadata = ['metadata_mcache_free', 'metadata_mcache_inuse', 'metadata_mspan_free', 'metadata_mspan_inuse', 'metadata_other'].map(c);
+  const classes = {
+    heapObjects: c('heap_objects'),
+    heapUnused: c('heap_unused'),
+    heapFree: c('heap_free'),
+    heapReleased: c('heap_released'),
+    stacks: sumOrNull([c('heap_stacks'), c('os_stacks')]),
+    metadata: sumOrNull(metadata),
+    profiling: c('profiling_buckets') ?? read('go_memstats_buck_hash_sys_bytes'),
+    other: c('other'),
+    total: c('total'),
+  };
+  const values = Object.values(classes);
+  return values.every((v) => v !== null) ? (classes as MemoryClasses) : null;
+}
+
+function sumOrNull(values: Array<number | null>): number | null {
+  return values.every((v) => v !== null) ? values.reduce((a: number, b) => a + b!, 0) : null;
 }
 
 function limitOrNone(v: number | null): number | null {
@@ -224,26 +266,44 @@ function limitOrNone(v: number | null): number | null {
 }
 
 /**
- * Exporters that enable runtime/metrics names (or drop go_memstats_*) still let us derive the core
- * heap fields, with client_golang's own formulas (memStatsFromRM). Only fills what is missing.
+ * Exporters that enable runtime/metrics names (or drop go_memstats_*, as
+ * WithGoCollectorMemStatsMetricsDisabled does) still let us derive MemStats, with client_golang's
+ * own formulas (memStatsFromRM). Only fills what is missing.
  */
 function fillFromRuntimeMetrics(memstats: Partial<MemStats>, read: (name: string) => number | null): void {
-  const objects = read('go_memory_classes_heap_objects_bytes');
-  const unused = read('go_memory_classes_heap_unused_bytes');
-  const free = read('go_memory_classes_heap_free_bytes');
-  const released = read('go_memory_classes_heap_released_bytes');
+  const c = (name: string) => read(`go_memory_classes_${name}_bytes`);
+  const sum = (...names: string[]) => sumOrNull(names.map(c)) ?? undefined;
+  const objects = c('heap_objects');
+  const tiny = read('go_gc_heap_tiny_allocs_objects_total');
+  const plusTiny = (v: number | null) => (v !== null && tiny !== null ? v + tiny : undefined);
   const derived: Partial<MemStats> = {
     HeapAlloc: objects ?? undefined,
-    HeapReleased: released ?? undefined,
-    HeapInuse: objects !== null && unused !== null ? objects + unused : undefined,
-    HeapIdle: released !== null && free !== null ? released + free : undefined,
-    Sys: read('go_memory_classes_total_bytes') ?? undefined,
+    HeapReleased: c('heap_released') ?? undefined,
+    HeapInuse: sum('heap_objects', 'heap_unused'),
+    HeapIdle: sum('heap_released', 'heap_free'),
+    HeapSys: sum('heap_objects', 'heap_unused', 'heap_released', 'heap_free'),
+    StackInuse: c('heap_stacks') ?? undefined,
+    StackSys: sum('heap_stacks', 'os_stacks'),
+    MSpanInuse: c('metadata_mspan_inuse') ?? undefined,
+    MSpanSys: sum('metadata_mspan_inuse', 'metadata_mspan_free'),
+    MCacheInuse: c('metadata_mcache_inuse') ?? undefined,
+    MCacheSys: sum('metadata_mcache_inuse', 'metadata_mcache_free'),
+    BuckHashSys: c('profiling_buckets') ?? undefined,
+    GCSys: c('metadata_other') ?? undefined,
+    OtherSys: c('other') ?? undefined,
+    Sys: c('total') ?? undefined,
+    TotalAlloc: read('go_gc_heap_allocs_bytes_total') ?? undefined,
+    // MemStats counts tiny allocations in both Mallocs and Frees.
+    Mallocs: plusTiny(read('go_gc_heap_allocs_objects_total')),
+    Frees: plusTiny(read('go_gc_heap_frees_objects_total')),
     NextGC: read('go_gc_heap_goal_bytes') ?? undefined,
     HeapObjects: read('go_gc_heap_objects_objects') ?? undefined,
   };
   for (const [field, value] of Object.entries(derived) as Array<[keyof MemStats, number | undefined]>) {
     if (value !== undefined && memstats[field] === undefined) (memstats as Record<string, number>)[field] = value;
   }
+  // Alloc is HeapAlloc by definition.
+  if (objects !== null && memstats.Alloc === undefined && memstats.HeapAlloc !== undefined) memstats.Alloc = memstats.HeapAlloc;
 }
 
 /** Value of the first sample of `name` that is a finite number (gauges here have no labels). */

@@ -13,6 +13,7 @@ import { Profile as PbProfile } from 'pprof-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeProfiles } from '../helpers/go-target.js';
 import { requireTool } from '../helpers/require-tool.js';
+import { GO_RUNTIMES, requireGoRuntime } from '../helpers/go-runtimes.js';
 import { CLI } from '../helpers/paths.js';
 
 const run = promisify(execFile);
@@ -127,24 +128,37 @@ function writeCancelling(dir: string): void {
   writeFileSync(join(dir, 'cancelling.pb.gz'), pako.gzip(pb.encode()));
 }
 
-describe.skipIf(!haveGo)('parity with go tool pprof -top on the fixture program\'s profiles', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'livepprof-parity-'));
-    await writeProfiles(dir);
-    writeCancelling(dir);
-  }, 120_000);
-  afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  for (const c of CASES) {
-    it.concurrent(`${c.file} ${c.sampleIndex} ${c.flags.join(' ')}`, async () => {
-      const [want, got] = await Promise.all([pprofTop(dir, c), livepprofTop(dir, c)]);
-      expect(got.unit).toBe(c.unit);
-      expect(want.rows.length).toBeGreaterThan(0);
-      expect(got.total).toBe(want.total);
-      expect(got.rows).toEqual(want.rows);
-    });
+// Profiles written by the target built with each Go of the runtime matrix (all at once); pprof is
+// always the machine's (Go 1.26), as the one format `top` follows.
+const runtimes = haveGo ? GO_RUNTIMES.filter((r) => requireGoRuntime(r, `top parity on ${r.name}'s profiles`)) : [];
+const dirs = new Map<string, Promise<string>>();
+beforeAll(() => {
+  for (const rt of runtimes) {
+    const dir = mkdtempSync(join(tmpdir(), `livepprof-parity-${rt.name}-`));
+    const written = writeProfiles(dir, rt).then(() => (writeCancelling(dir), dir));
+    written.catch(() => {}); // reported by the suite that awaits it
+    dirs.set(rt.name, written);
   }
 });
+afterAll(async () => {
+  for (const d of dirs.values()) rmSync(await d.catch(() => ''), { recursive: true, force: true });
+});
+
+for (const rt of runtimes) {
+  describe(`parity with go tool pprof -top on the profiles of the fixture program built by ${rt.name}`, () => {
+    let dir = '';
+    beforeAll(async () => {
+      dir = await dirs.get(rt.name)!;
+    }, 240_000);
+
+    for (const c of CASES) {
+      it.concurrent(`${rt.name} ${c.file} ${c.sampleIndex} ${c.flags.join(' ')}`, async () => {
+        const [want, got] = await Promise.all([pprofTop(dir, c), livepprofTop(dir, c)]);
+        expect(got.unit).toBe(c.unit);
+        expect(want.rows.length).toBeGreaterThan(0);
+        expect(got.total).toBe(want.total);
+        expect(got.rows).toEqual(want.rows);
+      });
+    }
+  });
+}

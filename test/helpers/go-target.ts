@@ -8,8 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { GO_1_26, goCommandEnv, proxyToolchain, type GoRuntime } from './go-runtimes.js';
 
-export type GoProgram = 'target' | 'bigheap' | 'goroutineleak';
+/** A directory under fixtures/ with a main package. */
+export type GoProgram = 'target' | 'bigheap' | 'goroutineleak' | 'profile-rewrite' | `metrics-dialects/${string}`;
 
 /** Build settings a program needs beyond the defaults (part of its cache key). */
 const BUILD_ENV: Partial<Record<GoProgram, Record<string, string>>> = {
@@ -22,6 +24,8 @@ export interface TargetOptions {
   toolchain?: string;
   /** Build with this go command instead of `go` on PATH (e.g. /usr/lib/go-1.19/bin/go: before 1.21 there is no GOTOOLCHAIN). */
   go?: string;
+  /** Build with this Go of the runtime matrix (test/helpers/go-runtimes.ts). */
+  runtime?: GoRuntime;
   /** -scenario: steady (default), heap-leak, goroutine-leak, burst-free, non-go */
   scenario?: string;
   /** extra flags, e.g. ['-rate', '8', '-contention'] */
@@ -60,15 +64,11 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
   });
 }
 
-function goEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    // Pure-Go build: no C toolchain needed; GOWORK=off so a go.work elsewhere
-    // cannot interfere; -buildvcs=false (below) so git state never matters.
-    CGO_ENABLED: '0',
-    GOWORK: 'off',
-    GOFLAGS: '',
-  };
+function goEnv(rt: GoRuntime): NodeJS.ProcessEnv {
+  // Pure-Go build: no C toolchain needed; GOWORK=off so a go.work elsewhere
+  // cannot interfere; -buildvcs=false (below) so git state never matters;
+  // GOPROXY=off but for a proxy toolchain: modules come from the cache setup filled.
+  const env = goCommandEnv(rt);
   // `go` refuses to build without a cache dir; CI sandboxes sometimes have no HOME.
   if (!env.GOCACHE && !env.HOME && !env.XDG_CACHE_HOME) {
     env.GOCACHE = path.join(os.tmpdir(), 'livepprof-gocache');
@@ -79,31 +79,40 @@ function goEnv(): NodeJS.ProcessEnv {
 const goVersions = new Map<string, Promise<string>>();
 const builds = new Map<string, Promise<string>>();
 
+/** The Go to build with: a runtime of the matrix, a proxy toolchain, a go command, else Go 1.26. */
+function runtimeOf(go: GoRuntime | string | undefined, cmd: string | undefined): GoRuntime {
+  if (typeof go === 'object') return go;
+  if (go) return cmd ? { ...proxyToolchain(go), cmd } : proxyToolchain(go);
+  return cmd ? { name: cmd, cmd, env: {} } : GO_1_26;
+}
+
 /**
- * Builds fixtures/<name> (once per source hash) and returns the binary path:
- * os.tmpdir()/livepprof-go-<name>-<hash>/<name>. `toolchain` (e.g. 'go1.21.0') builds with that
- * Go release, fetched through the module proxy by the go command (GOTOOLCHAIN); `go` is the go
- * command to run (default `go` on PATH), e.g. an installed Go 1.19.
+ * Builds fixtures/<name> (once per source hash and Go version) and returns the binary path:
+ * os.tmpdir()/livepprof-go-<name>-<hash>/<name>. `go` is a Go of the runtime matrix (default:
+ * the machine's) or a release (e.g. 'go1.21.0') the go command fetches through the module proxy
+ * (GOTOOLCHAIN); `cmd` is the go command to run, e.g. an installed Go 1.19.
  */
-export function buildGoProgram(name: GoProgram, toolchain?: string, go = 'go'): Promise<string> {
-  const id = `${name}@${toolchain ?? ''}@${go}`;
+export function buildGoProgram(name: GoProgram, go?: GoRuntime | string, cmd?: string): Promise<string> {
+  const rt = runtimeOf(go, cmd);
+  const id = `${name}@${rt.name}@${rt.cmd}`;
   let p = builds.get(id);
   if (!p) {
-    p = buildOnce(name, toolchain, go);
+    p = buildOnce(name, rt);
     builds.set(id, p);
     p.catch(() => builds.delete(id)); // let a later call retry
   }
   return p;
 }
 
-async function buildOnce(name: GoProgram, toolchain: string | undefined, go: string): Promise<string> {
-  const srcDir = path.join(repoRoot, 'fixtures', name);
-  const env = { ...goEnv(), ...BUILD_ENV[name], ...(toolchain ? { GOTOOLCHAIN: toolchain } : {}) };
-  const versionKey = `${go}@${toolchain ?? ''}`;
+async function buildOnce(program: GoProgram, rt: GoRuntime): Promise<string> {
+  const srcDir = path.join(repoRoot, 'fixtures', program);
+  const name = path.basename(program);
+  const env = { ...goEnv(rt), ...BUILD_ENV[program] };
+  const versionKey = `${rt.name}@${rt.cmd}`;
   let goVersion = goVersions.get(versionKey);
-  if (!goVersion) goVersions.set(versionKey, (goVersion = run(go, ['env', 'GOVERSION'], { env, timeout: 300_000 }).then((r) => r.stdout.trim())));
+  if (!goVersion) goVersions.set(versionKey, (goVersion = run(rt.cmd, ['env', 'GOVERSION'], { env, timeout: 300_000 }).then((r) => r.stdout.trim())));
   const hash = createHash('sha256');
-  hash.update(`${await goVersion}\0${JSON.stringify(BUILD_ENV[name] ?? {})}\0`);
+  hash.update(`${await goVersion}\0${JSON.stringify(BUILD_ENV[program] ?? {})}\0`);
   const files = (await fsp.readdir(srcDir)).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
   for (const f of files) {
     hash.update(`${f}\0`);
@@ -123,7 +132,7 @@ async function buildOnce(name: GoProgram, toolchain: string | undefined, go: str
   // worker sees either no binary or a complete one.
   const tmp = path.join(dir, `${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await run(go, ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], { cwd: srcDir, env, timeout: 300_000 });
+    await run(rt.cmd, ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], { cwd: srcDir, env, timeout: 300_000 });
     await fsp.rename(tmp, bin);
   } finally {
     await fsp.rm(tmp, { force: true });
@@ -200,7 +209,7 @@ function spawnTarget(bin: string, args: string[], env: NodeJS.ProcessEnv): Promi
 
 /** Builds (if needed) and starts the target on 127.0.0.1 with a free port. */
 export async function startTarget(opts: TargetOptions = {}): Promise<Target> {
-  const bin = await buildGoProgram('target', opts.toolchain, opts.go);
+  const bin = await buildGoProgram('target', opts.runtime ?? opts.toolchain, opts.go);
   const env = { ...process.env, ...opts.env };
   const flags = [...(opts.scenario ? ['-scenario', opts.scenario] : []), ...(opts.args ?? [])];
   let cur = await spawnTarget(bin, ['-addr', '127.0.0.1:0', ...flags], env);
@@ -235,7 +244,7 @@ export async function startTarget(opts: TargetOptions = {}): Promise<Target> {
 
 /** Builds (if needed) and starts another fixture program that prints "listening on 127.0.0.1:PORT". */
 export async function startGoProgram(name: GoProgram, opts: Omit<TargetOptions, 'scenario'> = {}): Promise<Omit<Target, 'restart'>> {
-  const bin = await buildGoProgram(name);
+  const bin = await buildGoProgram(name, opts.runtime ?? opts.toolchain, opts.go);
   const cur = await spawnTarget(bin, ['-addr', '127.0.0.1:0', ...(opts.args ?? [])], { ...process.env, ...opts.env });
   return {
     url: `http://127.0.0.1:${cur.port}`,
@@ -247,7 +256,7 @@ export async function startGoProgram(name: GoProgram, opts: Omit<TargetOptions, 
 }
 
 /** Runs `target -write-profiles dir` (heap, allocs, goroutine, mutex, block, cpu, heap2 + text forms). */
-export async function writeProfiles(dir: string): Promise<void> {
-  const bin = await buildGoProgram('target');
+export async function writeProfiles(dir: string, rt?: GoRuntime): Promise<void> {
+  const bin = await buildGoProgram('target', rt);
   await run(bin, ['-write-profiles', dir], { timeout: 60_000 });
 }

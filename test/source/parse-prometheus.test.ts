@@ -123,12 +123,13 @@ describe('extractGoProcessMetrics', () => {
 
   it('prefers go_memstats_* over derived values and the cycles counter over the summary count', () => {
     const text = 'go_memstats_heap_alloc_bytes 10\ngo_memory_classes_heap_objects_bytes 99\ngo_gc_duration_seconds_count 4\ngo_gc_cycles_total_gc_cycles_total 5\n';
-    expect(extractGoProcessMetrics(parsePrometheusText(text)).memstats).toEqual({ HeapAlloc: 10, NumGC: 5 });
+    // Alloc is HeapAlloc by definition (client_golang's memStatsFromRM).
+    expect(extractGoProcessMetrics(parsePrometheusText(text)).memstats).toEqual({ HeapAlloc: 10, Alloc: 10, NumGC: 5 });
   });
 
   it('returns nulls and an empty memstats when nothing is exported; ignores NaN values', () => {
     expect(extractGoProcessMetrics(parsePrometheusText('go_threads NaN\n'))).toEqual({
-      rss: null, startTime: null, goroutines: null, threads: null, memstats: {}, gc: { gogc: null, memoryLimit: null, heapLive: null },
+      rss: null, startTime: null, goroutines: null, threads: null, memstats: {}, gc: { gogc: null, memoryLimit: null, heapLive: null }, memoryClasses: null,
     });
   });
 });
