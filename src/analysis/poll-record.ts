@@ -94,7 +94,7 @@ export interface PollRecord {
   hostMemAvailable: number | null;
   /** The effective memory limit of the service's cgroup (lowest over its ancestors), when it has one. */
   memoryLimit: number | null;
-  /** The cgroup's working set (usage − inactive_file: what docker stats and kubectl top show). */
+  /** The cgroup's working set (usage − inactive_file: what docker stats and kubectl top show); only under a limit. */
   workingSet: number | null;
   /**
    * Go's named mappings (Go >= 1.25 on a kernel that names them) read from /proc/PID/smaps while
@@ -106,6 +106,36 @@ export interface PollRecord {
   memoryClasses: MemoryClasses | null;
 
   goroutines: number | null;
+
+  // ---- which process, and the container's view of memory ----
+  /**
+   * How `pid` was proven to be the service (`pid 4242 serves port 6060 (through node (pid 812), in
+   * network namespace …): …`), or why no /proc was read (`port 6060 is served by docker-proxy (pid
+   * 812); the Go service was not found on this host: RSS from /metrics`).
+   */
+  identity: string | null;
+  /** The service's memory cgroup (as /proc/PID/cgroup names it) and the hierarchy's version. */
+  cgroupPath: string | null;
+  cgroupVersion: 1 | 2 | null;
+  /** Processes in the cgroup that holds the limit (the service shares the limit with them). */
+  cgroupProcs: number | null;
+  /** Charged to that cgroup (v2 memory.current, v1 memory.usage_in_bytes), page cache included. */
+  memoryUsage: number | null;
+  /** Which file of which cgroup (`memory.limit_in_bytes of /docker/abc`). */
+  memoryLimitSource: string | null;
+  /** memory.stat of that cgroup (v1 total_rss/total_cache/total_shmem/total_inactive_file). */
+  cgroupAnon: number | null;
+  cgroupFile: number | null;
+  cgroupShmem: number | null;
+  cgroupInactiveFile: number | null;
+  /** OOM kills counted in the service's cgroup (v2 memory.events, v1 memory.oom_control). */
+  oomKills: number | null;
+  /** PSI: share of the last 10 s some task of the cgroup stalled on memory (%). */
+  memoryPressure: number | null;
+  /** Why no working set is shown (no limit: the cgroup is shared with the host; unreadable). */
+  cgroupNote: string | null;
+  /** An OOM kill noticed this poll (the oom_kill counter moved, or a restart at ≥ 90% of the limit), said as such. */
+  oomKill: string | null;
 
   /** A heap profile was fetched this poll (else the last one still holds: no GC since). */
   heapProfileFetched: boolean;
@@ -160,6 +190,20 @@ export function emptyRecord(seq: number, time: number): PollRecord {
     namedMappings: null,
     memoryClasses: null,
     goroutines: null,
+    identity: null,
+    cgroupPath: null,
+    cgroupVersion: null,
+    cgroupProcs: null,
+    memoryUsage: null,
+    memoryLimitSource: null,
+    cgroupAnon: null,
+    cgroupFile: null,
+    cgroupShmem: null,
+    cgroupInactiveFile: null,
+    oomKills: null,
+    memoryPressure: null,
+    cgroupNote: null,
+    oomKill: null,
     heapProfileFetched: false,
     heapProfileNumGC: null,
     heapProfileInuse: null,

@@ -1,6 +1,7 @@
 // `livepprof watch <target>`: one line per poll — RSS next to the Go heap — as a table or as
 // JSON lines. Keeps going when polls fail; stops after --count polls or on Ctrl-C.
 
+import { containerAdviceFor, describeRunway, limitRunway } from '../analysis/container-memory.js';
 import { formatBytes, formatClock, formatCount, formatDuration } from '../analysis/format.js';
 import type { PollRecord } from '../analysis/poll-record.js';
 import { recordToJson } from '../analysis/poll-record.js';
@@ -90,6 +91,19 @@ export function formatWatchLine(r: PollRecord, nextPollInMs: number | null): str
   return line;
 }
 
+/** The working set's headroom to the cgroup's limit and, when it grows, the time left at that rate. */
+function limitRunwayJson(records: PollRecord[]): Record<string, unknown> | null {
+  const last = records[records.length - 1];
+  const r = limitRunway(records);
+  if (!r || !last || last.workingSet === null || last.memoryLimit === null) return null;
+  return {
+    headroom: r.headroom,
+    growthPerSec: r.growthPerSec === null ? null : Math.round(r.growthPerSec),
+    secondsLeft: r.secondsLeft === null ? null : Math.round(r.secondsLeft),
+    summary: describeRunway(r, last.memoryLimit, last.workingSet),
+  };
+}
+
 async function runWatch(io: Io, args: ParsedArgs): Promise<number> {
   const opened = await openTarget(args.positionals[0]!, args, io.warn);
   const json = boolOption(args, 'json');
@@ -97,14 +111,24 @@ async function runWatch(io: Io, args: ParsedArgs): Promise<number> {
   let printedHeader = false;
   let shownVerdict: string | null = null;
   const polls = { ok: 0, failed: 0 };
+  let shownIdentity: string | null = null;
   const session: Session = new Session(opened.fetcher, {
     ...opened.session,
     ...(count !== undefined ? { count: Math.min(count, opened.session.count ?? Infinity) } : {}),
     onRecord: (r) => {
       polls[r.ok ? 'ok' : 'failed']++;
       if (json) {
-        const v = session.snapshot().verdict;
-        io.out(recordToJson(r, v ? { verdict: verdictJson(v) } : {}) + '\n');
+        const snap = session.snapshot();
+        const v = snap.verdict;
+        const limitRunway = r.ok ? limitRunwayJson(snap.timeline.toArray()) : null;
+        const advice = containerAdviceFor(r);
+        io.out(
+          recordToJson(r, {
+            ...(v ? { verdict: verdictJson(v) } : {}),
+            ...(limitRunway ? { limitRunway } : {}),
+            ...(advice.length > 0 ? { containerAdvice: advice } : {}),
+          }) + '\n',
+        );
         return;
       }
       if (!printedHeader) {
@@ -113,6 +137,10 @@ async function runWatch(io: Io, args: ParsedArgs): Promise<number> {
       }
       const { nextPollAt: next, verdict } = session.snapshot();
       io.out(formatWatchLine(r, next === null || opened.recording ? null : Math.max(0, next - Date.now())) + '\n');
+      if (r.identity && r.identity !== shownIdentity) {
+        shownIdentity = r.identity;
+        io.out(`          ${r.identity}\n`);
+      }
       if (verdict && verdict.kind !== shownVerdict) {
         shownVerdict = verdict.kind;
         io.out(`          verdict: ${verdict.summary}\n`);

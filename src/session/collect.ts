@@ -27,6 +27,7 @@ import { nonGoBytes } from '../analysis/gc-model.js';
 import { namedMappingSplit, nonGoEvidence, smapsFullDue } from '../analysis/named-mappings.js';
 import { extractGoProcessMetrics, parsePrometheusText, type GoProcessMetrics } from '../source/parse-prometheus.js';
 import type { HeapDecoder } from './heap-decoder.js';
+import { identify, identityNote, noticeOomKill, readContainerMemory, reidentifyDue, type Identified } from './container.js';
 import { RestartWatch } from './restart.js';
 
 export interface CollectOptions {
@@ -62,6 +63,10 @@ export interface CollectState {
   /** The target's Go version when it says (go_info in /metrics). */
   goVersion: string | null;
   restarts: RestartWatch;
+  /** How `pid` was proven, or why there is none (process-identity.ts). */
+  identity: Identified | null;
+  /** The last poll with cgroup figures, for noticing an OOM kill. */
+  lastContainer: PollRecord | null;
 }
 
 export function initialCollectState(): CollectState {
@@ -83,6 +88,8 @@ export function initialCollectState(): CollectState {
     smapsFull: { lastReadAt: null, lastCostMs: null, named: null, split: null },
     goVersion: null,
     restarts: new RestartWatch(),
+    identity: null,
+    lastContainer: null,
   };
 }
 
@@ -117,7 +124,7 @@ interface PollContext {
   fail: (e: unknown) => void;
 }
 
-const LOCAL_ENDPOINTS = new Set(['pid', 'proc-status', 'proc-smaps', 'proc-smaps-full', 'proc-stat', 'proc-environ', 'host-meminfo']);
+const LOCAL_ENDPOINTS = new Set(['pid', 'proc-status', 'proc-smaps', 'proc-smaps-full', 'proc-stat', 'proc-environ', 'host-meminfo', 'identity', 'cgroup']);
 
 const text = (bytes: Uint8Array) => new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 
@@ -174,9 +181,13 @@ export async function collectPoll(target: Fetcher, state: CollectState, seq: num
     await readMemStats(ctx);
     await complementGcFigures(ctx);
     await readProc(ctx);
+    await readContainerMemory(f, seq, state.pid, record);
     fallbackRss(ctx);
+    record.identity = identityNote(record, state.identity);
     fillGcModel(ctx);
     noticeRestart(ctx);
+    noticeOomKill(state.lastContainer, record);
+    if (record.workingSet !== null || record.oomKills !== null) state.lastContainer = record;
     await readGoroutineGroups(ctx);
     await readHeapProfile(ctx);
   } catch (e) {
@@ -234,9 +245,21 @@ async function discover(ctx: PollContext): Promise<{ metrics: Uint8Array | null;
     }
   }
 
+  await identifyPid(ctx);
+  state.needsDiscovery = false;
+  return { metrics: metricsBytes, vars: varsBytes };
+}
+
+/**
+ * Which pid serves the target: only one proven to (not a forwarder's) is read in /proc. Its
+ * start time tells a later restart on the same pid; its environment gives GOGC and GOMEMLIMIT.
+ */
+async function identifyPid(ctx: PollContext): Promise<void> {
+  const { f, state, seq } = ctx;
+  state.identity = await identify(f, seq, ctx.record.time);
+  state.pid = state.identity.pid;
   try {
-    state.pid = Number(text(await f.fetch(seq, 'pid')));
-    state.pidStartTime = parseProcStatStartTime(text(await f.fetch(seq, 'proc-stat', state.pid)));
+    state.pidStartTime = state.pid === null ? null : parseProcStatStartTime(text(await f.fetch(seq, 'proc-stat', state.pid)));
   } catch {
     state.pid = null;
     state.pidStartTime = null;
@@ -249,8 +272,16 @@ async function discover(ctx: PollContext): Promise<{ metrics: Uint8Array | null;
       .then((b) => parseGoEnv(text(b)))
       .catch(() => null); // another user's process: its environment is not ours to read
   }
-  state.needsDiscovery = false;
-  return { metrics: metricsBytes, vars: varsBytes };
+}
+
+/** The target's command line again (it may be another process now), then its pid. */
+async function reidentify(ctx: PollContext): Promise<void> {
+  const { f, state, seq } = ctx;
+  state.cmdline = await f
+    .fetch(seq, 'cmdline')
+    .then((b) => parseCmdline(b))
+    .catch(() => state.cmdline);
+  await identifyPid(ctx);
 }
 
 // ---- memory figures -----------------------------------------------------------------------------
@@ -350,6 +381,8 @@ function fillMemStats(r: PollRecord, m: Partial<MemStats> | null): void {
 /** /proc: RSS and its split every poll; LazyFree and huge pages every few polls; free host memory. */
 async function readProc(ctx: PollContext): Promise<void> {
   const { f, state, seq, record } = ctx;
+  // No proven pid: asked again now and then (the service may have moved, or come into view).
+  if (state.pid === null && reidentifyDue(state.identity, record.time)) await reidentify(ctx);
   if (state.pid === null) return;
   let statusBytes: Uint8Array;
   try {
@@ -357,14 +390,10 @@ async function readProc(ctx: PollContext): Promise<void> {
   } catch {
     // The process we knew is gone although the port answers: it restarted between polls.
     try {
-      state.pid = Number(text(await f.fetch(seq, 'pid')));
-      state.pidStartTime = parseProcStatStartTime(text(await f.fetch(seq, 'proc-stat', state.pid)));
+      await reidentify(ctx);
+      if (state.pid === null) return;
       statusBytes = await f.fetch(seq, 'proc-status', state.pid);
       state.smapsFull = { lastReadAt: null, lastCostMs: null, named: null, split: null };
-      state.env = await f
-        .fetch(seq, 'proc-environ', state.pid)
-        .then((b) => parseGoEnv(text(b)))
-        .catch(() => null);
     } catch {
       state.pid = null;
       return;

@@ -6,12 +6,15 @@
  * (`socket:[inode]`) to map a socket to its process. The /proc root is injectable for tests.
  * Nothing here ever talks to a non-loopback address.
  */
-import { readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parsePprofIndex } from './parse-index.js';
+import { parseCmdline, parsePprofIndex } from './parse-index.js';
 import { parseProcNetTcp } from './parse-proc.js';
-import { DEFAULT_PROC_ROOT, isFsError, readCmdline, readRawFile } from './proc.js';
+import { DEFAULT_PROC_ROOT, readCmdline, readRawFile } from './proc.js';
+import { holdersOfSockets, readNamespaces, unmapIPv4, type SocketScanStats } from './proc-sockets.js';
+import { resolveServiceProcess, type Hop } from './process-identity.js';
 import type { HttpClient } from './http.js';
+
+export { socketInode, type SocketScanStats } from './proc-sockets.js';
 
 export interface ListeningSocket {
   /** Dotted IPv4 or RFC 5952 IPv6 as printed by parseProcNetTcp (`127.0.0.1`, `::`, `::1`). */
@@ -22,24 +25,21 @@ export interface ListeningSocket {
 }
 
 export interface PprofTarget {
-  /** Null when the socket's owner cannot be seen (another user's process without root, another PID namespace). */
+  /**
+   * The process that serves the port, proven (process-identity.ts): behind a forwarder, the
+   * service's pid, not the forwarder's. Null when it cannot be proven (why in `note`).
+   */
   pid: number | null;
   port: number;
   /** `http://127.0.0.1:PORT/debug/pprof/`, or `http://[::1]:PORT/debug/pprof/` for an IPv6-only listener. */
   url: string;
-  /** Null when /proc/PID/cmdline is unreadable or the pid is unknown. */
+  /** The service's command line (/proc/PID/cmdline, else its /debug/pprof/cmdline); null when neither can be read. */
   cmdline: string[] | null;
   profiles: Array<{ name: string; count: number }>;
-}
-
-/** Counters filled in by pidsBySocketInode, for diagnostics ("could not inspect 37 processes"). */
-export interface SocketScanStats {
-  /** Processes whose fd directory was listed. */
-  processes: number;
-  /** Processes skipped because their fd directory could not be read (permissions, exited). */
-  unreadable: number;
-  /** fd links read. */
-  fds: number;
+  /** Forwarders between the port and the service, outermost first. */
+  via: Hop[];
+  /** Why no pid is given, in one line. */
+  note: string | null;
 }
 
 const DEFAULT_PROBE_TIMEOUT_MS = 1_000;
@@ -47,8 +47,6 @@ const DEFAULT_PROBE_TIMEOUT_MS = 1_000;
 const PROBE_CONCURRENCY = 8;
 /** The index page is a few kB; a cap keeps a misidentified streaming endpoint from costing memory. */
 const PROBE_MAX_BYTES = 1 << 20;
-/** Processes whose fd tables are read at once; each is a readdir plus one readlink per fd. */
-const SCAN_CONCURRENCY = 16;
 
 // ---------------------------------------------------------------------------------------------
 // Sockets and their processes
@@ -77,61 +75,8 @@ export async function pidsBySocketInode(
   root: string = DEFAULT_PROC_ROOT,
   stats?: SocketScanStats,
 ): Promise<Map<number, number>> {
-  const found = new Map<number, number>();
-  if (inodes.size === 0) return found;
-  const pids = await listPids(root);
-  for (let i = 0; i < pids.length && found.size < inodes.size; i += SCAN_CONCURRENCY) {
-    const batch = pids.slice(i, i + SCAN_CONCURRENCY);
-    const socketsPerPid = await Promise.all(batch.map((pid) => socketInodesOf(pid, root, stats)));
-    batch.forEach((pid, j) => {
-      for (const inode of socketsPerPid[j]!) {
-        if (inodes.has(inode) && !found.has(inode)) found.set(inode, pid);
-      }
-    });
-  }
-  return found;
-}
-
-/** Numeric entries of the /proc root (thread-group leaders), ascending. */
-async function listPids(root: string): Promise<number[]> {
-  let names: string[];
-  try {
-    names = await readdir(root);
-  } catch (e) {
-    if (isFsError(e)) return [];
-    throw e;
-  }
-  return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
-}
-
-/** Socket inodes among a process's open fds; empty when its fd directory is unreadable. */
-async function socketInodesOf(pid: number, root: string, stats?: SocketScanStats): Promise<number[]> {
-  const fdDir = join(root, String(pid), 'fd');
-  let fds: string[];
-  try {
-    fds = await readdir(fdDir);
-  } catch (e) {
-    if (!isFsError(e)) throw e;
-    if (stats) stats.unreadable++;
-    return [];
-  }
-  if (stats) {
-    stats.processes++;
-    stats.fds += fds.length;
-  }
-  const links = await Promise.all(fds.map((fd) => readlink(join(fdDir, fd)).catch(() => null)));
-  const inodes: number[] = [];
-  for (const link of links) {
-    const inode = link === null ? null : socketInode(link);
-    if (inode !== null) inodes.push(inode);
-  }
-  return inodes;
-}
-
-/** `socket:[30869]` → 30869; any other link target (file, pipe, anon_inode) → null. */
-export function socketInode(link: string): number | null {
-  const m = /^socket:\[(\d{1,15})\]$/.exec(link);
-  return m ? Number(m[1]) : null;
+  const holders = await holdersOfSockets(inodes, root, stats ? { stats } : {});
+  return new Map([...holders].map(([inode, pids]) => [inode, pids[0]!]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,20 +100,6 @@ function canonicalHost(host: string): string | null {
   }
   if (hostname.startsWith('[')) return unmapIPv4(hostname.slice(1, -1));
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) ? hostname : null;
-}
-
-/**
- * IPv4-mapped IPv6 → IPv4: `::ffff:127.0.0.1` (as parseProcNetTcp prints it) or `::ffff:7f00:1`
- * (as URL prints it) → `127.0.0.1`; other IPv6 unchanged.
- */
-function unmapIPv4(ipv6: string): string {
-  const dotted = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(ipv6);
-  if (dotted) return dotted[1]!;
-  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(ipv6);
-  if (!m) return ipv6;
-  const hi = parseInt(m[1]!, 16);
-  const lo = parseInt(m[2]!, 16);
-  return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
 }
 
 function isLoopbackIPv4(address: string): boolean {
@@ -248,6 +179,7 @@ function indexUrl(host: string, port: number): string {
 interface ProbeHit {
   socket: ListeningSocket;
   url: string;
+  cmdline: string[] | null;
   profiles: Array<{ name: string; count: number }>;
 }
 
@@ -256,8 +188,9 @@ interface ProbeHit {
  * their pid and command line. Each listener gets one `GET /debug/pprof/` (a `::` listener that
  * refuses IPv4 gets a second over ::1) with a short timeout (default 1 s), at most 8 at once, so
  * n silent listeners cost about n/8 timeouts. The URL uses the listener's own address when it is
- * bound to one (127.0.0.5 is not reachable at 127.0.0.1). Only the hits are mapped to pids, so
- * the /proc scan can stop early. Sorted by port.
+ * bound to one (127.0.0.5 is not reachable at 127.0.0.1). Each hit is then traced to the process
+ * that serves it (through forwarders). Only listeners of this network namespace are probed, so
+ * only services this host can reach are listed. Sorted by port.
  */
 export async function findPprofTargets(opts: { timeoutMs?: number; root?: string } = {}): Promise<PprofTarget[]> {
   const root = opts.root ?? DEFAULT_PROC_ROOT;
@@ -279,14 +212,25 @@ export async function findPprofTargets(opts: { timeoutMs?: number; root?: string
     await client.close();
   }
 
-  const pids = await pidsBySocketInode(new Set(hits.map((h) => h.socket.inode)), root);
-  const targets = await Promise.all(
-    hits.map(async (hit): Promise<PprofTarget> => {
-      const pid = pids.get(hit.socket.inode) ?? null;
-      const cmdline = pid === null ? null : await readCmdline(pid, root);
-      return { pid, port: hit.socket.port, url: hit.url, cmdline, profiles: hit.profiles };
-    }),
-  );
+  // A listener is often a forwarder (docker-proxy, kubectl port-forward, ssh -L): list each hit
+  // under the pid that really serves it, or under none with the reason. One at a time: each
+  // opens a probe connection and reads /proc.
+  const targets: PprofTarget[] = [];
+  const namespaces = hits.length > 0 ? await readNamespaces(root) : undefined;
+  for (const hit of hits) {
+    const host = new URL(hit.url).hostname;
+    const id = await resolveServiceProcess({ host, port: hit.socket.port, cmdline: hit.cmdline, startTime: null, procRoot: root, ...(namespaces ? { namespaces } : {}) });
+    const cmdline = id.proven ? ((await readCmdline(id.pid, root)) ?? hit.cmdline) : hit.cmdline;
+    targets.push({
+      pid: id.pid,
+      port: hit.socket.port,
+      url: hit.url,
+      cmdline,
+      profiles: hit.profiles,
+      via: id.forwarders,
+      note: id.proven ? null : id.reason,
+    });
+  }
   return targets.sort((a, b) => a.port - b.port || a.url.localeCompare(b.url));
 }
 
@@ -300,7 +244,9 @@ async function probeListener(client: HttpClient, socket: ListeningSocket, hosts:
       const res = await client.get(url);
       const index = parsePprofIndex(new TextDecoder('utf-8').decode(res.bytes));
       if (!index.ok) return null;
-      return { socket, url, profiles: index.value.map((e) => ({ name: e.name, count: e.count })) };
+      // The service's own command line: what proves which process is behind a forwarder.
+      const cmdline = await client.get(`${url}cmdline`).then((r) => parseCmdline(r.bytes), () => null);
+      return { socket, url, cmdline, profiles: index.value.map((e) => ({ name: e.name, count: e.count })) };
     } catch (e) {
       // Only "nobody at this address" is worth another host; a timeout or HTTP error is an answer.
       if ((e as { kind?: string }).kind !== 'refused') return null;

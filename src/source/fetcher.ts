@@ -10,6 +10,7 @@ import type { HttpClient } from './http.js';
 import type { HttpClientOptions } from './http-options.js';
 import { formatBytes } from '../analysis/format.js';
 import { isSmapsLineUsed } from './parse-proc.js';
+import { ServiceLocator, type TargetSays } from './service-locator.js';
 import type { Target } from './target.js';
 import { defaultMetricsUrl, expvarUrl } from './target.js';
 
@@ -36,7 +37,11 @@ export type Endpoint =
   | 'proc-stat'
   /** Only GOGC, GOMEMLIMIT and GODEBUG of /proc/PID/environ: the rest never leaves the fetcher. */
   | 'proc-environ'
-  | 'host-meminfo';
+  | 'host-meminfo'
+  /** Which process serves the target, proven through its sockets (JSON ServiceIdentity). */
+  | 'identity'
+  /** The memory cgroup of a pid: raw texts of its files (JSON CgroupSnapshot). */
+  | 'cgroup';
 
 export interface Fetcher {
   readonly target: Target;
@@ -72,11 +77,20 @@ export class LiveFetcher implements Fetcher {
   private client: HttpClient | null = null;
   /** One client even when a poll and an on-demand dump ask for it at the same moment. */
   private clientReady: Promise<HttpClient> | null = null;
+  /** What the target last said about itself: the identity check compares /proc with it. */
+  private readonly seen: TargetSays = { cmdline: null, metrics: null };
+  private readonly locator: ServiceLocator;
 
   constructor(
     readonly target: Target,
     private readonly opts: LiveFetcherOptions,
-  ) {}
+  ) {
+    this.locator = new ServiceLocator(target, {
+      ...(opts.pid !== undefined ? { pid: opts.pid } : {}),
+      ...(opts.http.unixSocket ? { unixSocket: opts.http.unixSocket } : {}),
+      ...(opts.procRoot ? { procRoot: opts.procRoot } : {}),
+    });
+  }
 
   now(): number {
     return Date.now();
@@ -122,6 +136,10 @@ export class LiveFetcher implements Fetcher {
     switch (endpoint) {
       case 'pid':
         return encoder.encode(String(await this.findPid()));
+      case 'identity':
+        return encoder.encode(JSON.stringify(await this.locator.identify(this.seen)));
+      case 'cgroup':
+        return encoder.encode(JSON.stringify(await this.locator.cgroup(pid)));
       case 'proc-status':
         return this.readProc(pid, 'status');
       case 'proc-smaps':
@@ -139,6 +157,8 @@ export class LiveFetcher implements Fetcher {
         // The user's headers (tokens) are for the target: a --metrics URL elsewhere gets none.
         const anonymous = new URL(url).origin !== this.target.origin;
         const res = await (await this.http()).get(url, { anonymous });
+        if (endpoint === 'cmdline') this.seen.cmdline = res.bytes;
+        if (endpoint === 'metrics') this.seen.metrics = res.bytes;
         return res.bytes;
       }
     }

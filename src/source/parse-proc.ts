@@ -313,3 +313,49 @@ export function parseProcStatStartTime(text: string): number | null {
   const fields = text.slice(close + 1).trim().split(/\s+/);
   return parseCount(fields[19] ?? '');
 }
+
+// ---------------------------------------------------------------------------------------------
+// /proc/stat and /proc/net/nf_conntrack
+
+/** `btime 1733512345` from /proc/stat: boot time, seconds since the epoch. */
+export function parseBootTime(text: string): number | null {
+  const m = /^btime (\d{1,12})$/m.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+export interface ConntrackEntry {
+  /** As the client sent it (before NAT). */
+  original: { src: string; dst: string; sport: number; dport: number };
+  /** As the server answers it (after NAT): `src`/`sport` is the server's own socket address. */
+  reply: { src: string; dst: string; sport: number; dport: number };
+}
+
+/**
+ * TCP rows of /proc/net/nf_conntrack: `ipv4 2 tcp 6 431999 ESTABLISHED src=… dst=… sport=…
+ * dport=… src=… dst=… sport=… dport=… [ASSURED] mark=0 use=2`. The first src/dst/sport/dport
+ * group is the original direction, the second the reply (where DNAT shows).
+ */
+export function parseConntrack(text: string): ConntrackEntry[] {
+  const out: ConntrackEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!/^ipv[46]\s+\d+\s+tcp\s/.test(line)) continue;
+    const tuples: Array<Record<string, string>> = [];
+    let cur: Record<string, string> = {};
+    for (const m of line.matchAll(/\b(src|dst|sport|dport)=(\S+)/g)) {
+      if (m[1]! in cur) {
+        tuples.push(cur);
+        cur = {};
+      }
+      cur[m[1]!] = m[2]!;
+    }
+    tuples.push(cur);
+    const tuple = (t: Record<string, string> | undefined) =>
+      t && t.src && t.dst && /^\d{1,5}$/.test(t.sport ?? '') && /^\d{1,5}$/.test(t.dport ?? '')
+        ? { src: t.src, dst: t.dst, sport: Number(t.sport), dport: Number(t.dport) }
+        : null;
+    const original = tuple(tuples[0]);
+    const reply = tuple(tuples[1]);
+    if (original && reply) out.push({ original, reply });
+  }
+  return out;
+}

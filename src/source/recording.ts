@@ -54,6 +54,8 @@ const EXTENSIONS: Record<Endpoint, string> = {
   'proc-stat': 'txt',
   'proc-environ': 'txt',
   'host-meminfo': 'txt',
+  identity: 'json',
+  cgroup: 'json',
 };
 
 function pollDir(root: string, seq: number): string {

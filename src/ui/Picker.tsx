@@ -17,11 +17,15 @@ export interface PickerProps {
   onChoose: (choice: PickerChoice) => void;
 }
 
-/** One line per target, cut to the terminal: address, pid, goroutines, command line. */
+/**
+ * One line per target, cut to the terminal: address, the service's pid (and the forwarder it is
+ * reached through), goroutines, command line.
+ */
 function describe(t: PprofTarget, width: number): string {
   const cmd = t.cmdline?.length ? t.cmdline.join(' ') : '(command line not readable)';
   const g = t.profiles.find((p) => p.name === 'goroutine');
-  const text = `${t.url.replace(/^https?:\/\//, '').replace(/\/debug\/pprof\/$/, '')}  pid ${t.pid ?? '?'}  ${g ? `${plural(g.count, 'goroutine')}  ` : ''}${cmd}`;
+  const via = t.via.length > 0 ? ` via ${t.via.map((h) => `${h.name ?? '?'} ${h.pid}`).join(' → ')}` : '';
+  const text = `${t.url.replace(/^https?:\/\//, '').replace(/\/debug\/pprof\/$/, '')}  pid ${t.pid ?? '?'}${via}  ${g ? `${plural(g.count, 'goroutine')}  ` : ''}${cmd}`;
   return fitRight(text, width);
 }
 

@@ -144,7 +144,7 @@ async function buildOnce(program: GoProgram, rt: GoRuntime): Promise<string> {
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-function track(child: ChildProcess): void {
+export function track(child: ChildProcess): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
@@ -159,7 +159,7 @@ function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (exited(child)) return;
   const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
@@ -168,13 +168,16 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-interface Running {
+export interface Running {
   child: ChildProcess;
+  /** The address from the "listening on HOST:PORT" line. */
+  host: string;
   port: number;
   stderr: () => string;
 }
 
-function spawnTarget(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<Running> {
+/** Spawns `bin args` and waits for its "listening on HOST:PORT" line (the target's and the forwarder's). */
+export function spawnTarget(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<Running> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     track(child);
@@ -198,11 +201,11 @@ function spawnTarget(bin: string, args: string[], env: NodeJS.ProcessEnv): Promi
     child.once('close', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`));
     // Keep reading stdout after the first line so the pipe never fills up.
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /^listening on 127\.0\.0\.1:(\d+)$/.exec(line);
+      const m = /^listening on (\S+):(\d+)$/.exec(line);
       if (!m || settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ child, port: Number(m[1]), stderr });
+      resolve({ child, host: m[1]!, port: Number(m[2]), stderr });
     });
   });
 }

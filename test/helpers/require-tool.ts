@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { it } from 'vitest';
 
-export type Tool = 'go' | 'tmux' | 'openssl' | 'tzdata' | 'root' | 'netns';
+export type Tool = 'go' | 'tmux' | 'openssl' | 'tzdata' | 'root' | 'netns' | 'pidns' | 'memcg-v1';
 
 const PROBES: Record<Tool, { present: () => boolean; missing: string }> = {
   go: { present: () => commandWorks('go', ['version']), missing: '`go` is not on PATH (Go >= 1.26, see .ci/run)' },
@@ -20,6 +20,14 @@ const PROBES: Record<Tool, { present: () => boolean; missing: string }> = {
   netns: {
     present: () => process.getuid?.() === 0 && commandWorks('ip', ['-V']) && commandWorks('unshare', ['--net', 'true']),
     missing: 'cannot create network namespaces (needs root, `ip` from iproute2 and `unshare`)',
+  },
+  pidns: {
+    present: () => process.getuid?.() === 0 && commandWorks('unshare', ['--pid', '--fork', '--mount-proc', 'true']),
+    missing: 'cannot create PID namespaces (needs root and `unshare --pid --fork --mount-proc`)',
+  },
+  'memcg-v1': {
+    present: () => process.getuid?.() === 0 && existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes'),
+    missing: 'no cgroup v1 memory controller writable at /sys/fs/cgroup/memory (needs root)',
   },
 };
 

@@ -168,9 +168,7 @@ describe('discovery of listeners in this process (live /proc)', () => {
   });
 
   it('findPprofTargets keeps pprof index pages only, with IPv4 URLs for `::` and [::1] for ::1-only', async () => {
-    const started = performance.now();
     const targets = await findPprofTargets({ timeoutMs: 500 });
-    const elapsed = performance.now() - started;
     const byPort = new Map(targets.map((t) => [t.port, t]));
 
     const dual = byPort.get(dualStackPort);
@@ -182,8 +180,6 @@ describe('discovery of listeners in this process (live /proc)', () => {
     expect(byPort.has(notPprofPort)).toBe(false);
     expect(byPort.has(silentPort)).toBe(false);
     for (const t of targets) expect(new URL(t.url).hostname).toMatch(/^(127\.\d+\.\d+\.\d+|\[::1\])$/);
-    // One 500 ms timeout (the silent server) dominates; all probes run in parallel.
-    expect(elapsed).toBeLessThan(3_000);
   });
 });
 

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import {
+  parseBootTime,
+  parseConntrack,
   parseProcNetTcp,
   parseProcStatStartTime,
   parseProcStatus,
@@ -165,5 +168,34 @@ describe('parseProcStatStartTime', () => {
     expect(parseProcStatStartTime('garbage')).toBeNull();
     expect(parseProcStatStartTime(`21360 (capturedemo) S 1 21360`)).toBeNull();
     expect(parseProcStatStartTime(`) 21360 ( ${fieldsAfterComm}`)).toBeNull();
+  });
+});
+
+describe('parseConntrack and parseBootTime', () => {
+  // /proc/net/nf_conntrack rows in the kernel's format (nf_conntrack_standalone.c): this machine
+  // has no NAT rules to make real ones. A DNAT'd connection: the client dialled 127.0.0.1:8080,
+  // the reply comes from the container's 172.17.0.2:6060 to the host's bridge address.
+  const rows = [
+    'ipv4     2 tcp      6 431999 ESTABLISHED src=127.0.0.1 dst=127.0.0.1 sport=51544 dport=8080 src=172.17.0.2 dst=172.17.0.1 sport=6060 dport=51544 [ASSURED] mark=0 zone=0 use=2',
+    'ipv6     10 tcp      6 119 TIME_WAIT src=0000:0000:0000:0000:0000:0000:0000:0001 dst=0000:0000:0000:0000:0000:0000:0000:0001 sport=40000 dport=6060 src=0000:0000:0000:0000:0000:0000:0000:0001 dst=0000:0000:0000:0000:0000:0000:0000:0001 sport=6060 dport=40000 [ASSURED] mark=0 zone=0 use=2',
+    'ipv4     2 udp      17 29 src=10.0.0.1 dst=10.0.0.2 sport=53 dport=53 src=10.0.0.2 dst=10.0.0.1 sport=53 dport=53 mark=0 zone=0 use=2',
+    'ipv4     2 tcp      6 10 SYN_SENT src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 [UNREPLIED]',
+  ].join('\n');
+
+  it('keeps TCP rows with both directions; the reply tuple names the server socket behind the NAT', () => {
+    const entries = parseConntrack(rows);
+    expect(entries).toHaveLength(2);
+    expect(entries[0]).toEqual({
+      original: { src: '127.0.0.1', dst: '127.0.0.1', sport: 51544, dport: 8080 },
+      reply: { src: '172.17.0.2', dst: '172.17.0.1', sport: 6060, dport: 51544 },
+    });
+    expect(entries[1]!.reply.sport).toBe(6060);
+  });
+
+  it('btime from /proc/stat (read here, where it must exist)', () => {
+    const btime = parseBootTime(readFileSync('/proc/stat', 'utf8'));
+    expect(btime).toBeGreaterThan(1_000_000_000);
+    expect(btime!).toBeLessThan(Date.now() / 1000);
+    expect(parseBootTime('cpu 1 2 3\n')).toBeNull();
   });
 });

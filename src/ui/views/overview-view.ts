@@ -6,6 +6,8 @@
 import { formatBytes, formatDuration } from '../../analysis/format.js';
 import { LIVE_HEAP_SOURCE_WORDS } from '../../analysis/gc-model.js';
 import { memoryBreakdown } from '../../analysis/memory.js';
+import { fitRight } from '../../analysis/names.js';
+import type { PollRecord } from '../../analysis/poll-record.js';
 import { sparkline } from '../../analysis/sparkline.js';
 import { overviewSeries } from '../../state/overview.js';
 import type { StoreSnapshot } from '../../state/store.js';
@@ -88,6 +90,25 @@ export function overviewLines(snap: StoreSnapshot, width: number, height: number
 
   const chart = plotLines(series, layout.chart, (v) => formatBytes(v), LABEL_WIDTH);
   while (chart.length < layout.chart) chart.push([]);
-  const verdictArea = verdict.slice(0, layout.verdict);
-  return [legend, ...chart, goroutineLine, ...breakdown, ...verdictArea];
+  const container = containerLines(last, width, theme).slice(0, Math.max(0, layout.verdict - 1));
+  const verdictArea = verdict.slice(0, layout.verdict - container.length);
+  return [legend, ...chart, goroutineLine, ...breakdown, ...container, ...verdictArea];
+}
+
+/**
+ * The container's view, when the service runs under a memory limit: its working set (what docker
+ * stats and kubectl top show) against the limit, from which cgroup, shared by how many processes.
+ * When no pid could be proven, why RSS is not from /proc. Rows come out of the verdict's share.
+ */
+function containerLines(r: PollRecord, width: number, theme: Theme): Line[] {
+  const out: Line[] = [];
+  if (r.memoryLimit !== null) {
+    const pct = r.workingSet !== null ? ` (${Math.round((r.workingSet / r.memoryLimit) * 100)}%)` : '';
+    const procs = r.cgroupProcs !== null ? `, ${r.cgroupProcs} process${r.cgroupProcs === 1 ? '' : 'es'}` : '';
+    const oom = r.oomKills ? `  OOM kills ${r.oomKills}` : '';
+    const text = `working set ${formatBytes(r.workingSet)} / limit ${formatBytes(r.memoryLimit)}${pct}  cgroup ${r.cgroupPath ?? '?'}${procs}${oom}`;
+    out.push([seg(fitRight(text, width), { color: r.oomKills ? theme.bad : undefined })]);
+  }
+  if (r.rssSource !== 'proc' && r.identity) out.push([seg(fitRight(r.identity, width), { color: theme.dim })]);
+  return out;
 }
