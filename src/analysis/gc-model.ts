@@ -231,11 +231,18 @@ export function gcPace(run: readonly PollRecord[], windowMs: number): GcPace {
 /**
  * GC thrash under a memory limit: the goal is pinned at GOMEMLIMIT, so the headroom between the
  * live heap and the goal has shrunk and the GC runs back to back. Judged from the runtime's own
- * figures: the goal capped by the limit, and cycles far more frequent than the live heap and the
- * allocation rate would need at the configured GOGC (at least 2 a second, and a GC CPU share of
- * a quarter or more when it is known; the runtime's GC CPU limiter caps it near half).
+ * arithmetic: at GOGC=g a GC starts after g × live bytes of allocation; with the goal capped it
+ * starts after goal − live. When that headroom is under a quarter of g × live, the GC runs at
+ * least four times as often as GOGC asks, and the goal has stayed pinned for THRASH_POLLS polls.
+ * (GCCPUFraction is reported as evidence only: it is cumulative since start, and low in Go's
+ * recent releases even while cycles run back to back.)
  */
-export function gcThrash(run: readonly PollRecord[], windowMs = 10_000): { thrashing: boolean; pace: GcPace; limit: number | null } {
+export function gcThrash(
+  run: readonly PollRecord[],
+  live: number | null = null,
+  gogc: number | null = null,
+  windowMs = 10_000,
+): { thrashing: boolean; pace: GcPace; limit: number | null } {
   const pace = gcPace(run, windowMs);
   const last = run[run.length - 1];
   const limit = last && n(last.memoryLimitGo) ? last.memoryLimitGo : null;
@@ -248,8 +255,10 @@ export function gcThrash(run: readonly PollRecord[], windowMs = 10_000): { thras
   };
   const recent = run.slice(-THRASH_POLLS);
   const pinned = recent.length === THRASH_POLLS && recent.every(nearLimit);
-  const frequent = pace.perSecond >= 2 && (pace.cpuShare === null || pace.cpuShare >= 0.25);
-  return { thrashing: pinned && frequent, pace, limit };
+  const g = (gogc !== null && gogc > 0 ? gogc : 100) / 100;
+  const squeezed =
+    live !== null && live > 0 && n(last.nextGC) ? (last.nextGC - live) / live < g / 4 : pace.perSecond >= 2;
+  return { thrashing: pinned && squeezed && pace.perSecond >= 1, pace, limit };
 }
 
 /** Polls in a row the goal must stay pinned at GOMEMLIMIT before it is called thrash. */

@@ -176,6 +176,10 @@ export interface Trend {
   pRising: number;
   /** The recent points' own slope. */
   recentSlope: number;
+  /** The later half's own slope: a leak keeps rising, a step up (a batch starting) does not. */
+  laterSlope: number;
+  /** The largest rise between two consecutive points, as a share of the fitted rise: near 1 for a step. */
+  stepShare: number;
   /** The series rose and then stayed flat far longer than its noise allows at the earlier rate. */
   stopped: boolean;
   /** The flat end of the series (see flatTail): where it stands, since when. */
@@ -186,22 +190,48 @@ export interface Trend {
 
 /**
  * The flat end of a series: the longest run of last points in which the Mann–Kendall test finds
- * no trend (two-sided p ≥ 0.1). Grown backwards one point at a time, updating S, so O(n²).
+ * no trend (two-sided p ≥ 0.1) and no point lies far outside the others' range. Grown backwards
+ * one point at a time, updating S, so O(n²).
  */
 export function flatTail(pts: readonly Point[]): Point[] {
   if (pts.length < 3) return pts.slice();
   let s = 0;
   let from = pts.length - 1;
+  let lo = pts[from]!.v;
+  let hi = lo;
   for (let k = pts.length - 2; k >= 0; k--) {
-    for (let j = k + 1; j < pts.length; j++) s += Math.sign(pts[j]!.v - pts[k]!.v);
+    const v = pts[k]!.v;
+    // A point far outside the tail's own range is a step, not more of the flat end.
+    const slack = Math.max(hi - lo, 0.02 * Math.abs(hi));
+    if (pts.length - k > 3 && (v < lo - slack || v > hi + slack)) break;
+    for (let j = k + 1; j < pts.length; j++) s += Math.sign(pts[j]!.v - v);
     const n = pts.length - k;
     if (n >= 3) {
       const z = (Math.abs(s) - 1) / Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
       if (2 * (1 - normalCdf(Math.max(0, z))) < 0.1) break;
     }
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
     from = k;
   }
   return pts.slice(from);
+}
+
+/**
+ * The series' noise from its consecutive differences (robust standard deviation of Δ/√2): a
+ * trend adds little to each difference and a single step is one difference among many, so
+ * neither inflates it the way residuals around a fitted line would.
+ */
+function stepNoise(pts: readonly Point[]): number {
+  if (pts.length < 3) return 0;
+  const d = pts.slice(1).map((p, i) => Math.abs(p.v - pts[i]!.v)).sort((a, b) => a - b);
+  return (1.4826 * d[d.length >> 1]!) / Math.SQRT2;
+}
+
+function biggestStep(pts: readonly Point[]): number {
+  let max = 0;
+  for (let i = 1; i < pts.length; i++) max = Math.max(max, pts[i]!.v - pts[i - 1]!.v);
+  return max;
 }
 
 /** A flat end must last this many times as long as the earlier rise needs to cross the noise band. */
@@ -222,12 +252,17 @@ export function trendOf(pts: readonly Point[], minPoints = MIN_TREND_POINTS): Tr
   const flat = flatTail(pts);
   let stopped = false;
   const before = pts.slice(0, pts.length - flat.length + 1);
-  if (flat.length >= 3 && before.length >= 3) {
-    const values = flat.map((p) => p.v);
-    const spread = Math.max(Math.max(...values) - Math.min(...values), 0.005 * Math.abs(ts.level), Number.EPSILON);
+  if (flat.length >= 3 && before.length >= 2) {
+    const values = flat.map((p) => p.v).sort((a, b) => a - b);
+    // The band the flat end must stay in is at least the series' own noise: three points that
+    // happen to agree in a noisy leak are not a plateau.
+    const spread = Math.max(values[values.length - 1]! - values[0]!, 3 * stepNoise(pts), 0.005 * Math.abs(ts.level), Number.EPSILON);
     const rise = theilSen(before).slope;
     const flatSeconds = (pts[pts.length - 1]!.t - flat[0]!.t) / 1000;
-    stopped = rise > 0 && mannKendall(before).pRising < P_FAIR && flatSeconds > (STOP_FACTOR * spread) / rise;
+    // The rise before the flat end: significant, or (a process building its live set at
+    // start-up: two GCs) a step far above the flat end's own spread.
+    const rose = before.length >= 3 ? mannKendall(before).pRising < P_FAIR : values[values.length >> 1]! - before[0]!.v > 3 * spread;
+    stopped = rise > 0 && rose && flatSeconds > (STOP_FACTOR * spread) / rise;
   }
   return {
     points: pts.length,
@@ -237,6 +272,8 @@ export function trendOf(pts: readonly Point[], minPoints = MIN_TREND_POINTS): Tr
     spanMs,
     pRising: mk.pRising,
     recentSlope: tsRecent.slope,
+    laterSlope: pts.length >= 6 ? theilSen(pts.slice(Math.floor(pts.length / 2))).slope : ts.slope,
+    stepShare: biggestStep(pts) / Math.max((ts.slope * spanMs) / 1000, Number.EPSILON),
     stopped,
     flat,
     noise,
@@ -248,7 +285,10 @@ export function risingNow(tr: Trend, holding: boolean, minRise: number): boolean
   const rise = tr.to - tr.from;
   const rel = rise / Math.max(Math.abs(tr.from), 1);
   if (tr.slope <= 0 || tr.stopped || tr.recentSlope <= 0 || rise < minRise) return false;
-  if (holding) return tr.pRising < P_HOLD;
+  if (holding) return tr.pRising < P_HOLD && tr.laterSlope > 0;
+  // Still rising in the later half, at half the pace at least, and not by one jump between two
+  // GCs (a batch held across a GC): a leak adds a little every cycle.
+  if (tr.laterSlope < 0.5 * tr.slope || (tr.points >= 6 && tr.stepShare > 0.5)) return false;
   return rel >= MIN_RISE && (tr.pRising < P_STRONG || (tr.pRising < P_FAIR && rel >= BIG_RISE));
 }
 
@@ -364,7 +404,7 @@ export interface Plateau {
 
 /** The live heap grew (significantly) and then stopped: a cache warming up, not a leak. */
 export function plateauOf(m: Model): Plateau | null {
-  const tr = trendOf(m.livePts);
+  const tr = trendOf(m.livePts, MIN_TREND_POINTS - 1);
   if (!tr || !tr.stopped) return null;
   const values = tr.flat.map((p) => p.v).sort((a, b) => a - b);
   return { level: values[values.length >> 1]!, since: tr.flat[0]!.t, points: tr.flat };
@@ -596,9 +636,9 @@ export function interimStatement(m: Model, needGcs: number, needPolls: number): 
 
 /** GC thrash under GOMEMLIMIT, as evidence and a summary prefix, or null. */
 export function thrashNote(m: Model): { prefix: string; evidence: string } | null {
-  const t = gcThrash(m.run);
+  const t = gcThrash(m.run, m.live.points[m.live.points.length - 1]?.v ?? null, m.gogc?.value ?? null);
   if (!t.thrashing || t.limit === null) return null;
-  const cpu = t.pace.cpuShare !== null ? `, the GC using ${pct(t.pace.cpuShare)} of the CPU` : '';
+  const cpu = t.pace.cpuShare !== null && t.pace.cpuShare >= 0.05 ? `, the GC using ${pct(t.pace.cpuShare)} of the CPU` : '';
   return {
     prefix: 'GC thrash',
     evidence: `GC thrash: the heap goal is pinned at GOMEMLIMIT (${formatBytes(t.limit)}), so the GC runs back to back (${t.pace.perSecond!.toFixed(1)} cycles/s${cpu}); the limit is soft: memory keeps growing past it until the OOM killer acts`,

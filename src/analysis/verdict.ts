@@ -143,6 +143,17 @@ function flatConfidence(pts: readonly Point[]): number {
   return Math.max(0.5, Math.min(0.99, 1 - mannKendall(shifted).pFalling));
 }
 
+/** The least point of each run of FLOOR_CHUNK points: the live heap's floor over time. */
+function floorOf(pts: readonly Point[]): Point[] {
+  const out: Point[] = [];
+  for (let i = 0; i + FLOOR_CHUNK <= pts.length; i += FLOOR_CHUNK) {
+    const chunk = pts.slice(i, i + FLOOR_CHUNK);
+    out.push(chunk.reduce((a, b) => (b.v < a.v ? b : a)));
+  }
+  return out;
+}
+const FLOOR_CHUNK = 4;
+
 function healthy(m: Model): Finding {
   const r = m.last;
   const evidence: string[] = [];
@@ -152,7 +163,9 @@ function healthy(m: Model): Finding {
   else if (pts.length >= 2) evidence.push(`live heap after GC: ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${plural(pts.length, 'GC')}, no steady growth`);
   const note = footprintNote(m);
   if (note) evidence.push(note);
-  // After growth stopped, the evidence that nothing grows is the flat part alone.
+  // After growth stopped, the evidence that nothing grows is the flat part alone. A leak lifts
+  // the floor of the live heap; batches held across some GCs only lift its peaks, so the floor
+  // (the least of each few GCs) is evidence too.
   const flat = plateauOf(m)?.points ?? m.livePts;
   const knob =
     m.gogc && m.gogc.value > 100
@@ -160,7 +173,7 @@ function healthy(m: Model): Finding {
       : [];
   return {
     kind: 'healthy',
-    confidence: flatConfidence(flat),
+    confidence: Math.max(flatConfidence(flat), flatConfidence(floorOf(flat))),
     summary: `healthy: ${plateau ? `${plateau.split(':')[0]}; ` : ''}live heap ${formatBytes(m.live.points[m.live.points.length - 1]?.v ?? r.heapInuse)}, RSS ${formatBytes(r.rss)}, ${r.goroutines !== null ? plural(r.goroutines, 'goroutine') : '? goroutines'}, no steady growth`,
     evidence,
     suggestions: knob,
@@ -216,6 +229,10 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     const quiet = needPolls === 0 && gcKnown ? quietHeap(m) : null;
     if (quiet) return { ...emptyVerdict('healthy', quiet.summary, quiet.evidence), confidence: quiet.confidence };
     const interim = interimStatement(m, needGcs, needPolls);
+    // Healthy once shown stays healthy while GCs are few: nothing since says otherwise.
+    if (current === 'healthy' && !restarted) {
+      return { ...emptyVerdict('healthy', `healthy: nothing grows; ${interim.summary.replace(/^watching: /, '')}`, interim.evidence), confidence: 0.5 };
+    }
     const v = emptyVerdict('insufficient-data', interim.summary + (restarted ? ' (the target restarted: counting again)' : ''), interim.evidence);
     if (thrash) v.evidence.unshift(thrash.evidence);
     if (spike) v.evidence.push(spike);
@@ -227,7 +244,9 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     // Once something was shown, going back to "watching" would only add a change.
     if (h.confidence < HEALTHY_MIN_CONFIDENCE && (current === null || current === 'insufficient-data')) {
       const interim = interimStatement(m, 0, 0);
-      return emptyVerdict('insufficient-data', `watching: no trend in the live heap yet (${plural(m.live.points.length, 'GC cycle')}); ${interim.summary.replace(/^watching: need [^;]*;? ?/, '')}`, interim.evidence);
+      const pts = m.live.points;
+      const moved = pts.length >= 2 ? `the live heap went ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${plural(pts.length, 'GC')}, not yet enough to tell a trend from noise` : 'no trend in the live heap yet';
+      return emptyVerdict('insufficient-data', `watching: ${moved}; ${interim.summary.replace(/^watching: need [^;]*;? ?/, '')}`, interim.evidence);
     }
     findings.push(h);
   }

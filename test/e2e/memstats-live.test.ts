@@ -6,8 +6,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTarget, type Target } from '../helpers/go-target.js';
-import { requireTool } from '../helpers/require-tool.js';
-import { GO_RUNTIMES, requireGoRuntime, runtimeVersion, type GoRuntime } from '../helpers/go-runtimes.js';
+import { requireGoRuntime, requireTool } from '../helpers/require-tool.js';
+import { GO_RUNTIMES, runtimeVersion, type GoRuntime } from '../helpers/go-runtimes.js';
 import { extractGoProcessMetrics, parsePrometheusText } from '../../src/source/parse-prometheus.js';
 import { parseExpvar, parseHeapDebug1MemStats, type MemStats } from '../../src/profile/memstats.js';
 

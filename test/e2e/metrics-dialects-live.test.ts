@@ -10,8 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGoProgram } from '../helpers/go-target.js';
-import { requireTool } from '../helpers/require-tool.js';
-import { requireGoRuntime } from '../helpers/go-runtimes.js';
+import { requireGoRuntime, requireTool } from '../helpers/require-tool.js';
 import { spawnCli } from '../helpers/cli.js';
 import { capturePath, DIALECT_PROGRAMS, exposition, readCapture, type Capture, type DialectProgram } from '../source/metrics-dialects.js';
 import type { PollRecord } from '../../src/analysis/poll-record.js';

@@ -12,8 +12,8 @@ import pako from 'pako';
 import { Profile as PbProfile } from 'pprof-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeProfiles } from '../helpers/go-target.js';
-import { requireTool } from '../helpers/require-tool.js';
-import { GO_RUNTIMES, requireGoRuntime } from '../helpers/go-runtimes.js';
+import { requireGoRuntime, requireTool } from '../helpers/require-tool.js';
+import { GO_RUNTIMES } from '../helpers/go-runtimes.js';
 import { CLI } from '../helpers/paths.js';
 
 const run = promisify(execFile);

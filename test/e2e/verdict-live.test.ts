@@ -5,8 +5,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTarget, type Target } from '../helpers/go-target.js';
-import { requireTool } from '../helpers/require-tool.js';
-import { GO_RUNTIMES, requireGoRuntime, type GoRuntime } from '../helpers/go-runtimes.js';
+import { requireGoRuntime, requireTool } from '../helpers/require-tool.js';
+import { GO_RUNTIMES, type GoRuntime } from '../helpers/go-runtimes.js';
 import { spawnCli, waitFor } from '../helpers/cli.js';
 
 const haveGo = requireTool('go', 'the live verdict tests');

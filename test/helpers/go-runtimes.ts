@@ -5,7 +5,6 @@
 // it); tests build with GOPROXY=off, so they never download anything themselves.
 
 import { spawnSync } from 'node:child_process';
-import { it } from 'vitest';
 
 export interface GoRuntime {
   /** The release, as `go env GOVERSION` starts: 'go1.19'. */
@@ -44,21 +43,4 @@ export function runtimeVersion(rt: GoRuntime): string | null {
     versions.set(rt.name, v === rt.name || v.startsWith(`${rt.name}.`) ? v : null);
   }
   return versions.get(rt.name)!;
-}
-
-/**
- * True when the runtime is installed: run the tests. Otherwise, in a hand run, says why `what`
- * is skipped and returns false; under CI=true registers a failing test in its place.
- */
-export function requireGoRuntime(rt: GoRuntime, what: string): boolean {
-  if (runtimeVersion(rt) !== null) return true;
-  const why = `${rt.name} is not installed (${rt.cmd}${rt.env.GOTOOLCHAIN ? ` with GOTOOLCHAIN=${rt.env.GOTOOLCHAIN}` : ''}); run scripts/setup-go-matrix.sh`;
-  if (process.env.CI === 'true') {
-    it(`${what}: needs ${rt.name}`, () => {
-      throw new Error(`${why}. CI=true: a missing runtime fails the run instead of skipping ${what}`);
-    });
-  } else {
-    console.warn(`SKIPPED ${what}: ${why}`);
-  }
-  return false;
 }

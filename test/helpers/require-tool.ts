@@ -6,6 +6,7 @@
 //   describe.skipIf(!requireTool(['go', 'tmux'], 'the TUI end-to-end tests'))('…', () => { … });
 
 import { spawnSync } from 'node:child_process';
+import { runtimeVersion, type GoRuntime } from './go-runtimes.js';
 import { existsSync } from 'node:fs';
 import { it } from 'vitest';
 
@@ -89,4 +90,21 @@ export function toolTableMarkdown(rows: Array<{ path: string; tools: Tool[] }>):
     const users = rows.filter((r) => r.tools.includes(t)).map((r) => `\`${r.path}\``);
     return `| ${t} | ${users.length > 0 ? users.join(', ') : 'none yet'} |`;
   })].join('\n');
+}
+
+/**
+ * True when the runtime is installed: run the tests. Otherwise, in a hand run, says why `what`
+ * is skipped and returns false; under CI=true registers a failing test in its place.
+ */
+export function requireGoRuntime(rt: GoRuntime, what: string): boolean {
+  if (runtimeVersion(rt) !== null) return true;
+  const why = `${rt.name} is not installed (${rt.cmd}${rt.env.GOTOOLCHAIN ? ` with GOTOOLCHAIN=${rt.env.GOTOOLCHAIN}` : ''}); run scripts/setup-go-matrix.sh`;
+  if (process.env.CI === 'true') {
+    it(`${what}: needs ${rt.name}`, () => {
+      throw new Error(`${why}. CI=true: a missing runtime fails the run instead of skipping ${what}`);
+    });
+  } else {
+    console.warn(`SKIPPED ${what}: ${why}`);
+  }
+  return false;
 }
