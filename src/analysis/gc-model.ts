@@ -80,10 +80,14 @@ export function effectiveGogc(run: readonly PollRecord[]): GogcEstimate | null {
   const last = run.findLast((r) => r.gogc !== null);
   if (last?.gogcSource === 'metrics') return { value: last.gogc!, source: 'metrics' };
   const ratios: number[] = [];
+  let previousLive: number | null = null;
   for (const r of perGc(run).slice(-20)) {
-    if (!n(r.nextGC) || limitCapped(r)) continue;
     const live = n(r.gcHeapLive) ? r.gcHeapLive : n(r.heapProfileInuse) && r.heapProfileNumGC === r.numGC && r.heapProfileInuse >= 8 * 2 ** 20 ? r.heapProfileInuse : null;
-    if (live === null || live <= 0) continue;
+    // Only where the live heap held still from one GC to the next: the heap profile describes the
+    // cycle before the goal's, so on a growing heap their ratio overstates GOGC.
+    const steady = live !== null && previousLive !== null && Math.abs(live - previousLive) <= 0.1 * previousLive;
+    previousLive = live;
+    if (!n(r.nextGC) || limitCapped(r) || live === null || live <= 0 || !steady) continue;
     const g = r.nextGC / live - 1;
     if (!atMinimumGoal(r.nextGC, Math.max(1, g * 100))) ratios.push(g);
   }

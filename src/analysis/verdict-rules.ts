@@ -178,7 +178,11 @@ export interface Trend {
   recentSlope: number;
   /** The later half's own slope: a leak keeps rising, a step up (a batch starting) does not. */
   laterSlope: number;
-  /** The largest rise between two consecutive points, as a share of the fitted rise: near 1 for a step. */
+  /**
+   * How much of the fitted rise came in one jump beyond what the time between those two points
+   * explains (share of the rise minus share of the time): near 1 for a step (a batch held across
+   * a GC), near 0 for a leak, whose rise between two GCs follows the time between them.
+   */
   stepShare: number;
   /** The series rose and then stayed flat far longer than its noise allows at the earlier rate. */
   stopped: boolean;
@@ -228,9 +232,13 @@ function stepNoise(pts: readonly Point[]): number {
   return (1.4826 * d[d.length >> 1]!) / Math.SQRT2;
 }
 
-function biggestStep(pts: readonly Point[]): number {
+function stepShareOf(pts: readonly Point[], rise: number): number {
+  const span = pts[pts.length - 1]!.t - pts[0]!.t;
+  if (rise <= 0 || span <= 0) return 0;
   let max = 0;
-  for (let i = 1; i < pts.length; i++) max = Math.max(max, pts[i]!.v - pts[i - 1]!.v);
+  for (let i = 1; i < pts.length; i++) {
+    max = Math.max(max, (pts[i]!.v - pts[i - 1]!.v) / rise - (pts[i]!.t - pts[i - 1]!.t) / span);
+  }
   return max;
 }
 
@@ -273,7 +281,7 @@ export function trendOf(pts: readonly Point[], minPoints = MIN_TREND_POINTS): Tr
     pRising: mk.pRising,
     recentSlope: tsRecent.slope,
     laterSlope: pts.length >= 6 ? theilSen(pts.slice(Math.floor(pts.length / 2))).slope : ts.slope,
-    stepShare: biggestStep(pts) / Math.max((ts.slope * spanMs) / 1000, Number.EPSILON),
+    stepShare: stepShareOf(pts, Math.max((ts.slope * spanMs) / 1000, pts[pts.length - 1]!.v - pts[0]!.v)),
     stopped,
     flat,
     noise,

@@ -19,6 +19,7 @@ import {
   interimStatement,
   nonGoMemory,
   plateauNote,
+  flatTail,
   plateauOf,
   runtimeRetention,
   spikeNote,
@@ -133,14 +134,25 @@ const PRIORITY: Finding['kind'][] = ['goroutine-leak', 'heap-leak', 'non-go-memo
  * over the run (Mann–Kendall on the series minus that rise), so it grows with the number of GC
  * cycles seen and falls with their noise.
  */
-function flatConfidence(pts: readonly Point[]): number {
+function flatConfidence(pts: readonly Point[], runSpanMs?: number): number {
   if (pts.length < 3) return 0.5;
   const t0 = pts[0]!.t;
-  const span = (pts[pts.length - 1]!.t - t0) / 1000 || 1;
+  // The rise ruled out is 10% of the level over the whole run, also when judging its flat end.
+  const span = (runSpanMs ?? pts[pts.length - 1]!.t - t0) / 1000 || 1;
   const level = Math.max(...pts.map((p) => p.v));
   const r0 = (0.1 * level) / span;
   const shifted = pts.map((p) => ({ t: p.t, v: p.v - (r0 * (p.t - t0)) / 1000 }));
   return Math.max(0.5, Math.min(0.99, 1 - mannKendall(shifted).pFalling));
+}
+
+/**
+ * The flat end of the live heap (verdict-rules flatTail) as evidence that nothing grows now,
+ * holding it to the whole run's 10% rise: a start-up step followed by GCs that find the same
+ * live heap is flat, a slow leak's last few points are not.
+ */
+function flatEndConfidence(pts: readonly Point[]): number {
+  if (pts.length < 2) return 0.5;
+  return flatConfidence(flatTail(pts), pts[pts.length - 1]!.t - pts[0]!.t);
 }
 
 /** The least point of each run of FLOOR_CHUNK points: the live heap's floor over time. */
@@ -173,7 +185,7 @@ function healthy(m: Model): Finding {
       : [];
   return {
     kind: 'healthy',
-    confidence: Math.max(flatConfidence(flat), flatConfidence(floorOf(flat))),
+    confidence: Math.max(flatConfidence(flat), flatConfidence(floorOf(flat)), flatEndConfidence(m.livePts)),
     summary: `healthy: ${plateau ? `${plateau.split(':')[0]}; ` : ''}live heap ${formatBytes(m.live.points[m.live.points.length - 1]?.v ?? r.heapInuse)}, RSS ${formatBytes(r.rss)}, ${r.goroutines !== null ? plural(r.goroutines, 'goroutine') : '? goroutines'}, no steady growth`,
     evidence,
     suggestions: knob,
@@ -231,7 +243,10 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     const interim = interimStatement(m, needGcs, needPolls);
     // Healthy once shown stays healthy while GCs are few: nothing since says otherwise.
     if (current === 'healthy' && !restarted) {
-      return { ...emptyVerdict('healthy', `healthy: nothing grows; ${interim.summary.replace(/^watching: /, '')}`, interim.evidence), confidence: 0.5 };
+      return {
+        ...emptyVerdict('healthy', `healthy: nothing grows; ${interim.summary.replace(/^watching: /, '')}`, interim.evidence),
+        confidence: Math.max(flatConfidence(m.livePts), flatConfidence(floorOf(m.livePts))),
+      };
     }
     const v = emptyVerdict('insufficient-data', interim.summary + (restarted ? ' (the target restarted: counting again)' : ''), interim.evidence);
     if (thrash) v.evidence.unshift(thrash.evidence);

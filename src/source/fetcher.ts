@@ -151,7 +151,8 @@ export class LiveFetcher implements Fetcher {
       case 'proc-environ':
         return goEnvironOnly(await this.readProc(pid, 'environ'));
       case 'host-meminfo':
-        return this.readHostFile('meminfo');
+        // Only the line the runway reads: a recording keeps a few bytes per poll, not the whole file.
+        return memAvailableLine(await this.readHostFile('meminfo'));
       default: {
         const url = this.url(endpoint);
         // The user's headers (tokens) are for the target: a --metrics URL elsewhere gets none.
@@ -246,4 +247,9 @@ export function goEnvironOnly(environ: Uint8Array): Uint8Array {
     .split('\0')
     .filter((kv) => GO_ENV_KEYS.some((k) => kv.startsWith(k)));
   return encoder.encode(kept.join('\0'));
+}
+
+function memAvailableLine(meminfo: Uint8Array): Uint8Array {
+  const line = new TextDecoder().decode(meminfo).split('\n').find((l) => l.startsWith('MemAvailable:'));
+  return encoder.encode(line ? `${line}\n` : '');
 }
