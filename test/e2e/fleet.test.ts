@@ -1,0 +1,77 @@
+// The fleet against a real Prometheus (Debian's 2.42) scraping real Go fixture targets every
+// 200 ms: one healthy, one leaking, one keeping freed memory (a burst freed with
+// GODEBUG=madvdontneed=0), one growing memory outside Go (mmap). `livepprof fleet --json` must
+// rank the leak first by growth with a heap-leak verdict and call each of the others what it is.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { startPrometheus, type RunningPrometheus } from '../helpers/fleet-prometheus.js';
+import { startTarget, type Target } from '../helpers/go-target.js';
+import { requireTool } from '../helpers/require-tool.js';
+
+/** How long the targets are scraped before the fleet looks at them. */
+const HISTORY_MS = 40_000;
+
+interface FleetLine {
+  instance: string;
+  labels: Record<string, string>;
+  goVersion: string | null;
+  rss: number;
+  rssSource: string;
+  liveHeap: number;
+  liveHeapSource: string;
+  growthPerHour: { liveHeap: number | null; rss: number | null };
+  missing: string[];
+  points: number;
+  verdict: { kind: string; confidence: number; summary: string; evidence: string[] };
+}
+
+describe.skipIf(!requireTool(['go', 'prometheus'], 'the fleet against a real Prometheus'))('fleet: real Prometheus, real Go targets', () => {
+  let prom: RunningPrometheus;
+  const targets: Record<string, Target> = {};
+
+  beforeAll(async () => {
+    // Prometheus first: it waits ~5 s before its first scrape, while the targets start.
+    prom = await startPrometheus({ scrapeIntervalMs: 200, job: 'fleet-e2e' });
+    const [healthy, leaking, retaining, nonGo] = await Promise.all([
+      startTarget({ scenario: 'steady' }),
+      startTarget({ scenario: 'heap-leak', args: ['-rate', '4'] }),
+      startTarget({ scenario: 'burst-free', args: ['-burst', '192'], env: { GODEBUG: 'madvdontneed=0' } }),
+      startTarget({ scenario: 'non-go', args: ['-rate', '4'] }),
+    ]);
+    Object.assign(targets, { healthy, leaking, retaining, nonGo });
+    prom.setTargets(Object.entries(targets).map(([role, t]) => ({ address: `127.0.0.1:${t.port}`, labels: { role } })));
+    await prom.waitForScrapes(Object.values(targets).map((t) => `127.0.0.1:${t.port}`));
+    await new Promise((r) => setTimeout(r, HISTORY_MS));
+  }, HISTORY_MS + 90_000);
+
+  afterAll(async () => {
+    await Promise.all(Object.values(targets).map((t) => t.stop()));
+    await prom?.stop();
+  });
+
+  it('ranks the leak first by growth, with a heap-leak verdict; retention, non-Go and healthy are each called what they are', async () => {
+    const r = await runCli(['fleet', '--prometheus', prom.url, '--match', 'job="fleet-e2e"', '--window', `${HISTORY_MS / 1000}s`, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as FleetLine);
+    const role = (l: FleetLine) => l.labels.role ?? Object.entries(targets).find(([, t]) => l.instance === `127.0.0.1:${t.port}`)?.[0];
+    const byRole = Object.fromEntries(lines.map((l) => [role(l), l]));
+    const summary = lines.map((l) => `${role(l)}: ${l.verdict.kind} (${l.verdict.summary}) growth ${l.growthPerHour.liveHeap}/h, ${l.points} points`).join('\n');
+    expect(lines.map(role).sort(), summary).toEqual(['healthy', 'leaking', 'nonGo', 'retaining']);
+    expect(role(lines[0]!), summary).toBe('leaking');
+    expect(byRole.leaking!.verdict.kind, summary).toBe('heap-leak');
+    expect(byRole.retaining!.verdict.kind, summary).toBe('runtime-retention');
+    expect(byRole.nonGo!.verdict.kind, summary).toBe('non-go-memory');
+    expect(byRole.healthy!.verdict.kind, summary).toBe('healthy');
+    for (const l of lines) {
+      expect(l.rssSource).toBe('metrics');
+      expect(l.goVersion).toMatch(/^go1\.\d+/);
+      // The fixture's /metrics has neither go_gc_heap_live_bytes nor GOGC: said, not guessed.
+      expect(l.missing.join('\n')).toMatch(/live heap \(go_gc_heap_live_bytes/);
+      expect(l.missing.join('\n')).toMatch(/GOGC/);
+    }
+    // The leak's growth is of the order of the rate it leaks at (4 MiB/s).
+    expect(byRole.leaking!.growthPerHour.liveHeap! / 3600).toBeGreaterThan(2 * 2 ** 20);
+    expect(byRole.leaking!.growthPerHour.liveHeap! / 3600).toBeLessThan(8 * 2 ** 20);
+  }, 60_000);
+});
