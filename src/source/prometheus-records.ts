@@ -42,12 +42,10 @@ export const RECORD_METRIC_NAMES: readonly string[] = (() => {
   return GO_PROCESS_METRIC_NAMES.filter((name) => JSON.stringify(recordFromMetrics((n) => (n === name ? 1e9 : null), 0, 0)) !== none);
 })();
 
-/** Labels that name a process; the rest (quantile, version, …) belong to a metric. */
-const IDENTITY = ['instance', 'job', 'namespace', 'pod', 'container'] as const;
-
-function identity(labels: Record<string, string>): Record<string, string> {
+/** The labels every series of a process shares (the target's labels): not __name__, not a metric's own (quantile, version). */
+function common(a: Record<string, string>, b: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of IDENTITY) if (labels[k] !== undefined && labels[k] !== '') out[k] = labels[k];
+  for (const [k, v] of Object.entries(a)) if (b[k] === v) out[k] = v;
   return out;
 }
 
@@ -88,7 +86,9 @@ function groupByInstance(series: readonly RangeSeries[]): Map<string, Group> {
     const inst = s.labels.instance ?? '(no instance label)';
     const key = (jobsOf.get(s.labels.instance ?? '')?.size ?? 0) > 1 ? `${inst} (${s.labels.job ?? ''})` : inst;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { labels: identity(s.labels), byName: new Map(), goVersion: null }));
+    const { __name__: _, ...labels } = s.labels;
+    if (!g) groups.set(key, (g = { labels, byName: new Map(), goVersion: null }));
+    else if (name !== GO_INFO || g.byName.size > 0) g.labels = common(g.labels, labels);
     if (name === GO_INFO) g.goVersion = s.labels.version ?? g.goVersion;
     // One series per name and process; a second one (another label set) would be another process.
     else if (!g.byName.has(name)) g.byName.set(name, s);
