@@ -85,4 +85,11 @@ export interface SessionSnapshot {
   verdict: Verdict | null;
   /** The latest restart of the target seen by this session. */
   lastRestart: { time: number; reason: string } | null;
+  /**
+   * The target's history before the first poll, from Prometheus (--prometheus): downsampled,
+   * oldest first, kept beside the live timeline (never in its ring); no heap profiles.
+   */
+  prometheusHistory: readonly PollRecord[];
+  /** What the history is ("6h of Prometheus history for {instance=…}"), or why there is none. */
+  prometheusNote: string | null;
 }
