@@ -23,7 +23,30 @@ export const POLL_OPTIONS: OptionDef[] = [
   { name: 'speed', type: 'string', value: 'X', description: 'replaying a recording: X times the recorded pace, 0 = as fast as possible', defaultText: '1' },
 ];
 
-export const TARGET_OPTIONS: OptionDef[] = [...POLL_OPTIONS, ...HTTP_OPTIONS];
+export const PROMETHEUS_OPTIONS: OptionDef[] = [
+  {
+    name: 'prometheus',
+    type: 'string',
+    value: 'URL',
+    description: "a server with Prometheus's HTTP API (Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics); no user or password in the URL",
+  },
+  {
+    name: 'match',
+    type: 'string',
+    value: 'MATCHERS',
+    description: 'label matchers for the instances, e.g. \'job="api"\' or \'{instance="10.0.0.7:8080"}\'',
+  },
+  { name: 'window', type: 'string', value: 'DURATION', description: 'how far back to read from Prometheus', defaultText: '6h' },
+  {
+    name: 'prometheus-header',
+    type: 'string',
+    multiple: true,
+    value: "'NAME: VALUE'|@FILE",
+    description: "request header for Prometheus only (a bearer token, Mimir's X-Scope-OrgID), never sent to targets; @FILE keeps it out of argv. Also: LIVEPPROF_PROMETHEUS_HEADERS",
+  },
+];
+
+export const TARGET_OPTIONS: OptionDef[] = [...POLL_OPTIONS, ...PROMETHEUS_OPTIONS, ...HTTP_OPTIONS];
 
 export interface OpenedTarget {
   fetcher: Fetcher;
@@ -63,6 +86,7 @@ export async function openTarget(arg: string, args: ParsedArgs, warn: (line: str
   const limits = decodeLimitsFrom(args);
   const decoder = inlineDecoderWith(limits);
   if (isRecordingDir(arg)) {
+    if (stringOption(args, 'prometheus') !== undefined) throw new LivepprofError('usage', '--prometheus adds history before the first poll of a live target; a recording replays its own');
     const recording = await openRecording(arg);
     const fetcher = await new ReplayFetcher(recording).load();
     const speed = speedOption(args);
@@ -98,7 +122,20 @@ export async function openTarget(arg: string, args: ParsedArgs, warn: (line: str
     ...(metricsUrl ? { metricsUrl } : {}),
     gc: boolOption(args, 'gc'),
   });
-  return { fetcher, intervalMs, recording: null, limits, session: { intervalMs, decoder } };
+  const prometheus = await prometheusClientFrom(args, warn);
+  const windowMs = durationOption(args, 'window', DEFAULT_WINDOW_MS, 1000);
+  const match = stringOption(args, 'match') ?? null;
+  const prometheusHistory = prometheus
+    ? async () => {
+        const { loadHistory } = await import('../source/prometheus-history.js');
+        try {
+          return await loadHistory(prometheus, target, { match, windowMs, nowMs: Date.now() });
+        } finally {
+          await prometheus.close();
+        }
+      }
+    : undefined;
+  return { fetcher, intervalMs, recording: null, limits, session: { intervalMs, decoder, ...(prometheusHistory ? { prometheusHistory } : {}) } };
 }
 
 /** A new recording of `opened` in `dir` (record --out, the full-screen view's --record): 0700, files 0600, --force to reuse a directory. */
@@ -107,29 +144,6 @@ export function recordingWriter(dir: string, opened: OpenedTarget, args: ParsedA
 }
 
 // ---- Prometheus: history before the first poll (open, watch, record) and the fleet -----------
-
-export const PROMETHEUS_OPTIONS: OptionDef[] = [
-  {
-    name: 'prometheus',
-    type: 'string',
-    value: 'URL',
-    description: "a server with Prometheus's HTTP API (Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics); no user or password in the URL",
-  },
-  {
-    name: 'match',
-    type: 'string',
-    value: 'MATCHERS',
-    description: 'label matchers for the instances, e.g. \'job="api"\' or \'{instance="10.0.0.7:8080"}\'',
-  },
-  { name: 'window', type: 'string', value: 'DURATION', description: 'how far back to read from Prometheus', defaultText: '6h' },
-  {
-    name: 'prometheus-header',
-    type: 'string',
-    multiple: true,
-    value: "'NAME: VALUE'|@FILE",
-    description: "request header for Prometheus only (a bearer token, Mimir's X-Scope-OrgID), never sent to targets; @FILE keeps it out of argv. Also: LIVEPPROF_PROMETHEUS_HEADERS",
-  },
-];
 
 export const DEFAULT_WINDOW_MS = 6 * 3_600_000;
 

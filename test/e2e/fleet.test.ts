@@ -74,4 +74,28 @@ describe.skipIf(!requireTool(['go', 'prometheus'], 'the fleet against a real Pro
     expect(byRole.leaking!.growthPerHour.liveHeap! / 3600).toBeGreaterThan(2 * 2 ** 20);
     expect(byRole.leaking!.growthPerHour.liveHeap! / 3600).toBeLessThan(8 * 2 ** 20);
   }, 60_000);
+
+  it('history: attaching with --prometheus gives a verdict on the first poll (the selector found from the scrape targets); without, it is watching', async () => {
+    const addr = `127.0.0.1:${targets.leaking!.port}`;
+    const withHistory = await runCli(['watch', addr, '--prometheus', prom.url, '--window', `${HISTORY_MS / 1000}s`, '--count', '1', '--json']);
+    expect(withHistory.code, withHistory.stderr).toBe(0);
+    const line = JSON.parse(withHistory.stdout.trim().split('\n')[0]!) as { verdict: { kind: string; summary: string }; prometheusHistory: { points: number; note: string }; rssSource: string };
+    expect(line.prometheusHistory.points).toBeGreaterThan(50);
+    expect(line.prometheusHistory.note).toContain(`{instance="${addr}",job="fleet-e2e"}`);
+    expect(line.verdict.kind, line.verdict.summary).toBe('heap-leak');
+    // The poll itself is live: RSS from this host's /proc, as without --prometheus.
+    expect(line.rssSource).toBe('proc');
+    const without = await runCli(['watch', addr, '--count', '1', '--json']);
+    expect((JSON.parse(without.stdout.trim()) as { verdict: { kind: string } }).verdict.kind).toBe('insufficient-data');
+    // The instance named: the same history.
+    const named = await runCli(['watch', addr, '--prometheus', prom.url, '--match', `{instance="${addr}"}`, '--window', `${HISTORY_MS / 1000}s`, '--count', '1', '--json']);
+    expect((JSON.parse(named.stdout.trim()) as { verdict: { kind: string } }).verdict.kind).toBe('heap-leak');
+  }, 60_000);
+
+  it('history: a selector that matches several instances is refused in one line, naming them', async () => {
+    const r = await runCli(['watch', `127.0.0.1:${targets.healthy!.port}`, '--prometheus', prom.url, '--match', 'job="fleet-e2e"', '--count', '1', '--json']);
+    const line = JSON.parse(r.stdout.trim()) as { prometheusHistory: { points: number; note: string } };
+    expect(line.prometheusHistory.points).toBe(0);
+    expect(line.prometheusHistory.note).toMatch(/^no history from Prometheus: --match \{job="fleet-e2e"\} matches 4 instances \(127\.0\.0\.1:\d+/);
+  }, 30_000);
 });

@@ -104,6 +104,8 @@ export function statusLines(snap: StoreSnapshot, info: FrameInfo, theme: Theme, 
   if (d.status === 'failing' && d.lastError) return wrapped(`poll failed: ${d.lastError.message}`, theme.bad);
   // A restart stays noted for a minute: it explains the reset baselines and the chart's step.
   const now = info.now?.() ?? Date.now();
+  // What the history from Prometheus is (or why there is none), while the first polls come in.
+  if (d.prometheusNote !== null && d.polls <= 3) return wrapped(d.prometheusNote, theme.dim);
   if (d.lastRestart && now - d.lastRestart.time < RESTART_NOTICE_MS) {
     return wrapped(`target restarted at ${formatClock(d.lastRestart.time)}: ${d.lastRestart.reason}`, theme.warn);
   }
