@@ -52,6 +52,8 @@ export interface FleetRow {
   missing: string[];
   /** Records the verdict judged (the current process's). */
   points: number;
+  /** The instance's records: its history when attaching to it. */
+  records: readonly PollRecord[];
 }
 
 const HOUR = 3_600_000;
@@ -120,7 +122,30 @@ export function fleetRow(inst: FleetInstance, previous: VerdictState | null, spa
     verdictState,
     missing: inst.missing,
     points: run.length,
+    records: inst.records,
   };
+}
+
+/** What the fleet's source has: its rows, how fresh, and what went wrong (state/ and ui/ read it). */
+export type FleetStatus = 'loading' | 'ready' | 'failing' | 'paused' | 'stopped';
+
+export interface FleetSnapshot {
+  version: number;
+  status: FleetStatus;
+  rows: FleetRow[];
+  /** End of the window of the rows shown (ms), null before the first good refresh. */
+  at: number | null;
+  stepMs: number;
+  windowMs: number;
+  match: string;
+  server: string;
+  /** The rows are from an earlier refresh: the last one failed. */
+  stale: boolean;
+  failures: number;
+  lastError: { kind: string; message: string } | null;
+  nextRefreshAt: number | null;
+  warnings: string[];
+  queries: number;
 }
 
 export type FleetSortKey = 'growth' | 'rss-growth' | 'rss' | 'heap' | 'verdict' | 'instance';

@@ -19,6 +19,8 @@ export interface HeapSnapshot {
   time: number;
   /** The GC the profile describes (NumGC when it was fetched). */
   numGC: number | null;
+  /** Whose heap it is, when it is not the target's own poll (two instances of a fleet compared). */
+  label?: string;
 }
 
 /** Flat per function of one heap profile, for sparklines over the last polls. */

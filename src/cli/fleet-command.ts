@@ -21,6 +21,7 @@ export const FLEET_OPTIONS: OptionDef[] = [
   { name: 'json', type: 'boolean', description: 'print one JSON object per instance (its figures and verdict), most growing first, and exit' },
   { name: 'at', type: 'string', value: 'TIME', description: 'judge the window ending at TIME (RFC 3339 or Unix seconds) instead of now: a night to look back on' },
   { name: 'refresh', type: 'string', value: 'DURATION', description: 'time between queries to Prometheus', defaultText: '30s' },
+  { name: 'interval', type: 'string', value: 'DURATION', description: 'time between polls of an instance attached with Enter', defaultText: '5s' },
   {
     name: 'pprof-url',
     type: 'string',

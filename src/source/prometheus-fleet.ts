@@ -3,10 +3,10 @@
 // failed refresh gets a one-line error and backoff, as a target's poll does, and the table keeps
 // its last good rows, marked stale.
 
-import { fleetRow, type FleetInstance, type FleetRow } from '../analysis/fleet.js';
+import { fleetRow, type FleetInstance, type FleetSnapshot } from '../analysis/fleet.js';
 import type { VerdictState } from '../analysis/verdict.js';
 import { errorMessage, isLivepprofError, LivepprofError } from '../errors.js';
-import type { PrometheusClient, RangeSeries } from './prometheus.js';
+import type { ActiveTarget, PrometheusClient, RangeSeries } from './prometheus.js';
 import { GO_INFO, instancesFromSeries, MEMORY_LIMIT, RECORD_METRIC_NAMES, WORKING_SET } from './prometheus-records.js';
 
 export interface FleetQuery {
@@ -100,27 +100,6 @@ export async function fetchFleet(client: PrometheusClient, q: FleetQuery, nowMs:
     queries++;
   }
   return { instances: instancesFromSeries(series, containers), warnings: [...new Set(warnings)], queries, endMs: end, stepMs };
-}
-
-export type FleetStatus = 'loading' | 'ready' | 'failing' | 'paused' | 'stopped';
-
-export interface FleetSnapshot {
-  version: number;
-  status: FleetStatus;
-  rows: FleetRow[];
-  /** End of the window of the rows shown (ms), null before the first good refresh. */
-  at: number | null;
-  stepMs: number;
-  windowMs: number;
-  match: string;
-  server: string;
-  /** The rows are from an earlier refresh: the last one failed. */
-  stale: boolean;
-  failures: number;
-  lastError: { kind: string; message: string } | null;
-  nextRefreshAt: number | null;
-  warnings: string[];
-  queries: number;
 }
 
 export interface FleetSourceOptions {
@@ -229,4 +208,25 @@ export class FleetSource {
     this.wake?.();
     await this.loopDone;
   }
+}
+
+/**
+ * Where an instance's pprof handlers are: the --pprof-url template with its {instance} and any
+ * {label} filled in, else the host of the active scrape target with that instance (and job)
+ * under /debug/pprof/.
+ */
+export function pprofBaseFor(labels: Record<string, string>, template: string | null, targets: readonly ActiveTarget[]): string {
+  if (template !== null) {
+    return template.replace(/\{([a-zA-Z_][a-zA-Z0-9_]*)\}/g, (_, name: string) => {
+      const v = labels[name];
+      if (v === undefined) throw new LivepprofError('usage', `--pprof-url uses {${name}}, which instance ${labels.instance ?? '?'} has no label for (it has: ${Object.keys(labels).join(', ')})`);
+      return v;
+    });
+  }
+  const t = targets.find((x) => x.labels.instance === labels.instance && (labels.job === undefined || x.labels.job === labels.job));
+  if (!t) {
+    throw new LivepprofError('no-series', `Prometheus scrapes no active target with instance ${labels.instance ?? '?'}: give its address with --pprof-url 'http://{instance}/debug/pprof/'`);
+  }
+  const u = new URL(t.scrapeUrl);
+  return `${u.protocol}//${u.host}/debug/pprof/`;
 }

@@ -9,7 +9,9 @@ import { compileGoRegexp } from '../analysis/regex.js';
 import { errorMessage } from '../errors.js';
 import { countProfileAsProfile } from '../profile/count-profile.js';
 import type { Profile } from '../profile/model.js';
-import type { CommandId } from './keymap.js';
+import type { CommandId, FleetOnlyCommandId } from './keymap.js';
+
+export type TargetCommandId = Exclude<CommandId, FleetOnlyCommandId>;
 import { resolveCursor, type CursorTarget, type ProfilePane, type RowKey } from './reducer.js';
 import { colonCommandExamples, completeColon } from './colon-commands.js';
 import { appliedFilter, filterableList } from './list-filter.js';
@@ -43,6 +45,8 @@ export interface CommandContext {
   exportProfiles(items: PaneExport[], dir?: string): Promise<string[]>;
   /** Fetches goroutine?debug=2 for the details view. */
   loadGoroutineDump(): void;
+  /** Leaves this view for the one it was opened from (the fleet table), when there is one. */
+  back?: () => void;
 }
 
 function profilePane(ctx: CommandContext): ProfilePane | null {
@@ -158,11 +162,17 @@ async function exportNow(ctx: CommandContext, dir?: string): Promise<void> {
 /** A replay that reached its end, or a --count that was reached: p and r have nothing to do. */
 const POLLING_FINISHED = 'polling has finished (the replay ended or --count was reached)';
 
-export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
+/** What each command of a target's view does (the fleet table's own are in fleet-commands.ts). */
+export const HANDLERS: Record<TargetCommandId, (ctx: CommandContext) => void> = {
   quit: (ctx) => ctx.quit(),
   'force-quit': (ctx) => ctx.quit(),
   help: (ctx) => ctx.store.dispatch({ type: 'open-help' }),
-  escape: (ctx) => ctx.store.dispatch({ type: 'escape' }),
+  escape: (ctx) => {
+    const before = ctx.store.getSnapshot().ui;
+    ctx.store.dispatch({ type: 'escape' });
+    // Nothing left to unwind: an attached view goes back to where it was opened from (the fleet).
+    if (ctx.store.getSnapshot().ui === before) ctx.back?.();
+  },
   'pane-overview': (ctx) => ctx.store.dispatch({ type: 'set-pane', pane: 'overview' }),
   'pane-top': (ctx) => ctx.store.dispatch({ type: 'set-pane', pane: 'top' }),
   'pane-goroutines': (ctx) => ctx.store.dispatch({ type: 'set-pane', pane: 'goroutines' }),

@@ -3,8 +3,17 @@
 // GODEBUG=madvdontneed=0), one growing memory outside Go (mmap). `livepprof fleet --json` must
 // rank the leak first by growth with a heap-leak verdict and call each of the others what it is.
 
+import React from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fleetOpeners } from '../../src/cli/fleet-screen.js';
+import { HttpClient } from '../../src/source/http.js';
+import { PrometheusClient } from '../../src/source/prometheus.js';
+import { FleetSource } from '../../src/source/prometheus-fleet.js';
+import { FleetStore } from '../../src/state/fleet-store.js';
+import { FleetApp } from '../../src/ui/FleetApp.js';
+import { makeTheme } from '../../src/ui/theme.js';
 import { runCli } from '../helpers/cli.js';
+import { renderSized, settle } from '../helpers/render.js';
 import { startPrometheus, type RunningPrometheus } from '../helpers/fleet-prometheus.js';
 import { startTarget, type Target } from '../helpers/go-target.js';
 import { requireTool } from '../helpers/require-tool.js';
@@ -98,4 +107,50 @@ describe.skipIf(!requireTool(['go', 'prometheus'], 'the fleet against a real Pro
     expect(line.prometheusHistory.points).toBe(0);
     expect(line.prometheusHistory.note).toMatch(/^no history from Prometheus: --match \{job="fleet-e2e"\} matches 4 instances \(127\.0\.0\.1:\d+/);
   }, 30_000);
+
+  it('the table at 120×40; Enter attaches to the instance under the cursor (its pid), Esc comes back; two marks diff their heaps', async () => {
+    const client = new PrometheusClient(prom.url, new HttpClient({}));
+    const source = new FleetSource(client, { match: 'job="fleet-e2e"', windowMs: HISTORY_MS, points: 120, atMs: null }, { refreshMs: 3_600_000 });
+    expect(await source.refresh()).toBe(true);
+    const store = new FleetStore(source);
+    const openers = fleetOpeners({ client, http: {}, limits: {}, template: null, intervalMs: 500 });
+    const app = React.createElement(FleetApp, { store, theme: makeTheme({ NO_COLOR: '1' }), quit: () => undefined, attach: openers.attach, compare: openers.compare, refreshNow: () => undefined });
+    const r = renderSized(app, { columns: 120, rows: 40 });
+    const until = async (text: string) => {
+      for (let i = 0; i < 400 && !r.lastFrame().includes(text); i++) await new Promise((res) => setTimeout(res, 25));
+      expect(r.lastFrame()).toContain(text);
+    };
+    try {
+      await settle();
+      const addr = (t: Target) => `127.0.0.1:${t.port}`;
+      const lines = r.lines();
+      expect(lines).toHaveLength(40);
+      expect(lines[0]).toMatch(/^livepprof fleet \{job="fleet-e2e"\}  4 instances/);
+      // Sorted by heap growth: the leak is the first row, under the cursor.
+      expect(lines[3]).toMatch(new RegExp(`^› ${addr(targets.leaking!).replace(/\./g, '\\.')}.*HEAP LEAK \\d+%`));
+      for (const w of ['RSS', 'heap', 'heap/h▼', 'goal', 'gorout', 'runway', 'RSS trend', 'heap trend', 'verdict']) expect(lines[2]).toContain(w);
+      await r.press('enter');
+      await until(`pid ${targets.leaking!.pid}`);
+      expect(r.lines()[0]).toContain(`livepprof ${addr(targets.leaking!)}  Esc: the fleet`);
+      // Its history is the fleet's: the verdict stands on the first poll.
+      await until('HEAP LEAK');
+      await r.press('escape');
+      await until('livepprof fleet');
+      // Mark the leak, then the healthy one: the leak's heap minus the healthy one's.
+      await r.press('m');
+      const healthyRow = r.lines().findIndex((l) => l.includes(addr(targets.healthy!)));
+      for (let i = 3; i < healthyRow; i++) await r.press('down');
+      await r.press('m');
+      await until(`${addr(targets.leaking!)} minus ${addr(targets.healthy!)}`);
+      expect(r.lastFrame()).toMatch(/main\.\(\*Cache\)\.Put|leakyCache/);
+      await r.press('escape');
+      await until('livepprof fleet');
+    } finally {
+      r.unmount();
+      await openers.closeAll();
+      await source.stop();
+      store.close();
+      await client.close();
+    }
+  }, 60_000);
 });

@@ -126,7 +126,12 @@ function colonHintLine(text: string, theme: Theme): Line {
 export function footerLine(snap: StoreSnapshot, width: number, theme: Theme): Line {
   const o = snap.ui.overlay;
   if (o.kind === 'prompt' && o.purpose === 'command') return colonHintLine(o.text, theme);
-  const hints = footerHints(snap.ui);
+  return hintsLine(footerHints(snap.ui), width, theme);
+}
+
+/** Key hints that fit the width: the last ones go first, help and quit always stay. */
+export function hintsLine(all: ReturnType<typeof footerHints>, width: number, theme: Theme): Line {
+  const hints = [...all];
   const essential = (id: string) => id === 'help' || id === 'quit';
   const size = (h: { keys: string; hint: string }) => h.keys.length + h.hint.length + 3;
   let total = hints.reduce((n, h) => n + size(h), 0);
