@@ -151,17 +151,13 @@ async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number, why: (
   }
 }
 
-/** promtool tsdb create-blocks-from openmetrics: TSDB blocks in a new directory from OpenMetrics text. */
-export async function blocksFromOpenMetrics(text: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'livepprof-blocks-'));
-  const input = join(dir, 'input.om');
-  writeFileSync(input, text);
-  const out = join(dir, 'data');
+/** promtool tsdb create-blocks-from openmetrics: TSDB blocks in a new directory from an OpenMetrics file. */
+export async function blocksFromOpenMetrics(file: string): Promise<string> {
+  const out = join(mkdtempSync(join(tmpdir(), 'livepprof-blocks-')), 'data');
   await new Promise<void>((resolve, reject) =>
-    execFile(PROMTOOL_BIN, ['tsdb', 'create-blocks-from', 'openmetrics', input, out], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 }, (err, _o, stderr) =>
+    execFile(PROMTOOL_BIN, ['tsdb', 'create-blocks-from', 'openmetrics', file, out], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 }, (err, _o, stderr) =>
       err ? reject(new Error(`promtool failed: ${err.message}\n${stderr}`)) : resolve(),
     ),
   );
-  rmSync(input);
   return out;
 }
