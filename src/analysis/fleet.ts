@@ -60,10 +60,12 @@ const HOUR = 3_600_000;
 
 /** Fewest points a growth figure is computed from. */
 const MIN_GROWTH_POINTS = 3;
+/** A growth figure for a table is the Theil–Sen slope of this many bucket medians: the verdict's own statistics use up to 120. */
+const GROWTH_POINTS = 30;
 
 function growthPerHour(points: readonly Point[]): number | null {
   if (points.length < MIN_GROWTH_POINTS) return null;
-  return (theilSen(reduce(points)).slope * HOUR) / 1000;
+  return (theilSen(reduce(points, GROWTH_POINTS)).slope * HOUR) / 1000;
 }
 
 /** `width` values: the last value of each of `width` equal spans of time over the records. */

@@ -13,13 +13,17 @@ import { boolOption, durationOption, stringOption } from './options.js';
 import { DEFAULT_WINDOW_MS, PROMETHEUS_OPTIONS, prometheusClientFrom } from './session-options.js';
 import { verdictJson } from './watch-command.js';
 
-/** Sample times per instance over the window: the verdict reduces any series to 120 points. */
-export const FLEET_POINTS = 120;
+/**
+ * Sample times per instance over the window (--step overrides): 60 keeps the first table of 1,000
+ * instances, verdicts included, within 2 s; attaching (Enter) judges one instance at full resolution.
+ */
+export const FLEET_POINTS = 60;
 const DEFAULT_REFRESH_MS = 30_000;
 
 export const FLEET_OPTIONS: OptionDef[] = [
   { name: 'json', type: 'boolean', description: 'print one JSON object per instance (its figures and verdict), most growing first, and exit' },
   { name: 'at', type: 'string', value: 'TIME', description: 'judge the window ending at TIME (RFC 3339 or Unix seconds) instead of now: a night to look back on' },
+  { name: 'step', type: 'string', value: 'DURATION', description: 'time between the samples each instance is judged on (the verdict uses at most 120 points)', defaultText: 'window/120' },
   { name: 'refresh', type: 'string', value: 'DURATION', description: 'time between queries to Prometheus', defaultText: '30s' },
   { name: 'interval', type: 'string', value: 'DURATION', description: 'time between polls of an instance attached with Enter', defaultText: '5s' },
   {
@@ -61,10 +65,12 @@ export function parseAt(text: string | undefined): number | null {
 }
 
 export function fleetQueryFrom(args: ParsedArgs): FleetQuery {
+  const windowMs = durationOption(args, 'window', DEFAULT_WINDOW_MS, 1000);
+  const stepMs = durationOption(args, 'step', Math.ceil(windowMs / FLEET_POINTS), 100);
   return {
     match: normalizeMatch(stringOption(args, 'match') ?? ''),
-    windowMs: durationOption(args, 'window', DEFAULT_WINDOW_MS, 1000),
-    points: FLEET_POINTS,
+    windowMs,
+    points: Math.max(3, Math.floor(windowMs / stepMs)),
     atMs: parseAt(stringOption(args, 'at')),
   };
 }

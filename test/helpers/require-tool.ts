@@ -9,11 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { runtimeVersion, type GoRuntime } from './go-runtimes.js';
 import { existsSync } from 'node:fs';
 import { it } from 'vitest';
+import { PROMETHEUS_DIR } from '../../fixtures/prometheus/run-prometheus.mjs';
 
 export type Tool = 'go' | 'tmux' | 'openssl' | 'tzdata' | 'prometheus' | 'root' | 'netns' | 'pidns' | 'memcg-v1';
 
-/** Where .ci/run unpacks Debian's prometheus package (its binaries, without the web UI's packages). */
-export const PROMETHEUS_DIR = process.env.LIVEPPROF_PROMETHEUS_DIR ?? '/var/cache/livepprof-prometheus/root';
 
 const PROBES: Record<Tool, { present: () => boolean; missing: string }> = {
   go: { present: () => commandWorks('go', ['version']), missing: '`go` is not on PATH (Go >= 1.26, see .ci/run)' },

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isLivepprofError, type LivepprofError } from '../../src/errors.js';
 import { HttpClient } from '../../src/source/http.js';
-import { parseApiBody, parseMatrix, parsePrometheusUrl, parseSampleValue, parseTargets, parseVector, PrometheusClient, type RangeSeries } from '../../src/source/prometheus.js';
+import { parseApiBody, parseMatrix, parsePrometheusUrl, parseSampleValue, parseTargets, parseVector, PrometheusClient, scanMatrix, type RangeSeries } from '../../src/source/prometheus.js';
 import { FleetSource, fetchFleet, normalizeMatch, selectorFor, stepFor } from '../../src/source/prometheus-fleet.js';
 import { instancesFromSeries, RECORD_METRIC_NAMES } from '../../src/source/prometheus-records.js';
 import { GO_PROCESS_METRIC_NAMES } from '../../src/source/parse-prometheus.js';
@@ -55,6 +55,16 @@ describe('answers of the API, as Prometheus 2.42 wrote them', () => {
       expect(s.times[1]! - s.times[0]!).toBe(1000);
       for (const v of s.values) expect(Number.isFinite(v)).toBe(true);
     }
+  });
+
+  it('the fast scan of a range answer gives what the generic parse gives, and leaves other spellings to it', () => {
+    const c = capture('query-range.json');
+    const generic = parseMatrix(parseApiBody(bytes(c), 200, 'x').data, 'x');
+    expect(scanMatrix(c.body)).toEqual(generic);
+    const withWarnings = JSON.stringify({ ...(JSON.parse(c.body) as object), warnings: ['partial'] });
+    expect(scanMatrix(withWarnings)).toBeNull();
+    expect(scanMatrix(c.body.slice(0, 500))).toBeNull();
+    expect(scanMatrix(c.body.replace('"values":[', '"values": ['))).toBeNull();
   });
 
   it('+Inf, -Inf and NaN arrive as strings and become numbers', () => {
