@@ -6,6 +6,7 @@
 import { FLEET_SORT_WORDS, type FleetRow, type FleetSortKey } from '../../analysis/fleet.js';
 import { formatBytes, formatClock, formatCount, formatDuration, plural } from '../../analysis/format.js';
 import { cell, fitLeft } from '../../analysis/names.js';
+import { LIVE_HEAP_SOURCE_WORDS } from '../../analysis/gc-model.js';
 import { sparkline } from '../../analysis/sparkline.js';
 import { VERDICT_WORDS } from '../../analysis/verdict.js';
 import { fleetFilter, fleetRowKey } from '../../state/fleet-state.js';
@@ -25,6 +26,16 @@ interface Column {
   /** The sort key this column shows, for the ▼ in its title. */
   sort?: FleetSortKey;
   text(r: FleetRow): string;
+}
+
+/** The whole window in `width` values (the last of each stretch), not its last `width` values. */
+function spread(values: ReadonlyArray<number | null>, width: number): Array<number | null> {
+  if (values.length <= width) return [...values];
+  return Array.from({ length: width }, (_, i) => {
+    let v: number | null = null;
+    for (let j = Math.floor((i * values.length) / width); j < Math.floor(((i + 1) * values.length) / width); j++) v = values[j] ?? v;
+    return v;
+  });
 }
 
 const signed = (n: number | null) => (n === null ? '-' : `${n > 0 ? '+' : ''}${formatBytes(n)}`);
@@ -54,8 +65,8 @@ const COLUMNS: Column[] = [
   { id: 'growth', title: 'heap/h', width: 8, align: 'right', priority: 3, sort: 'growth', text: (r) => signed(r.heapGrowthPerHour) },
   { id: 'rss-growth', title: 'RSS/h', width: 8, align: 'right', priority: 7, sort: 'rss-growth', text: (r) => signed(r.rssGrowthPerHour) },
   { id: 'runway', title: 'runway', width: 7, align: 'right', priority: 10, text: (r) => (r.runway ? formatDuration(r.runway.seconds * 1000) : '-') },
-  { id: 'rss-spark', title: 'RSS trend', width: 10, align: 'left', priority: 5, text: (r) => sparkline(r.rssSpark, 10) },
-  { id: 'heap-spark', title: 'heap trend', width: 10, align: 'left', priority: 6, text: (r) => sparkline(r.heapSpark, 10) },
+  { id: 'rss-spark', title: 'RSS trend', width: 10, align: 'left', priority: 5, text: (r) => sparkline(spread(r.rssSpark, 10)) },
+  { id: 'heap-spark', title: 'heap trend', width: 10, align: 'left', priority: 6, text: (r) => sparkline(spread(r.heapSpark, 10)) },
   { id: 'verdict', title: 'verdict', width: 22, align: 'left', priority: 4, sort: 'verdict', text: verdictCell },
 ];
 
@@ -157,7 +168,7 @@ export function fleetBodyLines(snap: FleetStoreSnapshot, width: number, height: 
   const sel = rows[selected];
   if (sel) {
     const summary = `${sel.key}: ${sel.verdict.summary}${sel.verdict.kind === 'insufficient-data' ? '' : ` (${Math.round(sel.verdict.confidence * 100)}% sure, ${plural(sel.points, 'point')})`}`;
-    const missing = sel.missing.length ? `not exported: ${sel.missing.map((m) => m.split(' (')[0]).join(', ')}` : `${sel.liveSource ? `live heap from ${sel.liveSource}` : ''}`;
+    const missing = sel.missing.length ? `not exported: ${sel.missing.map((m) => m.split(' (')[0]).join(', ')}` : `${sel.liveSource ? `live heap from ${LIVE_HEAP_SOURCE_WORDS[sel.liveSource]}` : ''}`;
     lines.push([seg(wrapText(summary, width)[0] ?? '', { color: colorOf(sel, theme) })], [seg(missing, { color: theme.dim })]);
   }
   return { lines, pageSize };
