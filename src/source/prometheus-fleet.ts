@@ -21,8 +21,8 @@ export interface FleetQuery {
 
 /** Metric names per query: a few queries, each small enough to parse without a memory spike. */
 const NAMES_PER_QUERY = 8;
-/** Queries in flight at once. */
-const CONCURRENCY = 2;
+/** Queries in flight at once: all of them (a handful), as Prometheus evaluates them in parallel. */
+const CONCURRENCY = 5;
 /** Smallest step asked for (a 200 ms scrape interval in tests). */
 const MIN_STEP_MS = 100;
 
@@ -35,9 +35,11 @@ export function normalizeMatch(match: string): string {
   return m;
 }
 
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** `{__name__=~"a|b",job="api"}`: one selector for several metric names. */
 export function selectorFor(names: readonly string[], match: string): string {
-  const re = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const re = names.map(escapeRegex).join('|');
   return `{__name__=~"${re}"${match ? `,${match}` : ''}}`;
 }
 
@@ -79,26 +81,35 @@ export async function fetchFleet(client: PrometheusClient, q: FleetQuery, nowMs:
   const names = [...RECORD_METRIC_NAMES, GO_INFO];
   const groups: string[][] = [];
   for (let i = 0; i < names.length; i += NAMES_PER_QUERY) groups.push(names.slice(i, i + NAMES_PER_QUERY));
+  // cAdvisor's figures for the pods of these instances: one query over their namespaces, sent
+  // as soon as the first answer names them, alongside the rest.
+  const cad: { answer: Promise<{ data: RangeSeries[]; warnings: string[] } | null> | null } = { answer: null };
+  const startCadvisor = (found: readonly RangeSeries[]) => {
+    if (cad.answer) return;
+    const namespaces = [...new Set(found.filter((s) => s.labels.pod).map((s) => s.labels.namespace ?? ''))];
+    if (found.length > 0 && namespaces.length === 0) cad.answer = Promise.resolve(null);
+    if (namespaces.length === 0) return;
+    const ns = namespaces.every((n) => n !== '') ? `namespace=~"${namespaces.map(escapeRegex).join('|')}",` : '';
+    cad.answer = client.queryRange(`{__name__=~"${WORKING_SET}|${MEMORY_LIMIT}",${ns}container!="",container!="POD"}`, start, end, stepMs);
+  };
   const answers = await limited(
-    groups.map((g) => () => client.queryRange(selectorFor(g, q.match), start, end, stepMs)),
+    groups.map((g) => async () => {
+      const a = await client.queryRange(selectorFor(g, q.match), start, end, stepMs);
+      startCadvisor(a.data);
+      return a;
+    }),
     CONCURRENCY,
   );
   const series: RangeSeries[] = answers.flatMap((a) => a.data);
   const warnings = answers.flatMap((a) => a.warnings);
-  let queries = groups.length;
   if (series.length === 0) {
     throw new LivepprofError('no-series', `no Go runtime series match ${q.match ? `{${q.match}}` : 'the server'} between ${new Date(start).toISOString()} and ${new Date(end).toISOString()}: check --match (e.g. job="api") and --window`);
   }
-  // cAdvisor's figures for the pods of these instances: one query over their namespaces.
-  let containers: RangeSeries[] = [];
-  const namespaces = [...new Set(series.filter((s) => s.labels.pod).map((s) => s.labels.namespace ?? ''))];
-  if (namespaces.length > 0) {
-    const ns = namespaces.every((n) => n !== '') ? `namespace=~"${namespaces.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}",` : '';
-    const a = await client.queryRange(`{__name__=~"${WORKING_SET}|${MEMORY_LIMIT}",${ns}container!="",container!="POD"}`, start, end, stepMs);
-    containers = a.data;
-    warnings.push(...a.warnings);
-    queries++;
-  }
+  startCadvisor(series);
+  const c = await cad.answer;
+  const containers = c?.data ?? [];
+  if (c) warnings.push(...c.warnings);
+  const queries = groups.length + (c ? 1 : 0);
   return { instances: instancesFromSeries(series, containers), warnings: [...new Set(warnings)], queries, endMs: end, stepMs };
 }
 

@@ -49,21 +49,17 @@ function common(a: Record<string, string>, b: Record<string, string>): Record<st
   return out;
 }
 
-/** A cursor over one series' samples, read at increasing times. */
-class SeriesCursor {
-  private i = 0;
-  constructor(private readonly s: RangeSeries) {}
-  /** The sample at exactly `t` (a range query's step grid), or null. */
-  at(t: number): number | null {
-    const { times, values } = this.s;
-    while (this.i < times.length && times[this.i]! < t) this.i++;
-    if (this.i < times.length && times[this.i] === t) {
-      const v = values[this.i]!;
-      return Number.isFinite(v) ? v : null;
-    }
-    return null;
+/** A series' values on a time grid (NaN where it has no finite sample then). */
+function onGrid(s: RangeSeries, index: Map<number, number>, size: number): Float64Array {
+  const out = new Float64Array(size).fill(NaN);
+  for (let j = 0; j < s.times.length; j++) {
+    const k = index.get(s.times[j]!);
+    if (k !== undefined) out[k] = s.values[j]!;
   }
+  return out;
 }
+
+const finite = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? v : null);
 
 interface Group {
   labels: Record<string, string>;
@@ -113,17 +109,19 @@ function containerSeries(labels: Record<string, string>, containers: readonly Ra
 
 /** The records of one process, a restart marked where the start time changes or a counter goes back. */
 function recordsOf(g: Group, ws: RangeSeries | null, limit: RangeSeries | null): PollRecord[] {
-  const cursors = new Map([...g.byName].map(([name, s]) => [name, new SeriesCursor(s)]));
-  const times = new Set<number>();
-  for (const s of g.byName.values()) for (const t of s.times) times.add(t);
-  const wsCursor = ws ? new SeriesCursor(ws) : null;
-  const limitCursor = limit ? new SeriesCursor(limit) : null;
+  const set = new Set<number>();
+  for (const s of g.byName.values()) for (const t of s.times) set.add(t);
+  const times = [...set].sort((a, b) => a - b);
+  const index = new Map(times.map((t, k) => [t, k]));
+  const values = new Map([...g.byName].map(([name, s]) => [name, onGrid(s, index, times.length)]));
+  const wsValues = ws ? onGrid(ws, index, times.length) : null;
+  const limitValues = limit ? onGrid(limit, index, times.length) : null;
   const out: PollRecord[] = [];
   let prev: PollRecord | null = null;
-  for (const t of [...times].sort((a, b) => a - b)) {
-    const r = recordFromMetrics((name) => cursors.get(name)?.at(t) ?? null, out.length + 1, t);
-    r.workingSet = wsCursor?.at(t) ?? null;
-    const l = limitCursor?.at(t) ?? null;
+  times.forEach((t, k) => {
+    const r = recordFromMetrics((name) => finite(values.get(name)?.[k]), out.length + 1, t);
+    r.workingSet = finite(wsValues?.[k]);
+    const l = finite(limitValues?.[k]);
     // cAdvisor says 0 for a container without a limit.
     r.memoryLimit = l !== null && l > 0 ? l : null;
     if (prev) {
@@ -137,7 +135,7 @@ function recordsOf(g: Group, ws: RangeSeries | null, limit: RangeSeries | null):
     }
     out.push(r);
     prev = r;
-  }
+  });
   return out;
 }
 
