@@ -4,7 +4,7 @@
 
 import { FLEET_SORT_KEYS, fleetRowText, sortFleetRows, type FleetRow, type FleetSortKey } from '../analysis/fleet.js';
 import { narrow } from './list-filter.js';
-import { moveCursor, resolveCursor, type RowKey } from './reducer.js';
+import { moveCursor, overlayAfter, resolveCursor, withOverlay, type OverlayAction, type RowKey } from './reducer.js';
 import { TOP_CURSOR, type Overlay, type TableCursor } from './ui-state.js';
 
 export interface FleetUi {
@@ -23,13 +23,10 @@ export function initialFleetUi(): FleetUi {
 }
 
 export type FleetAction =
-  | { type: 'open-help' }
-  | { type: 'close-overlay' }
-  | { type: 'show-error'; message: string }
+  | OverlayAction
   | { type: 'open-filter' }
   | { type: 'prompt-input'; text: string }
   | { type: 'set-filter'; text: string }
-  | { type: 'scroll-help'; delta: number; max: number }
   | { type: 'move'; delta: number; rows: number; pageSize: number; keyAt: RowKey }
   | { type: 'move-to'; index: number; rows: number; pageSize: number; keyAt: RowKey }
   | { type: 'sort'; delta: 1 | -1 }
@@ -48,19 +45,16 @@ function escape(s: FleetUi): FleetUi {
 function apply(s: FleetUi, a: FleetAction): FleetUi {
   switch (a.type) {
     case 'open-help':
-      return { ...s, overlay: s.overlay.kind === 'help' ? { kind: 'none' } : { kind: 'help', scroll: 0 } };
     case 'close-overlay':
-      return { ...s, overlay: { kind: 'none' } };
     case 'show-error':
-      return { ...s, overlay: { kind: 'error', message: a.message } };
+    case 'scroll-help':
+      return withOverlay(s, overlayAfter(s.overlay, a));
     case 'open-filter':
       return { ...s, overlay: { kind: 'prompt', purpose: 'filter', text: s.filter } };
     case 'prompt-input':
       return s.overlay.kind === 'prompt' ? { ...s, overlay: { ...s.overlay, text: a.text } } : s;
     case 'set-filter':
       return { ...s, overlay: { kind: 'none' }, filter: a.text.trim() };
-    case 'scroll-help':
-      return s.overlay.kind === 'help' ? { ...s, overlay: { kind: 'help', scroll: Math.max(0, Math.min(a.max, s.overlay.scroll + a.delta)) } } : s;
     case 'move':
     case 'move-to': {
       const c = resolveCursor(s.cursor, a.rows, a.keyAt, a.pageSize);

@@ -4,6 +4,7 @@
 
 import type { FleetRow, FleetSnapshot } from '../analysis/fleet.js';
 import { FLEET_SORT_WORDS } from '../analysis/fleet.js';
+import { tableHandlers } from './commands.js';
 import type { CommandId } from './keymap.js';
 import { fleetReducer, fleetRowKey, initialFleetUi, visibleFleetRows, type FleetAction, type FleetUi } from './fleet-state.js';
 import { resolveCursor } from './reducer.js';
@@ -114,36 +115,8 @@ function mark(ctx: FleetContext): void {
   if (first) ctx.compare(first, row);
 }
 
-type FleetCommandId = Extract<
-  CommandId,
-  | 'fleet-attach'
-  | 'fleet-sort'
-  | 'fleet-sort-back'
-  | 'fleet-mark'
-  | 'fleet-refresh'
-  | 'quit'
-  | 'force-quit'
-  | 'help'
-  | 'escape'
-  | 'close-help'
-  | 'help-down'
-  | 'help-up'
-  | 'dismiss-error'
-  | 'down'
-  | 'up'
-  | 'page-down'
-  | 'page-up'
-  | 'first'
-  | 'last'
-  | 'filter'
-  | 'prompt-apply'
-  | 'prompt-cancel'
-  | 'prompt-clear'
-  | 'prompt-complete'
->;
-
 /** What each command active in the fleet table does (the keymap's fleet scopes; a test checks they match). */
-export const FLEET_HANDLERS: Record<FleetCommandId, (ctx: FleetContext) => void> = {
+export const FLEET_HANDLERS: Partial<Record<CommandId, (ctx: FleetContext) => void>> = {
   'fleet-attach': (ctx) => {
     const row = selectedFleetRow(ctx.store.getSnapshot(), ctx.pageSize);
     if (row) ctx.attach(row);
@@ -165,16 +138,7 @@ export const FLEET_HANDLERS: Record<FleetCommandId, (ctx: FleetContext) => void>
   'force-quit': (ctx) => ctx.quit(),
   help: (ctx) => ctx.store.dispatch({ type: 'open-help' }),
   escape: (ctx) => ctx.store.dispatch({ type: 'escape' }),
-  'close-help': (ctx) => ctx.store.dispatch({ type: 'close-overlay' }),
-  'help-down': (ctx) => ctx.store.dispatch({ type: 'scroll-help', delta: ctx.pageSize - 1, max: ctx.scrollMax }),
-  'help-up': (ctx) => ctx.store.dispatch({ type: 'scroll-help', delta: -(ctx.pageSize - 1), max: ctx.scrollMax }),
-  'dismiss-error': (ctx) => ctx.store.dispatch({ type: 'close-overlay' }),
-  down: (ctx) => move(ctx, 1),
-  up: (ctx) => move(ctx, -1),
-  'page-down': (ctx) => move(ctx, Math.max(1, ctx.pageSize - 1)),
-  'page-up': (ctx) => move(ctx, -Math.max(1, ctx.pageSize - 1)),
-  first: (ctx) => move(ctx, 'first'),
-  last: (ctx) => move(ctx, 'last'),
+  ...tableHandlers<FleetContext>(move),
   filter: (ctx) => ctx.store.dispatch({ type: 'open-filter' }),
   'prompt-apply': (ctx) => {
     const o = ctx.store.getSnapshot().ui.overlay;
@@ -186,6 +150,7 @@ export const FLEET_HANDLERS: Record<FleetCommandId, (ctx: FleetContext) => void>
   'prompt-complete': () => undefined,
 };
 
-export function isFleetCommand(id: CommandId): id is FleetCommandId {
-  return id in FLEET_HANDLERS;
+/** The fleet table's handler of a command, when the command means something there. */
+export function fleetHandler(id: CommandId): ((ctx: FleetContext) => void) | undefined {
+  return FLEET_HANDLERS[id];
 }

@@ -8,7 +8,7 @@ import React, { useCallback, useMemo, useRef, useState, useSyncExternalStore } f
 import type { FleetRow } from '../analysis/fleet.js';
 import { errorMessage } from '../errors.js';
 import type { Session } from '../session/session.js';
-import { FLEET_HANDLERS, isFleetCommand, type FleetContext, type FleetStore } from '../state/fleet-store.js';
+import { fleetHandler, type FleetContext, type FleetStore } from '../state/fleet-store.js';
 import { activeBindingsIn, fleetScopes, footerHintsIn, keyName, resolveKeyIn, typedKeys } from '../state/keymap.js';
 import type { Store, StoreSnapshot } from '../state/store.js';
 import { App, type AppProps } from './App.js';
@@ -56,7 +56,8 @@ function useFleetKeymap(ctx: FleetContext, active: boolean): void {
         if (name === null) continue;
         const { ui } = ctx.store.getSnapshot();
         const b = resolveKeyIn(fleetScopes(ui.overlay), name);
-        if (b && isFleetCommand(b.id)) FLEET_HANDLERS[b.id](ctx);
+        const run = b ? fleetHandler(b.id) : undefined;
+        if (run) run(ctx);
         else if (!b && ui.overlay.kind === 'prompt') {
           if (name === 'backspace') ctx.store.dispatch({ type: 'prompt-input', text: ui.overlay.text.slice(0, -1) });
           else if ([...name].length === 1 && !/[\u0000-\u001f\u007f]/.test(name)) ctx.store.dispatch({ type: 'prompt-input', text: ui.overlay.text + name });

@@ -13,6 +13,7 @@ import { fleetFilter, fleetRowKey } from '../../state/fleet-state.js';
 import type { FleetStoreSnapshot } from '../../state/fleet-store.js';
 import { resolveCursor } from '../../state/reducer.js';
 import type { Line } from '../lines.js';
+import { verdictColor } from './verdict-view.js';
 import { seg, wrapText } from '../lines.js';
 import type { Theme } from '../theme.js';
 
@@ -94,20 +95,7 @@ export function fleetColumns(width: number, rows: readonly FleetRow[]): { column
   return { columns: COLUMNS.filter((c) => chosen.has(c)), instanceWidth: Math.min(40, width - 2 - used) };
 }
 
-function colorOf(r: FleetRow, theme: Theme): string | undefined {
-  switch (r.verdict.kind) {
-    case 'heap-leak':
-    case 'goroutine-leak':
-    case 'non-go-memory':
-      return theme.bad;
-    case 'runtime-retention':
-      return theme.warn;
-    case 'healthy':
-      return theme.good;
-    default:
-      return theme.dim;
-  }
-}
+const colorOf = (r: FleetRow, theme: Theme) => verdictColor(r.verdict.kind, theme);
 
 export function fleetHeaderLine(snap: FleetStoreSnapshot, theme: Theme, now: number): Line {
   const d = snap.data;
