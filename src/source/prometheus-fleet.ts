@@ -177,11 +177,11 @@ export class FleetSource {
       const rows = f.instances.map((inst) => fleetRow(inst, this.states.get(inst.key) ?? null, this.opts.sparkWidth));
       this.states.clear();
       for (const r of rows) this.states.set(r.key, r.verdictState);
-      this.update({ status: 'ready', rows, at: f.endMs, stepMs: f.stepMs, stale: false, failures: 0, lastError: null, warnings: f.warnings, queries: this.snap.queries + f.queries });
+      this.update({ status: 'ready', rows, at: f.endMs, stepMs: f.stepMs, stale: false, failures: 0, lastError: null, warnings: f.warnings, queries: this.snap.queries + f.queries, nextRefreshAt: null });
       return true;
     } catch (e) {
       const err = isLivepprofError(e) ? { kind: e.kind, message: e.message } : { kind: 'internal', message: errorMessage(e) };
-      this.update({ status: 'failing', stale: this.snap.at !== null, failures: this.snap.failures + 1, lastError: err });
+      this.update({ status: 'failing', stale: this.snap.at !== null, failures: this.snap.failures + 1, lastError: err, nextRefreshAt: null });
       return false;
     }
   }

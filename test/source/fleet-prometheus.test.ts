@@ -323,4 +323,29 @@ describe('the client over HTTP: one line per failure, the last good table kept, 
     expect(src.snapshot().failures).toBe(0);
     await c.close();
   });
+
+  it('while Prometheus fails, refreshes back off: the interval, then doubling', async () => {
+    mode = 'status-500-html';
+    const c = client(500);
+    const src = new FleetSource(c, { match: '', windowMs: 4000, points: 4, atMs: null }, { refreshMs: 40, now: () => 10_000 });
+    const waits: number[] = [];
+    let seenVersion = -1;
+    const enough = new Promise<void>((resolve) =>
+      src.subscribe(() => {
+        const s = src.snapshot();
+        // Each wait is set once per failed refresh, in the update after the failure.
+        if (s.nextRefreshAt !== null && s.version !== seenVersion) {
+          seenVersion = s.version;
+          waits.push(s.nextRefreshAt - 10_000);
+        }
+        if (waits.length >= 3) resolve();
+      }),
+    );
+    void src.start();
+    await enough;
+    await src.stop();
+    expect(waits).toEqual([40, 80, 160]);
+    expect(src.snapshot().lastError?.message).toMatch(/^HTTP 500/);
+    await c.close();
+  });
 });
