@@ -23,7 +23,7 @@ const DEFAULT_REFRESH_MS = 30_000;
 export const FLEET_OPTIONS: OptionDef[] = [
   { name: 'json', type: 'boolean', description: 'print one JSON object per instance (its figures and verdict), most growing first, and exit' },
   { name: 'at', type: 'string', value: 'TIME', description: 'judge the window ending at TIME (RFC 3339 or Unix seconds) instead of now: a night to look back on' },
-  { name: 'step', type: 'string', value: 'DURATION', description: 'time between the samples each instance is judged on (the verdict uses at most 120 points)', defaultText: 'window/120' },
+  { name: 'step', type: 'string', value: 'DURATION', description: 'time between the samples each instance is judged on (finer: more points per verdict, up to the 120 it uses; slower)', defaultText: 'window/60' },
   { name: 'refresh', type: 'string', value: 'DURATION', description: 'time between queries to Prometheus', defaultText: '30s' },
   { name: 'interval', type: 'string', value: 'DURATION', description: 'time between polls of an instance attached with Enter', defaultText: '5s' },
   {

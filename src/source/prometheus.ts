@@ -233,8 +233,15 @@ export class PrometheusClient {
     for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) q.append(k, x);
     const url = `${this.base}${path}${q.size ? `?${q}` : ''}`;
     this.requests++;
-    const res = await this.http.get(url, { errorStatusIsAnswer: true });
-    return { bytes: res.bytes, status: res.status, where: new URL(url).host };
+    const where = new URL(url).host;
+    try {
+      const res = await this.http.get(url, { errorStatusIsAnswer: true });
+      return { bytes: res.bytes, status: res.status, where };
+    } catch (e) {
+      // The client's words are a target's ("serving pprof on that port?"): say it of Prometheus.
+      if (e instanceof LivepprofError && e.kind === 'refused') throw new LivepprofError('refused', `connection refused by ${where}: is Prometheus running at --prometheus ${this.base}?`);
+      throw e;
+    }
   }
 
   private async get(path: string, params: Record<string, string | string[]>): Promise<ApiAnswer<unknown>> {
