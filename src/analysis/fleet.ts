@@ -6,7 +6,7 @@
 import { effectiveGogc, liveHeap, retained, type LiveHeapSource } from './gc-model.js';
 import type { PollRecord } from './poll-record.js';
 import { reduce, theilSen, type Point } from './trend.js';
-import { currentRun, judge, type Runway, type Verdict, type VerdictKind, type VerdictState } from './verdict.js';
+import { VERDICT_WORDS, currentRun, judge, type Runway, type Verdict, type VerdictKind, type VerdictState } from './verdict.js';
 
 /** One instance as the fleet source found it. */
 export interface FleetInstance {
@@ -180,9 +180,9 @@ export function sortFleetRows(rows: readonly FleetRow[], key: FleetSortKey): Fle
   return [...rows].sort((a, b) => cmp[key](a, b) || byName(a, b));
 }
 
-/** The text `/` matches a row against: its name, labels, Go version and verdict. */
+/** The text `/` matches a row against: its name, labels, Go version and verdict (its kind, not its text: every summary counts goroutines). */
 export function fleetRowText(r: FleetRow): string {
-  return [r.key, ...Object.values(r.labels), r.goVersion ?? '', r.verdict.kind, r.verdict.summary].join(' ');
+  return [r.key, ...Object.values(r.labels), r.goVersion ?? '', r.verdict.kind, VERDICT_WORDS[r.verdict.kind]].join(' ');
 }
 
 /** The figures of a row for `fleet --json` (the verdict is added by the caller, as `watch --json` prints it). */

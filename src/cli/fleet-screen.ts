@@ -22,7 +22,7 @@ import { decodeLimitsFrom, httpOptionsFrom } from './http-options.js';
 import type { Io } from './io.js';
 import type { ParsedArgs } from './options.js';
 import { durationOption, stringOption } from './options.js';
-import { paneExporter, runInkScreen } from './tui-command.js';
+import { allowInteractiveInk, paneExporter, runInkScreen } from './tui-command.js';
 
 export const NO_TTY_FLEET = 'livepprof: the fleet view needs a terminal; for scripts use `livepprof fleet … --json` (one object per instance)';
 
@@ -123,6 +123,7 @@ export async function runFleetScreen(io: Io, args: ParsedArgs, source: FleetSour
     intervalMs: durationOption(args, 'interval', DEFAULT_INTERVAL_MS, 100),
   });
   const store = new FleetStore(source);
+  allowInteractiveInk(); // before FleetApp's first import of Ink
   const [React, { FleetApp }] = await Promise.all([import('react'), import('../ui/FleetApp.js')]);
   return runInkScreen({
     element: (theme, quit) => React.createElement(FleetApp, { store, theme, quit, attach: openers.attach, compare: openers.compare, refreshNow: () => source.refreshNow() }),

@@ -202,13 +202,14 @@ export interface FullScreenOptions {
  * when Ink is first loaded), but the full-screen view only runs on a real terminal: clear them
  * before the first import of Ink.
  */
-function allowInteractiveInk(): void {
+export function allowInteractiveInk(): void {
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
 }
 
 /** Renders the App on the alternate screen until the user quits; always restores the terminal. */
 export async function runFullScreen(o: FullScreenOptions): Promise<number> {
+  allowInteractiveInk(); // before the App's first import of Ink
   const [React, { App }, { verdictView }] = await Promise.all([import('react'), import('../ui/App.js'), import('../ui/views/verdict-view.js')]);
   return runInkScreen({
     element: (theme, quit) =>

@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceName, shapeOf, writeFleetHistory } from '../../fixtures/prometheus/generate-history.mjs';
 import { runCli } from '../helpers/cli.js';
 import { blocksFromOpenMetrics, startPrometheus, type RunningPrometheus } from '../helpers/fleet-prometheus.js';
+import { CLI } from '../helpers/paths.js';
 import { requireTool } from '../helpers/require-tool.js';
+import { startTmux } from '../helpers/tmux.js';
 
 const INSTANCES = 12;
 const END = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -57,5 +59,33 @@ describe.skipIf(!requireTool('prometheus', 'the fleet on generated Prometheus hi
       expect(l.missing).toEqual([]);
     }
     expect(lines[0]!.runway?.limitSource).toBe('cgroup');
+  }, 60_000);
+
+  // In a real terminal, as CI runs it (CI=true: Ink must still be interactive); 80×24.
+  it.skipIf(!requireTool('tmux', 'the fleet table in a real terminal'))('the table in tmux at 80×24: leaks first, / narrows, Enter on a generated instance says in one line why it cannot attach, q restores the terminal', async () => {
+    const s = await startTmux({
+      command: [process.execPath, CLI, 'fleet', '--prometheus', prom.url, '--match', 'job="api"', '--window', '2h', '--at', new Date(END * 1000).toISOString(), '--timeout', '1s'],
+      width: 80,
+      height: 24,
+      env: { CI: 'true', NO_COLOR: '1' },
+    });
+    try {
+      await s.waitFor(/HEAP LEAK \d+%/);
+      await s.waitForRawMode();
+      const lines = await s.lines();
+      expect(lines[0]).toMatch(/^livepprof fleet \{job="api"\}  12 instances/);
+      expect(lines[3]).toMatch(new RegExp(`^› ${instanceName(2).replace(/\./g, '\\.')} .*HEAP LEAK`));
+      await s.sendKeys('/');
+      await s.sendText('goroutine');
+      await s.waitFor(/\/goroutine: 1 of 12/);
+      await s.sendKeys('Enter', 'Enter');
+      // The generated instances were never scraped: Prometheus has no active target for them.
+      await s.waitFor(/attaching to 10\.0\.0\.5:8080 failed: Prometheus scrapes no active target with/);
+      await s.sendKeys('Escape', 'q');
+      expect(await s.waitForExit()).toBe(0);
+      expect(await s.alternateOn()).toBe(false);
+    } finally {
+      await s.kill();
+    }
   }, 60_000);
 });
