@@ -3,47 +3,9 @@
 // to stdin and timed until Ink writes the frame that answers it. Target: median and p99 < 50 ms.
 
 import { execFileSync } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, buildGo, fmt, median, percentile, scratchDir, table } from './lib.mjs';
-
-class FakeStdout extends EventEmitter {
-  columns = 120;
-  rows = 40;
-  isTTY = true;
-  writes = 0;
-  onWrite = null;
-  write(chunk) {
-    this.writes++;
-    this.onWrite?.(chunk);
-    return true;
-  }
-}
-
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  isRaw = false;
-  data = null;
-  setRawMode(v) {
-    this.isRaw = v;
-  }
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read() {
-    const d = this.data;
-    this.data = null;
-    return d;
-  }
-  send(s) {
-    this.data = s;
-    this.emit('readable');
-    this.emit('data', s);
-  }
-}
+import { FakeStdin, FakeStdout, REPO_ROOT, buildGo, fmt, median, percentile, scratchDir, table } from './lib.mjs';
 
 // In an order where each key changes the screen (G after G would not). The round ends with s,
 // which puts the cursor back on the first row.

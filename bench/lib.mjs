@@ -2,6 +2,7 @@
 // (wall time and peak RSS), and report medians and ratios. The machine is shared and noisy,
 // so every number is a median of repeated, interleaved runs.
 
+import { EventEmitter } from 'node:events';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
@@ -110,4 +111,43 @@ export function scratchDir(name) {
   const dir = join(tmpdir(), `livepprof-bench-${name}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** A 120×40 terminal for Ink: counts writes and tells onWrite of each frame. */
+export class FakeStdout extends EventEmitter {
+  columns = 120;
+  rows = 40;
+  isTTY = true;
+  writes = 0;
+  onWrite = null;
+  write(chunk) {
+    this.writes++;
+    this.onWrite?.(chunk);
+    return true;
+  }
+}
+
+/** Keys for Ink, as a terminal sends them (send()). */
+export class FakeStdin extends EventEmitter {
+  isTTY = true;
+  isRaw = false;
+  data = null;
+  setRawMode(v) {
+    this.isRaw = v;
+  }
+  setEncoding() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+  read() {
+    const d = this.data;
+    this.data = null;
+    return d;
+  }
+  send(s) {
+    this.data = s;
+    this.emit('readable');
+    this.emit('data', s);
+  }
 }

@@ -2,6 +2,7 @@
 // Sections can be picked: `npm run bench -- top`.
 
 import { hasGo } from './lib.mjs';
+import { benchFleet } from './fleet.mjs';
 import { benchGzipBomb } from './gzip-bomb.mjs';
 import { benchKeyLatency } from './key-latency.mjs';
 import { benchPollCost, benchSoak } from './poll-cost.mjs';
@@ -19,6 +20,7 @@ const SECTIONS = {
   keys: { needsGo: true, run: benchKeyLatency, title: 'key → frame latency of the TUI with a 100,000-stack profile loaded' },
   bomb: { needsGo: false, run: benchGzipBomb, title: 'a 4 MiB → 4 GiB gzip bomb refused at the --max-inflated cap' },
   smaps: { needsGo: true, run: benchSmapsCost, title: 'reading /proc/PID/smaps (named mappings) next to smaps_rollup' },
+  fleet: { needsGo: false, run: benchFleet, title: 'the fleet: 1,000 instances × 6 h from Prometheus (first table, peak RSS, key → frame, verdict scaling)' },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

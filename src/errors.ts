@@ -19,7 +19,10 @@ export type ErrorKind =
   | 'reset'
   | 'network'
   | 'not-local' // /proc of the target cannot be read from here
-  | 'replay'; // a recording does not hold what the replay asked for
+  | 'replay' // a recording does not hold what the replay asked for
+  | 'not-prometheus' // --prometheus answered something other than the Prometheus API
+  | 'query' // Prometheus refused a query (bad_data: the --match, usually)
+  | 'no-series'; // no series match in Prometheus
 
 export class LivepprofError extends Error {
   constructor(

@@ -19,6 +19,8 @@ export interface HeapSnapshot {
   time: number;
   /** The GC the profile describes (NumGC when it was fetched). */
   numGC: number | null;
+  /** Whose heap it is, when it is not the target's own poll (two instances of a fleet compared). */
+  label?: string;
 }
 
 /** Flat per function of one heap profile, for sparklines over the last polls. */
@@ -85,4 +87,11 @@ export interface SessionSnapshot {
   verdict: Verdict | null;
   /** The latest restart of the target seen by this session. */
   lastRestart: { time: number; reason: string } | null;
+  /**
+   * The target's history before the first poll, from Prometheus (--prometheus): downsampled,
+   * oldest first, kept beside the live timeline (never in its ring); no heap profiles.
+   */
+  prometheusHistory: readonly PollRecord[];
+  /** What the history is ("6h of Prometheus history for {instance=…}"), or why there is none. */
+  prometheusNote: string | null;
 }

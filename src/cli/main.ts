@@ -8,6 +8,7 @@ import { processIo } from './io.js';
 import type { CommandDef } from './options.js';
 import { formatCommandHelp, formatCommandSummary, parseCommandArgs } from './options.js';
 import { demoCommand } from './demo-command.js';
+import { fleetCommand } from './fleet-command.js';
 import { recordCommand } from './record-command.js';
 import { replayCommand } from './replay-command.js';
 import { topCommand } from './top-command.js';
@@ -19,7 +20,7 @@ import { watchOutputs } from './signals.js';
 
 /** Every command, the full-screen view (`open`, also the default) first. */
 export function commands(io: Io): CommandDef[] {
-  return [tuiCommand(io), topCommand(io), watchCommand(io), recordCommand(io), replayCommand(io), demoCommand(io)];
+  return [tuiCommand(io), topCommand(io), watchCommand(io), recordCommand(io), replayCommand(io), fleetCommand(io), demoCommand(io)];
 }
 
 export function mainHelp(io: Io): string {

@@ -10,9 +10,10 @@ import type { DecodeLimits } from '../profile/decode.js';
 import { inlineDecoderWith } from '../session/heap-decoder.js';
 import { DEFAULT_INTERVAL_MS, type SessionOptions } from '../session/session.js';
 import type { PollRecord } from '../analysis/poll-record.js';
-import { HTTP_OPTIONS, decodeLimitsFrom, httpOptionsFrom } from './http-options.js';
+import { HTTP_OPTIONS, collectHeaders, decodeLimitsFrom, httpOptionsFrom } from './http-options.js';
+import { PrometheusClient, parsePrometheusUrl } from '../source/prometheus.js';
 import type { OptionDef, ParsedArgs } from './options.js';
-import { boolOption, durationOption, intOption, stringOption } from './options.js';
+import { boolOption, durationOption, intOption, listOption, stringOption } from './options.js';
 
 export const POLL_OPTIONS: OptionDef[] = [
   { name: 'interval', type: 'string', value: 'DURATION', description: 'time between polls', defaultText: '5s' },
@@ -22,7 +23,30 @@ export const POLL_OPTIONS: OptionDef[] = [
   { name: 'speed', type: 'string', value: 'X', description: 'replaying a recording: X times the recorded pace, 0 = as fast as possible', defaultText: '1' },
 ];
 
-export const TARGET_OPTIONS: OptionDef[] = [...POLL_OPTIONS, ...HTTP_OPTIONS];
+export const PROMETHEUS_OPTIONS: OptionDef[] = [
+  {
+    name: 'prometheus',
+    type: 'string',
+    value: 'URL',
+    description: "a server with Prometheus's HTTP API (Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics); no user or password in the URL",
+  },
+  {
+    name: 'match',
+    type: 'string',
+    value: 'MATCHERS',
+    description: 'label matchers for the instances, e.g. \'job="api"\' or \'{instance="10.0.0.7:8080"}\'',
+  },
+  { name: 'window', type: 'string', value: 'DURATION', description: 'how far back to read from Prometheus', defaultText: '6h' },
+  {
+    name: 'prometheus-header',
+    type: 'string',
+    multiple: true,
+    value: "'NAME: VALUE'|@FILE",
+    description: "request header for Prometheus only (a bearer token, Mimir's X-Scope-OrgID), never sent to targets; @FILE keeps it out of argv. Also: LIVEPPROF_PROMETHEUS_HEADERS",
+  },
+];
+
+export const TARGET_OPTIONS: OptionDef[] = [...POLL_OPTIONS, ...PROMETHEUS_OPTIONS, ...HTTP_OPTIONS];
 
 export interface OpenedTarget {
   fetcher: Fetcher;
@@ -62,6 +86,7 @@ export async function openTarget(arg: string, args: ParsedArgs, warn: (line: str
   const limits = decodeLimitsFrom(args);
   const decoder = inlineDecoderWith(limits);
   if (isRecordingDir(arg)) {
+    if (stringOption(args, 'prometheus') !== undefined) throw new LivepprofError('usage', '--prometheus adds history before the first poll of a live target; a recording replays its own');
     const recording = await openRecording(arg);
     const fetcher = await new ReplayFetcher(recording).load();
     const speed = speedOption(args);
@@ -97,10 +122,48 @@ export async function openTarget(arg: string, args: ParsedArgs, warn: (line: str
     ...(metricsUrl ? { metricsUrl } : {}),
     gc: boolOption(args, 'gc'),
   });
-  return { fetcher, intervalMs, recording: null, limits, session: { intervalMs, decoder } };
+  const prometheus = await prometheusClientFrom(args, warn);
+  const windowMs = durationOption(args, 'window', DEFAULT_WINDOW_MS, 1000);
+  const match = stringOption(args, 'match') ?? null;
+  const prometheusHistory = prometheus
+    ? async () => {
+        const { loadHistory } = await import('../source/prometheus-history.js');
+        try {
+          return await loadHistory(prometheus, target, { match, windowMs, nowMs: Date.now() });
+        } finally {
+          await prometheus.close();
+        }
+      }
+    : undefined;
+  return { fetcher, intervalMs, recording: null, limits, session: { intervalMs, decoder, ...(prometheusHistory ? { prometheusHistory } : {}) } };
 }
 
 /** A new recording of `opened` in `dir` (record --out, the full-screen view's --record): 0700, files 0600, --force to reuse a directory. */
 export function recordingWriter(dir: string, opened: OpenedTarget, args: ParsedArgs): Promise<RecordingWriter> {
   return RecordingWriter.create(dir, { target: opened.fetcher.target.input, intervalMs: opened.intervalMs, gc: boolOption(args, 'gc') }, boolOption(args, 'force'));
+}
+
+// ---- Prometheus: history before the first poll (open, watch, record) and the fleet -----------
+
+export const DEFAULT_WINDOW_MS = 6 * 3_600_000;
+
+/**
+ * The Prometheus client the options ask for, or null without --prometheus. Its headers are its
+ * own (--prometheus-header): the target's --header never goes to Prometheus, nor the other way;
+ * --timeout, --max-bytes, --cacert and --insecure apply to both.
+ */
+export async function prometheusClientFrom(args: ParsedArgs, warn: (line: string) => void): Promise<PrometheusClient | null> {
+  const url = stringOption(args, 'prometheus');
+  if (url === undefined) {
+    for (const o of ['match', 'prometheus-header']) if (args.values[o] !== undefined) throw new LivepprofError('usage', `--${o} needs --prometheus URL`);
+    return null;
+  }
+  const base = parsePrometheusUrl(url);
+  const { headers, exposedOnCommandLine } = collectHeaders(listOption(args, 'prometheus-header'), { LIVEPPROF_HEADERS: process.env.LIVEPPROF_PROMETHEUS_HEADERS });
+  if (exposedOnCommandLine.length > 0) {
+    warn(`warning: --prometheus-header ${exposedOnCommandLine.join(', ')} is visible to every user of this host (ps, /proc); use --prometheus-header @FILE or LIVEPPROF_PROMETHEUS_HEADERS instead`);
+  }
+  const { unixSocket: _socket, ...http } = httpOptionsFrom({ ...args, values: { ...args.values, header: [] } }, warn);
+  const { HttpClient } = await import('../source/http.js');
+  return new PrometheusClient(base, new HttpClient({ ...http, headers }));
 }

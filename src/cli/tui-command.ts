@@ -25,6 +25,8 @@ import type { CommandDef, OptionDef, ParsedArgs } from './options.js';
 import { stringOption } from './options.js';
 import { decodeLimitsFrom } from './http-options.js';
 import type { Ending } from '../ui/terminal.js';
+import type { Theme } from '../ui/theme.js';
+import type { ReactElement } from 'react';
 import { TARGET_OPTIONS, openTarget, recordingWriter } from './session-options.js';
 import { EXIT, SIGNAL_EXIT } from './exit-codes.js';
 import { letGoOfTerminal, watchTerminal } from '../hang-up.js';
@@ -200,22 +202,53 @@ export interface FullScreenOptions {
  * when Ink is first loaded), but the full-screen view only runs on a real terminal: clear them
  * before the first import of Ink.
  */
-function allowInteractiveInk(): void {
+export function allowInteractiveInk(): void {
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
 }
 
 /** Renders the App on the alternate screen until the user quits; always restores the terminal. */
 export async function runFullScreen(o: FullScreenOptions): Promise<number> {
+  allowInteractiveInk(); // before the App's first import of Ink
+  const [React, { App }, { verdictView }] = await Promise.all([import('react'), import('../ui/App.js'), import('../ui/views/verdict-view.js')]);
+  return runInkScreen({
+    element: (theme, quit) =>
+      React.createElement(App, {
+        store: o.store,
+        session: o.session,
+        info: { title: o.title, isStatic: o.session === null, banner: o.banner },
+        theme,
+        verdict: (snap: StoreSnapshot, width: number, maxLines: number) => verdictView(snap, theme, width, maxLines),
+        quit,
+        exportProfiles: o.exportProfiles,
+        loadGoroutineDump: o.loadGoroutineDump,
+      }),
+    tick: () => o.store.tick(),
+    running: o.session?.start() ?? null,
+    shutDown: (hurry) => shutDown(o, hurry),
+    close: () => o.store.close(),
+    injectRenderCrash: () => o.store.dispatch({ type: 'message', text: RENDER_CRASH_MESSAGE }),
+  });
+}
+
+export interface InkScreen {
+  /** What to render, given the theme and the function that quits. */
+  element(theme: Theme, quit: () => void): ReactElement;
+  /** Repaints relative times once a second. */
+  tick(): void;
+  /** The loop feeding the screen: it only ends in error on a bug. */
+  running: Promise<void> | null;
+  /** Stops what feeds the screen; `hurry` after a signal or a hang-up. */
+  shutDown(hurry: boolean): Promise<void>;
+  close(): void;
+  /** Makes the view throw while rendering (the LIVEPPROF_CRASH_IN_RENDER_AFTER_MS test hook). */
+  injectRenderCrash?: () => void;
+}
+
+/** Any full-screen view (a target's, the fleet's) on the alternate screen until quit; the terminal always restored. */
+export async function runInkScreen(o: InkScreen): Promise<number> {
   allowInteractiveInk();
-  const [{ render }, React, { App }, { makeTheme }, { TerminalGuard }, { verdictView }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('../ui/App.js'),
-    import('../ui/theme.js'),
-    import('../ui/terminal.js'),
-    import('../ui/views/verdict-view.js'),
-  ]);
+  const [{ render }, { makeTheme }, { TerminalGuard }] = await Promise.all([import('ink'), import('../ui/theme.js'), import('../ui/terminal.js')]);
   const theme = makeTheme();
   let resolveQuit!: () => void;
   const quitting = new Promise<void>((r) => (resolveQuit = r));
@@ -228,26 +261,14 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
     guardEnded,
   );
   guard.enter();
-  const app = render(
-    React.createElement(App, {
-      store: o.store,
-      session: o.session,
-      info: { title: o.title, isStatic: o.session === null, banner: o.banner },
-      theme,
-      verdict: (snap: StoreSnapshot, width: number, maxLines: number) => verdictView(snap, theme, width, maxLines),
-      quit: () => resolveQuit(),
-      exportProfiles: o.exportProfiles,
-      loadGoroutineDump: o.loadGoroutineDump,
-    }),
-    { exitOnCtrlC: false, patchConsole: true, maxFps: 60 },
-  );
+  const app = render(o.element(theme, () => resolveQuit()), { exitOnCtrlC: false, patchConsole: true, maxFps: 60 });
   // A render error ends the app from inside Ink: treat it as the crash it is.
   const inkExit = app.waitUntilExit().then(
     (): Ending => ({ code: EXIT.ok }),
     (e: unknown): Ending => ({ code: EXIT.internal, error: e }),
   );
   // The poll loop only ends in error on a bug: show it as the crash it is, terminal restored.
-  const sessionCrash = new Promise<Ending>((resolve) => void o.session?.start().catch((e: unknown) => resolve({ code: EXIT.internal, error: e })));
+  const sessionCrash = new Promise<Ending>((resolve) => void o.running?.catch((e: unknown) => resolve({ code: EXIT.internal, error: e })));
   // Test hooks: prove a crash leaves the terminal restored (test/e2e/terminal.test.ts), thrown
   // from a timer (LIVEPPROF_CRASH_AFTER_MS) or from inside a render (LIVEPPROF_CRASH_IN_RENDER_AFTER_MS).
   const crashAfter = Number(process.env.LIVEPPROF_CRASH_AFTER_MS);
@@ -257,9 +278,9 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
     }, crashAfter);
   }
   const renderCrashAfter = Number(process.env.LIVEPPROF_CRASH_IN_RENDER_AFTER_MS);
-  if (renderCrashAfter > 0) setTimeout(() => o.store.dispatch({ type: 'message', text: RENDER_CRASH_MESSAGE }), renderCrashAfter);
+  if (renderCrashAfter > 0 && o.injectRenderCrash) setTimeout(o.injectRenderCrash, renderCrashAfter);
   // Repaint the header's "retrying in Ns" and relative times even when nothing arrives.
-  const tick = setInterval(() => o.store.tick(), 1000);
+  const tick = setInterval(() => o.tick(), 1000);
   let ending: Ending = { code: EXIT.internal };
   try {
     ending = await Promise.race([quitting.then((): Ending => ({ code: EXIT.ok })), inkExit, sessionCrash, ended]);
@@ -269,8 +290,8 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
     // restored screen and the error line. After a hang-up both write nothing.
     app.unmount();
     guard.restore();
-    await shutDown(o, ending.code !== EXIT.ok && ending.code !== EXIT.internal);
-    o.store.close();
+    await o.shutDown(ending.code !== EXIT.ok && ending.code !== EXIT.internal);
+    o.close();
   }
   if (ending.error !== undefined && !guard.hungUp) {
     process.stderr.write(`livepprof: crashed: ${errorMessage(ending.error)} (this is a bug; LIVEPPROF_DEBUG=1 shows details)\n`);

@@ -116,7 +116,11 @@ async function runWatch(io: Io, args: ParsedArgs): Promise<number> {
     ...opened.session,
     ...(count !== undefined ? { count: Math.min(count, opened.session.count ?? Infinity) } : {}),
     onRecord: (r) => {
+      const first = polls.ok + polls.failed === 0;
       polls[r.ok ? 'ok' : 'failed']++;
+      // The history from Prometheus (--prometheus), said once: what the first verdict stands on.
+      const { prometheusHistory: history, prometheusNote: note } = session.snapshot();
+      const historyJson = first && note !== null ? { prometheusHistory: { points: history.length, note } } : {};
       if (json) {
         const snap = session.snapshot();
         const v = snap.verdict;
@@ -127,10 +131,12 @@ async function runWatch(io: Io, args: ParsedArgs): Promise<number> {
             ...(v ? { verdict: verdictJson(v) } : {}),
             ...(limitRunway ? { limitRunway } : {}),
             ...(advice.length > 0 ? { containerAdvice: advice } : {}),
+            ...historyJson,
           }) + '\n',
         );
         return;
       }
+      if (first && note !== null) io.warn(note);
       if (!printedHeader) {
         io.out(row(COLUMNS) + '\n');
         printedHeader = true;

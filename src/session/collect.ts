@@ -26,6 +26,7 @@ import { parseProcStatStartTime, parseProcStatus, parseSmaps, parseSmapsRollup }
 import { nonGoBytes } from '../analysis/gc-model.js';
 import { namedMappingSplit, nonGoEvidence, smapsFullDue } from '../analysis/named-mappings.js';
 import { extractGoProcessMetrics, parsePrometheusText, type GoProcessMetrics } from '../source/parse-prometheus.js';
+import { fillGcFigures, fillMemStats } from '../source/metrics-record.js';
 import type { HeapDecoder } from './heap-decoder.js';
 import { identify, identityNote, noticeOomKill, readContainerMemory, reidentifyDue, type Identified } from './container.js';
 import { RestartWatch } from './restart.js';
@@ -355,29 +356,6 @@ async function complementGcFigures(ctx: PollContext): Promise<void> {
   if (r.runtimeSys === null) r.runtimeSys = ms.MSpanSys + ms.MCacheSys + ms.BuckHashSys + ms.GCSys + ms.OtherSys;
 }
 
-function fillMemStats(r: PollRecord, m: Partial<MemStats> | null): void {
-  if (!m) return;
-  const n = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : v);
-  r.heapAlloc = n(m.HeapAlloc);
-  r.heapInuse = n(m.HeapInuse);
-  r.heapIdle = n(m.HeapIdle);
-  r.heapReleased = n(m.HeapReleased);
-  r.heapSys = n(m.HeapSys);
-  r.heapObjects = n(m.HeapObjects);
-  r.sys = n(m.Sys);
-  r.stackInuse = n(m.StackInuse);
-  r.stackSys = n(m.StackSys);
-  r.totalAlloc = n(m.TotalAlloc);
-  r.nextGC = n(m.NextGC);
-  r.numGC = n(m.NumGC);
-  r.numForcedGC = n(m.NumForcedGC);
-  r.gcCpuFraction = n(m.GCCPUFraction);
-  r.lastGC = m.LastGC !== undefined && m.LastGC > 0 ? m.LastGC / 1e6 : null;
-  if (m.MaxRSS !== undefined) r.maxRss = m.MaxRSS;
-  const parts = [m.MSpanSys, m.MCacheSys, m.BuckHashSys, m.GCSys, m.OtherSys];
-  r.runtimeSys = parts.every((x) => x !== undefined) ? parts.reduce((a, b) => a! + b!, 0)! : null;
-}
-
 /** /proc: RSS and its split every poll; LazyFree and huge pages every few polls; free host memory. */
 async function readProc(ctx: PollContext): Promise<void> {
   const { f, state, seq, record } = ctx;
@@ -491,31 +469,21 @@ function fallbackRss(ctx: PollContext): void {
 /** GOGC, GOMEMLIMIT and the live heap as the target's runtime reports them; its environment else. */
 function fillGcModel(ctx: PollContext): void {
   const r = ctx.record;
-  const gc = ctx.metrics?.gc;
   const env = ctx.state.env;
-  r.gcHeapLive = gc?.heapLive ?? null;
-  if (gc?.gogc != null) {
-    r.gogc = gc.gogc;
-    r.gogcSource = 'metrics';
-  } else if (env?.gogc != null) {
+  if (ctx.metrics) fillGcFigures(r, ctx.metrics);
+  if (r.gogc === null && env?.gogc != null) {
     r.gogc = env.gogc;
     r.gogcSource = 'environ';
-  } else if (env) {
+  } else if (r.gogc === null && env) {
     // No GOGC in the environment: the runtime's default, unless the code calls SetGCPercent.
     r.gogc = 100;
     r.gogcSource = 'default';
   }
-  if (gc?.memoryLimit != null) {
-    r.memoryLimitGo = Number.isFinite(gc.memoryLimit) ? gc.memoryLimit : null;
-    r.memoryLimitGoSource = Number.isFinite(gc.memoryLimit) ? 'metrics' : 'none';
-  } else if (env) {
+  if (r.memoryLimitGoSource === null && env) {
     r.memoryLimitGo = env.memoryLimit;
     r.memoryLimitGoSource = env.memoryLimit !== null ? 'environ' : 'none';
   }
   r.godebug = env?.godebug ?? null;
-  r.memoryClasses = ctx.metrics?.memoryClasses ?? null;
-  const start = ctx.metrics?.startTime;
-  r.processStart = start != null ? start * 1000 : null;
 }
 
 function noticeRestart(ctx: PollContext): void {

@@ -2,6 +2,7 @@
 // for diffing, and a subscription point for the UI and the commands. Imports nothing from
 // the UI: the TUI subscribes to it like `watch` does.
 
+import { joinHistory } from '../analysis/fleet-history.js';
 import { goroutineGrowth, heapGrowth } from '../analysis/growth.js';
 import { leakedGroups } from '../analysis/goroutine-leaks.js';
 import { formatClock } from '../analysis/format.js';
@@ -10,6 +11,7 @@ import type { GoroutineSnapshot, LeakedGoroutinesSnapshot, HeapSnapshot, HeapSum
 import { parseGoroutineDebug1, type CountProfile } from '../profile/goroutine-text.js';
 import { LivepprofError } from '../errors.js';
 import type { Profile } from '../profile/model.js';
+import { errorMessage } from '../errors.js';
 import type { Fetcher } from '../source/fetcher.js';
 import { collectPoll, initialCollectState, type CollectState } from './collect.js';
 import { flatSummaryOf, inlineDecoder, type HeapDecoder } from './heap-decoder.js';
@@ -44,6 +46,8 @@ export interface SessionOptions {
   onRecord?: (record: PollRecord) => void | Promise<void>;
   /** How heap profiles are decoded: on this thread by default; the TUI uses a worker. */
   decoder?: HeapDecoder;
+  /** The target's history before the first poll (from Prometheus), loaded once before it. */
+  prometheusHistory?: () => Promise<{ records: PollRecord[]; note: string }>;
 }
 
 /** The snapshot as the session holds it: the same data, with the rings it appends to. */
@@ -81,6 +85,8 @@ export function emptySnapshot(intervalMs: number, timelineSize: number): LiveSna
     slowedToMs: null,
     verdict: null,
     lastRestart: null,
+    prometheusHistory: [],
+    prometheusNote: null,
   };
 }
 
@@ -199,6 +205,10 @@ export class Session {
 
   private async loop(): Promise<void> {
     this.update({ status: 'polling' });
+    if (this.opts.prometheusHistory) {
+      const h = await this.opts.prometheusHistory().catch((e: unknown) => ({ records: [], note: `no history from Prometheus: ${errorMessage(e)}` }));
+      this.update({ prometheusHistory: h.records, prometheusNote: h.note });
+    }
     const count = this.opts.count ?? Infinity;
     while (!this.stopped && this.seq < count) {
       while (this.paused && !this.stopped && !this.pollSoon) await this.sleep(Infinity);
@@ -303,7 +313,7 @@ export class Session {
     const summarise = (h: HeapSnapshot) => ({ flat: flatSummaryOf(h.profile), sampleTypes: h.profile.sampleTypes.map((t) => t.type), time: h.time });
     this.verdictState = judge(
       {
-        records: s.timeline.toArray(),
+        records: joinHistory(s.prometheusHistory, s.timeline.toArray()),
         baselineLabel: s.userBaseline ? `than at the baseline pinned at ${formatClock(s.userBaseline.time)}` : 'than at the first profile',
         heapGrowth: () => {
           if (!base || !latest) return [];

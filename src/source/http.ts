@@ -27,6 +27,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Send none of the user's headers (tokens): for a URL outside the target, e.g. --metrics. */
   anonymous?: boolean;
+  /** Return 4xx/5xx answers instead of throwing: an API whose error bodies say what went wrong (Prometheus). */
+  errorStatusIsAnswer?: boolean;
 }
 
 const ANONYMOUS = { 'user-agent': 'livepprof' };
@@ -91,7 +93,7 @@ export class HttpClient {
       }
       const bytes = redact(await readBody(res, current, maxBytes, signal, timeoutMs), this.secrets);
       const contentType = String(res.headers['content-type'] ?? '');
-      if (res.statusCode >= 400) throw httpStatusError(current, res.statusCode, bytes, res.headers);
+      if (res.statusCode >= 400 && !opts.errorStatusIsAnswer) throw httpStatusError(current, res.statusCode, bytes, res.headers);
       return { url: current, status: res.statusCode, contentType, bytes, elapsedMs: performance.now() - started };
     }
   }
@@ -204,7 +206,8 @@ function redact(body: Uint8Array, secrets: Buffer[]): Uint8Array {
   return body;
 }
 
-function firstLine(bytes: Uint8Array): string {
+/** The first line of a body worth quoting in an error: an HTML page by its title. */
+export function firstLine(bytes: Uint8Array): string {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096));
   const isHtml = /^\s*</.test(text);
   const stripped = isHtml ? (/<title>([^<]*)<\/title>/i.exec(text)?.[1] ?? 'an HTML page') : text;

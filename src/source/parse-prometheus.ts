@@ -202,8 +202,19 @@ const GO_MEMSTATS_GAUGES = {
 
 const NS_PER_SECOND = 1e9;
 
+/** A metric's value for one process at one moment, or null: read from /metrics text, or from Prometheus series. */
+export type MetricReader = (name: string) => number | null;
+
 export function extractGoProcessMetrics(samples: PrometheusSamples): GoProcessMetrics {
-  const read = (name: string): number | null => firstFiniteValue(samples, name);
+  return goProcessMetrics((name) => firstFiniteValue(samples, name));
+}
+
+/**
+ * The one mapping of client_golang's metric names onto MemStats and the GC's figures, over any
+ * reader: the /metrics text of one poll, or a Prometheus server's series at one sample time
+ * (source/prometheus-records.ts), so both paths read the same names the same way.
+ */
+export function goProcessMetrics(read: MetricReader): GoProcessMetrics {
   const memstats: Partial<MemStats> = {};
   for (const [metric, field] of Object.entries(GO_MEMSTATS_GAUGES)) {
     const value = read(metric);
@@ -239,7 +250,7 @@ export function extractGoProcessMetrics(samples: PrometheusSamples): GoProcessMe
  * one missing would make the split a guess, so it is all or nothing. With go_memstats_* on,
  * client_golang leaves out the profiling buckets class: go_memstats_buck_hash_sys_bytes is it.
  */
-function readMemoryClasses(read: (name: string) => number | null): MemoryClasses | null {
+function readMemoryClasses(read: MetricReader): MemoryClasses | null {
   const c = (name: string) => read(`go_memory_classes_${name}_bytes`);
   const metadata = ['metadata_mcache_free', 'metadata_mcache_inuse', 'metadata_mspan_free', 'metadata_mspan_inuse', 'metadata_other'].map(c);
   const classes = {
@@ -270,7 +281,7 @@ function limitOrNone(v: number | null): number | null {
  * WithGoCollectorMemStatsMetricsDisabled does) still let us derive MemStats, with client_golang's
  * own formulas (memStatsFromRM). Only fills what is missing.
  */
-function fillFromRuntimeMetrics(memstats: Partial<MemStats>, read: (name: string) => number | null): void {
+function fillFromRuntimeMetrics(memstats: Partial<MemStats>, read: MetricReader): void {
   const c = (name: string) => read(`go_memory_classes_${name}_bytes`);
   const sum = (...names: string[]) => sumOrNull(names.map(c)) ?? undefined;
   const objects = c('heap_objects');
@@ -313,3 +324,16 @@ function firstFiniteValue(samples: PrometheusSamples, name: string): number | nu
   }
   return null;
 }
+
+/**
+ * Every metric name the mapping reads, in the order it asks for them: taken from the mapping
+ * itself (a reader that notes each name), so a query for them cannot drift from it.
+ */
+export const GO_PROCESS_METRIC_NAMES: readonly string[] = (() => {
+  const names = new Set<string>();
+  goProcessMetrics((name) => {
+    names.add(name);
+    return null;
+  });
+  return [...names];
+})();

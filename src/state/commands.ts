@@ -9,8 +9,10 @@ import { compileGoRegexp } from '../analysis/regex.js';
 import { errorMessage } from '../errors.js';
 import { countProfileAsProfile } from '../profile/count-profile.js';
 import type { Profile } from '../profile/model.js';
-import type { CommandId } from './keymap.js';
-import { resolveCursor, type CursorTarget, type ProfilePane, type RowKey } from './reducer.js';
+import type { CommandId, FleetOnlyCommandId } from './keymap.js';
+
+export type TargetCommandId = Exclude<CommandId, FleetOnlyCommandId>;
+import { resolveCursor, type CursorTarget, type OverlayAction, type ProfilePane, type RowKey } from './reducer.js';
 import { colonCommandExamples, completeColon } from './colon-commands.js';
 import { appliedFilter, filterableList } from './list-filter.js';
 import { drillRowKey, goroutineRowKey, nextSampleType, topRowKey } from './selectors.js';
@@ -43,6 +45,8 @@ export interface CommandContext {
   exportProfiles(items: PaneExport[], dir?: string): Promise<string[]>;
   /** Fetches goroutine?debug=2 for the details view. */
   loadGoroutineDump(): void;
+  /** Leaves this view for the one it was opened from (the fleet table), when there is one. */
+  back?: () => void;
 }
 
 function profilePane(ctx: CommandContext): ProfilePane | null {
@@ -155,14 +159,46 @@ async function exportNow(ctx: CommandContext, dir?: string): Promise<void> {
   }
 }
 
+/** What a screen's commands need to close its overlays and move its table's cursor. */
+export interface TableContext {
+  store: { dispatch(a: OverlayAction): void };
+  pageSize: number;
+  scrollMax: number;
+}
+
+/**
+ * The help and error overlays and the table's cursor keys, the same on every screen (a target's
+ * panes, the fleet table); `move` moves that screen's cursor by rows, or to its first or last row.
+ */
+export function tableHandlers<C extends TableContext>(move: (ctx: C, delta: number | 'first' | 'last') => void) {
+  return {
+    'close-help': (ctx: C) => ctx.store.dispatch({ type: 'close-overlay' }),
+    'help-down': (ctx: C) => ctx.store.dispatch({ type: 'scroll-help', delta: ctx.pageSize - 1, max: ctx.scrollMax }),
+    'help-up': (ctx: C) => ctx.store.dispatch({ type: 'scroll-help', delta: -(ctx.pageSize - 1), max: ctx.scrollMax }),
+    'dismiss-error': (ctx: C) => ctx.store.dispatch({ type: 'close-overlay' }),
+    down: (ctx: C) => move(ctx, 1),
+    up: (ctx: C) => move(ctx, -1),
+    'page-down': (ctx: C) => move(ctx, Math.max(1, ctx.pageSize - 1)),
+    'page-up': (ctx: C) => move(ctx, -Math.max(1, ctx.pageSize - 1)),
+    first: (ctx: C) => move(ctx, 'first'),
+    last: (ctx: C) => move(ctx, 'last'),
+  } satisfies Partial<Record<CommandId, (ctx: C) => void>>;
+}
+
 /** A replay that reached its end, or a --count that was reached: p and r have nothing to do. */
 const POLLING_FINISHED = 'polling has finished (the replay ended or --count was reached)';
 
-export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
+/** What each command of a target's view does (the fleet table's own are in fleet-commands.ts). */
+export const HANDLERS: Record<TargetCommandId, (ctx: CommandContext) => void> = {
   quit: (ctx) => ctx.quit(),
   'force-quit': (ctx) => ctx.quit(),
   help: (ctx) => ctx.store.dispatch({ type: 'open-help' }),
-  escape: (ctx) => ctx.store.dispatch({ type: 'escape' }),
+  escape: (ctx) => {
+    const before = ctx.store.getSnapshot().ui;
+    ctx.store.dispatch({ type: 'escape' });
+    // Nothing left to unwind: an attached view goes back to where it was opened from (the fleet).
+    if (ctx.store.getSnapshot().ui === before) ctx.back?.();
+  },
   'pane-overview': (ctx) => ctx.store.dispatch({ type: 'set-pane', pane: 'overview' }),
   'pane-top': (ctx) => ctx.store.dispatch({ type: 'set-pane', pane: 'top' }),
   'pane-goroutines': (ctx) => ctx.store.dispatch({ type: 'set-pane', pane: 'goroutines' }),
@@ -185,16 +221,7 @@ export const HANDLERS: Record<CommandId, (ctx: CommandContext) => void> = {
   },
   export: (ctx) => void exportNow(ctx),
   command: (ctx) => openPrompt(ctx, 'command'),
-  'close-help': (ctx) => ctx.store.dispatch({ type: 'close-overlay' }),
-  'help-down': (ctx) => ctx.store.dispatch({ type: 'scroll-help', delta: ctx.pageSize - 1, max: ctx.scrollMax }),
-  'help-up': (ctx) => ctx.store.dispatch({ type: 'scroll-help', delta: -(ctx.pageSize - 1), max: ctx.scrollMax }),
-  'dismiss-error': (ctx) => ctx.store.dispatch({ type: 'close-overlay' }),
-  down: (ctx) => move(ctx, 1),
-  up: (ctx) => move(ctx, -1),
-  'page-down': (ctx) => move(ctx, Math.max(1, ctx.pageSize - 1)),
-  'page-up': (ctx) => move(ctx, -Math.max(1, ctx.pageSize - 1)),
-  first: (ctx) => move(ctx, 'first'),
-  last: (ctx) => move(ctx, 'last'),
+  ...tableHandlers<CommandContext>(move),
   open: (ctx) => drillInto(ctx),
   'sample-type': (ctx) => {
     const pane = profilePane(ctx);

@@ -7,11 +7,13 @@ import type { UiState } from './ui-state.js';
 export type Scope =
   | 'always' // Ctrl-C: even inside a text prompt
   | 'prompt' // a text prompt is open: other keys are typed into it
-  | 'global'
+  | 'global' // q, ?, Esc: a target's panes and the fleet
+  | 'panes' // a target's panes: switching, polling, export, `:`
+  | 'fleet' // the fleet table (livepprof fleet)
   | 'help'
   | 'error'
   | 'table' // any list with a cursor
-  | 'list' // a list that `/` narrows (goroutine groups, drill-downs; a fleet table would join)
+  | 'list' // a list that `/` narrows (goroutine groups, drill-downs, the fleet table)
   | 'profile' // Top and Diff tables
   | 'diff'
   | 'drill'
@@ -65,14 +67,18 @@ export type CommandId =
   | 'detail-down'
   | 'detail-up'
   | 'detail-page-down'
-  | 'detail-page-up';
+  | 'detail-page-up'
+  | FleetOnlyCommandId;
+
+/** Commands of the fleet table alone. */
+export type FleetOnlyCommandId = 'fleet-attach' | 'fleet-sort' | 'fleet-sort-back' | 'fleet-mark' | 'fleet-refresh';
 
 export interface Binding {
   id: CommandId;
   /** Normalized key names (see keyName): 'q', 'G', 'enter', 'up', 'shift-tab', 'ctrl-c', 'pagedown'. */
   keys: string[];
   scope: Scope;
-  group: 'General' | 'Prompt' | 'Panes' | 'Polling' | 'Navigation' | 'Profile' | 'Diff' | 'Drill-down' | 'Goroutines';
+  group: 'General' | 'Prompt' | 'Panes' | 'Polling' | 'Navigation' | 'Profile' | 'Diff' | 'Drill-down' | 'Goroutines' | 'Fleet';
   description: string;
   /** Short label for the footer; bindings without one stay out of it. */
   hint?: string;
@@ -87,16 +93,16 @@ export const KEYMAP: Binding[] = [
   { id: 'quit', keys: ['q'], scope: 'global', group: 'General', description: 'Quit', hint: 'quit' },
   { id: 'help', keys: ['?'], scope: 'global', group: 'General', description: 'Keys of this pane', hint: 'help' },
   { id: 'escape', keys: ['escape'], scope: 'global', group: 'General', description: 'Back: one layer per press' },
-  { id: 'command', keys: [':'], scope: 'global', group: 'General', description: ':top 20 :focus=RE :lines …' },
-  { id: 'pane-overview', keys: ['1'], scope: 'global', group: 'Panes', description: 'Overview: RSS vs heap' },
-  { id: 'pane-top', keys: ['2'], scope: 'global', group: 'Panes', description: 'Top: heap profile' },
-  { id: 'pane-goroutines', keys: ['3'], scope: 'global', group: 'Panes', description: 'Goroutines by stack' },
-  { id: 'pane-diff', keys: ['4'], scope: 'global', group: 'Panes', description: 'Diff: now − baseline' },
-  { id: 'next-pane', keys: ['tab'], scope: 'global', group: 'Panes', description: 'Next pane', hint: 'pane' },
-  { id: 'prev-pane', keys: ['shift-tab'], scope: 'global', group: 'Panes', description: 'Previous pane' },
-  { id: 'pause', keys: ['p'], scope: 'global', group: 'Polling', description: 'Pause / resume polling', hint: 'pause' },
-  { id: 'poll-now', keys: ['r'], scope: 'global', group: 'Polling', description: 'Poll now' },
-  { id: 'export', keys: ['e'], scope: 'global', group: 'Polling', description: 'Save profile(s) .pb.gz', hint: 'export' },
+  { id: 'command', keys: [':'], scope: 'panes', group: 'General', description: ':top 20 :focus=RE :lines …' },
+  { id: 'pane-overview', keys: ['1'], scope: 'panes', group: 'Panes', description: 'Overview: RSS vs heap' },
+  { id: 'pane-top', keys: ['2'], scope: 'panes', group: 'Panes', description: 'Top: heap profile' },
+  { id: 'pane-goroutines', keys: ['3'], scope: 'panes', group: 'Panes', description: 'Goroutines by stack' },
+  { id: 'pane-diff', keys: ['4'], scope: 'panes', group: 'Panes', description: 'Diff: now − baseline' },
+  { id: 'next-pane', keys: ['tab'], scope: 'panes', group: 'Panes', description: 'Next pane', hint: 'pane' },
+  { id: 'prev-pane', keys: ['shift-tab'], scope: 'panes', group: 'Panes', description: 'Previous pane' },
+  { id: 'pause', keys: ['p'], scope: 'panes', group: 'Polling', description: 'Pause / resume polling', hint: 'pause' },
+  { id: 'poll-now', keys: ['r'], scope: 'panes', group: 'Polling', description: 'Poll now' },
+  { id: 'export', keys: ['e'], scope: 'panes', group: 'Polling', description: 'Save profile(s) .pb.gz', hint: 'export' },
   { id: 'close-help', keys: ['escape', '?'], scope: 'help', group: 'General', description: 'Close help' },
   { id: 'help-down', keys: ['down', 'j', 'pagedown'], scope: 'help', group: 'General', description: 'Scroll the help down', hint: 'more' },
   { id: 'help-up', keys: ['up', 'k', 'pageup'], scope: 'help', group: 'General', description: 'Scroll the help up' },
@@ -125,31 +131,55 @@ export const KEYMAP: Binding[] = [
   { id: 'detail-up', keys: ['up', 'k'], scope: 'goroutine-detail', group: 'Goroutines', description: 'Scroll up' },
   { id: 'detail-page-down', keys: ['pagedown', 'ctrl-f'], scope: 'goroutine-detail', group: 'Goroutines', description: 'Page down' },
   { id: 'detail-page-up', keys: ['pageup', 'ctrl-b'], scope: 'goroutine-detail', group: 'Goroutines', description: 'Page up' },
+  { id: 'fleet-attach', keys: ['enter'], scope: 'fleet', group: 'Fleet', description: 'Attach live to this instance (Esc comes back)', hint: 'attach' },
+  { id: 'fleet-mark', keys: ['m', ' '], scope: 'fleet', group: 'Fleet', description: 'Mark a row; on a second: heap of the first − the second', hint: 'compare' },
+  { id: 'fleet-sort', keys: ['s'], scope: 'fleet', group: 'Fleet', description: 'Sort by the next column', hint: 'sort' },
+  { id: 'fleet-sort-back', keys: ['S'], scope: 'fleet', group: 'Fleet', description: 'Sort by the previous column' },
+  { id: 'fleet-refresh', keys: ['r'], scope: 'fleet', group: 'Fleet', description: 'Query Prometheus now' },
 ];
+
+/** The scopes of an open overlay, before the view's own (null: no overlay). */
+function overlayScopes(overlay: UiState['overlay']): Scope[] | null {
+  if (overlay.kind === 'prompt') return ['always', 'prompt'];
+  if (overlay.kind === 'help') return ['always', 'help', 'global', 'panes'];
+  if (overlay.kind === 'error') return ['always', 'error', 'global', 'panes'];
+  return null;
+}
+
+/** The fleet table's scopes: its overlays (no pane keys there), else its own keys over the list's. */
+export function fleetScopes(overlay: UiState['overlay']): Scope[] {
+  const o = overlayScopes(overlay);
+  if (o) return o.filter((s) => s !== 'panes');
+  return ['always', 'fleet', 'list', 'table', 'global'];
+}
 
 /** Scopes in precedence order for the current state (the first binding found wins). */
 export function activeScopes(s: UiState): Scope[] {
-  if (s.overlay.kind === 'prompt') return ['always', 'prompt'];
-  if (s.overlay.kind === 'help') return ['always', 'help', 'global'];
-  if (s.overlay.kind === 'error') return ['always', 'error', 'global'];
+  const o = overlayScopes(s.overlay);
+  if (o) return o;
   switch (s.pane) {
     case 'overview':
-      return ['always', 'global'];
+      return ['always', 'global', 'panes'];
     case 'top':
     case 'diff': {
       const drill = s[s.pane].drill;
       const diff: Scope[] = s.pane === 'diff' ? ['diff'] : [];
-      if (drill.length === 0) return ['always', ...diff, 'profile', 'table', 'global'];
+      if (drill.length === 0) return ['always', ...diff, 'profile', 'table', 'global', 'panes'];
       const peek: Scope[] = drill[drill.length - 1]!.section === 'peek' ? ['peek'] : [];
-      return ['always', ...peek, 'drill', 'list', ...diff, 'table', 'global'];
+      return ['always', ...peek, 'drill', 'list', ...diff, 'table', 'global', 'panes'];
     }
     case 'goroutines':
-      return s.goroutines.detail !== null ? ['always', 'goroutine-detail', 'global'] : ['always', 'goroutines', 'list', 'table', 'global'];
+      return s.goroutines.detail !== null ? ['always', 'goroutine-detail', 'global', 'panes'] : ['always', 'goroutines', 'list', 'table', 'global', 'panes'];
   }
 }
 
 export function resolveKey(s: UiState, key: string): Binding | undefined {
-  for (const scope of activeScopes(s)) {
+  return resolveKeyIn(activeScopes(s), key);
+}
+
+/** The binding of `key` in the first of these scopes that has one. */
+export function resolveKeyIn(scopes: readonly Scope[], key: string): Binding | undefined {
+  for (const scope of scopes) {
     const b = KEYMAP.find((x) => x.scope === scope && x.keys.includes(key));
     if (b) return b;
   }
@@ -158,9 +188,13 @@ export function resolveKey(s: UiState, key: string): Binding | undefined {
 
 /** Bindings that apply right now, in precedence order, without the ones shadowed by an earlier scope. */
 export function activeBindings(s: UiState): Binding[] {
+  return activeBindingsIn(activeScopes(s));
+}
+
+export function activeBindingsIn(scopes: readonly Scope[]): Binding[] {
   const seen = new Set<string>();
   const out: Binding[] = [];
-  for (const scope of activeScopes(s)) {
+  for (const scope of scopes) {
     for (const b of KEYMAP.filter((x) => x.scope === scope)) {
       const keys = b.keys.filter((k) => !seen.has(k));
       if (keys.length === 0) continue;
@@ -188,6 +222,7 @@ const KEY_LABELS: Record<string, string> = {
   'ctrl-f': 'C-f',
   'ctrl-b': 'C-b',
   'ctrl-u': 'C-u',
+  ' ': 'Space',
 };
 
 export function keyLabel(k: string): string {
@@ -196,7 +231,11 @@ export function keyLabel(k: string): string {
 
 /** Footer hints: "↓/j move  Enter drill  s type  …" from the active bindings that have a hint. */
 export function footerHints(s: UiState): Array<{ id: CommandId; keys: string; hint: string }> {
-  return activeBindings(s)
+  return footerHintsIn(activeScopes(s));
+}
+
+export function footerHintsIn(scopes: readonly Scope[]): Array<{ id: CommandId; keys: string; hint: string }> {
+  return activeBindingsIn(scopes)
     .filter((b) => b.hint)
     .map((b) => ({ id: b.id, keys: b.keys.slice(0, 2).map(keyLabel).join('/'), hint: b.hint! }));
 }
@@ -257,10 +296,12 @@ const SCOPE_TITLES: Record<Scope, string> = {
   always: 'everywhere',
   prompt: 'in a / \\ or : prompt',
   global: 'everywhere but a prompt',
+  panes: "a target's panes",
+  fleet: 'the fleet table',
   help: 'help overlay',
   error: 'error overlay',
   table: 'any table',
-  list: 'goroutine groups, drill-down',
+  list: 'goroutine groups, drill-down, fleet',
   profile: 'Top and Diff',
   diff: 'Diff',
   drill: 'drill-down',

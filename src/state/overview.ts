@@ -2,6 +2,7 @@
 // last GC found (the points the verdict judges), and the memory the runtime keeps beyond its
 // needs (idle heap past the goal, LazyFree): the arithmetic behind the verdict, at a glance.
 
+import { joinHistory, spreadOverTime } from '../analysis/fleet-history.js';
 import { currentRun } from '../analysis/verdict.js';
 import { effectiveGogc, liveHeap, retained, type LiveHeapSource } from '../analysis/gc-model.js';
 import type { PollRecord } from '../analysis/poll-record.js';
@@ -17,10 +18,18 @@ export interface OverviewSeries {
   kept: Array<number | null>;
   /** The lowest known memory limit (cgroup or GOMEMLIMIT) at the latest poll. */
   limit: { bytes: number; source: 'cgroup' | 'GOMEMLIMIT' } | null;
+  /** How much of the chart is history from Prometheus (ms), 0 without. */
+  historyMs: number;
 }
 
-export function overviewSeries(timeline: readonly PollRecord[], points: number): OverviewSeries {
-  const polls = currentRun(timeline).slice(-points);
+/**
+ * The latest polls that fit; with a history from Prometheus (--prometheus), the whole of it and
+ * the polls, spread over their time, so that hours before the first poll are on the chart.
+ */
+export function overviewSeries(timeline: readonly PollRecord[], points: number, history: readonly PollRecord[] = []): OverviewSeries {
+  const joined = currentRun(joinHistory(history, [...timeline]));
+  const fromHistory = joined.filter((r) => r.seq <= 0);
+  const polls = fromHistory.length > 0 ? spreadOverTime(joined, points) : joined.slice(-points);
   const model = liveHeap(polls, effectiveGogc(polls));
   const live: Array<number | null> = [];
   let at = 0;
@@ -42,5 +51,6 @@ export function overviewSeries(timeline: readonly PollRecord[], points: number):
     liveSource: model.source,
     kept: polls.map((r) => retained(r)?.total ?? null),
     limit: limits[0] ?? null,
+    historyMs: fromHistory.length > 1 ? fromHistory[fromHistory.length - 1]!.time - fromHistory[0]!.time : 0,
   };
 }

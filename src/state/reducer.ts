@@ -136,6 +136,28 @@ export function reducer(s: UiState, a: Action): UiState {
   return next;
 }
 
+/** The actions on the one overlay, the same wherever there is one (a target's panes, the fleet table). */
+export type OverlayAction = { type: 'open-help' } | { type: 'close-overlay' } | { type: 'show-error'; message: string } | { type: 'scroll-help'; delta: number; max: number };
+
+/** The overlay after one of those actions: help toggles, an error opens, help scrolls within its length. */
+export function overlayAfter(o: Overlay, a: OverlayAction): Overlay {
+  switch (a.type) {
+    case 'open-help':
+      return o.kind === 'help' ? { kind: 'none' } : { kind: 'help', scroll: 0 };
+    case 'close-overlay':
+      return { kind: 'none' };
+    case 'show-error':
+      return { kind: 'error', message: a.message };
+    case 'scroll-help':
+      return o.kind === 'help' ? { kind: 'help', scroll: Math.max(0, Math.min(a.max, o.scroll + a.delta)) } : o;
+  }
+}
+
+/** The state with this overlay; the same state when nothing changed. */
+export function withOverlay<S extends { overlay: Overlay }>(s: S, overlay: Overlay): S {
+  return overlay === s.overlay ? s : { ...s, overlay };
+}
+
 function sameCursor(a: TableCursor, b: TableCursor): boolean {
   return a.selected === b.selected && a.offset === b.offset && a.anchor === b.anchor;
 }
@@ -149,11 +171,10 @@ function apply(s: UiState, a: Action): UiState {
       return { ...s, pane: PANES[(i + a.delta + PANES.length) % PANES.length]!, overlay: { kind: 'none' } };
     }
     case 'open-help':
-      return { ...s, overlay: s.overlay.kind === 'help' ? { kind: 'none' } : { kind: 'help', scroll: 0 } };
     case 'close-overlay':
-      return { ...s, overlay: { kind: 'none' } };
     case 'show-error':
-      return { ...s, overlay: { kind: 'error', message: a.message } };
+    case 'scroll-help':
+      return withOverlay(s, overlayAfter(s.overlay, a));
     case 'open-prompt':
       return { ...s, overlay: { kind: 'prompt', purpose: a.purpose, text: a.text ?? '' } };
     case 'prompt-input':
@@ -204,8 +225,6 @@ function apply(s: UiState, a: Action): UiState {
       return { ...s, goroutines: { ...s.goroutines, detailScroll: Math.max(0, Math.min(a.max, s.goroutines.detailScroll + a.delta)) } };
     case 'escape':
       return escape(s);
-    case 'scroll-help':
-      return s.overlay.kind === 'help' ? { ...s, overlay: { kind: 'help', scroll: Math.max(0, Math.min(a.max, s.overlay.scroll + a.delta)) } } : s;
     case 'message':
       return { ...s, message: a.text };
   }

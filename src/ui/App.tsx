@@ -33,6 +33,8 @@ export interface AppProps {
   quit(): void;
   exportProfiles: CommandContext['exportProfiles'];
   loadGoroutineDump(): void;
+  /** Esc with nothing left to unwind leaves for the view this one was opened from (the fleet). */
+  back?: () => void;
 }
 
 const MIN_COLUMNS = 40;
@@ -66,6 +68,7 @@ export function App(props: AppProps): React.ReactElement {
       quit: props.quit,
       exportProfiles: props.exportProfiles,
       loadGoroutineDump: props.loadGoroutineDump,
+      ...(props.back ? { back: props.back } : {}),
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [store],

@@ -3,7 +3,7 @@
 
 import { useInput, type Key } from 'ink';
 import type { CommandContext } from '../state/commands.js';
-import { HANDLERS } from '../state/commands.js';
+import { HANDLERS, type TargetCommandId } from '../state/commands.js';
 import { keyName, resolveKey, typedKeys } from '../state/keymap.js';
 
 export function useKeymap(ctx: CommandContext): void {
@@ -22,7 +22,8 @@ function isNamedKey(key: Key): boolean {
 function handleKey(ctx: CommandContext, name: string): void {
   const { ui } = ctx.store.getSnapshot();
   const binding = resolveKey(ui, name);
-  if (binding) return HANDLERS[binding.id](ctx);
+  // A target's view never has the fleet's scopes active: its commands are the target's.
+  if (binding) return HANDLERS[binding.id as TargetCommandId](ctx);
   if (ui.overlay.kind !== 'prompt') return;
   // In a prompt, everything the keymap does not claim is text.
   if (name === 'backspace') return ctx.store.dispatch({ type: 'prompt-input', text: ui.overlay.text.slice(0, -1) });

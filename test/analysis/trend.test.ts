@@ -1,6 +1,7 @@
 // The trend statistics behind the verdict, against values worked out by hand from their
 // textbook definitions (Mann–Kendall with the tie correction, Theil–Sen).
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../helpers/random.js';
 import { lastWindow, mannKendall, normalCdf, reduce, theilSen, type Point } from '../../src/analysis/trend.js';
 
 const series = (vs: number[], stepMs = 1000): Point[] => vs.map((v, i) => ({ t: 1_700_000_000_000 + i * stepMs, v }));
@@ -44,6 +45,26 @@ describe('mannKendall', () => {
 });
 
 describe('theilSen', () => {
+  it('is the median of every pairwise slope and of the intercepts, as a full sort gives it (odd and even counts, ties)', () => {
+    const sortedMedian = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const m = s.length >> 1;
+      return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+    };
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const rnd = seededRandom(seed);
+      const n = 5 + Math.floor(rnd() * 60);
+      // Rounded values: many equal slopes, the case where a selection's pivot handling matters.
+      const pts = series(Array.from({ length: n }, (_, i) => Math.round(i * 3 + rnd() * 20)), 1000 + Math.round(rnd() * 3) * 500);
+      const slopes: number[] = [];
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) slopes.push((pts[j]!.v - pts[i]!.v) / ((pts[j]!.t - pts[i]!.t) / 1000));
+      const ts = theilSen(pts);
+      expect(ts.slope).toBe(sortedMedian(slopes));
+      const tEnd = pts[n - 1]!.t;
+      expect(ts.level).toBe(sortedMedian(pts.map((p) => p.v - (ts.slope * (p.t - tEnd)) / 1000)));
+    }
+  });
+
   it('finds the slope of a line through an outlier that would drag a least-squares fit', () => {
     const pts = series([5, 8, 11, 14, 500, 20, 23], 2000); // y = 1.5/s·t + 5, one wild point
     const ts = theilSen(pts);

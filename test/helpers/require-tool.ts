@@ -9,14 +9,20 @@ import { spawnSync } from 'node:child_process';
 import { runtimeVersion, type GoRuntime } from './go-runtimes.js';
 import { existsSync } from 'node:fs';
 import { it } from 'vitest';
+import { PROMETHEUS_DIR } from '../../fixtures/prometheus/run-prometheus.mjs';
 
-export type Tool = 'go' | 'tmux' | 'openssl' | 'tzdata' | 'root' | 'netns' | 'pidns' | 'memcg-v1';
+export type Tool = 'go' | 'tmux' | 'openssl' | 'tzdata' | 'prometheus' | 'root' | 'netns' | 'pidns' | 'memcg-v1';
+
 
 const PROBES: Record<Tool, { present: () => boolean; missing: string }> = {
   go: { present: () => commandWorks('go', ['version']), missing: '`go` is not on PATH (Go >= 1.26, see .ci/run)' },
   tmux: { present: () => commandWorks('tmux', ['-V']), missing: '`tmux` is not on PATH (apt-get install tmux)' },
   openssl: { present: () => commandWorks('openssl', ['version']), missing: '`openssl` is not on PATH (apt-get install openssl)' },
   tzdata: { present: () => existsSync('/usr/share/zoneinfo/Europe/Berlin'), missing: 'no tzdata in /usr/share/zoneinfo (apt-get install tzdata)' },
+  prometheus: {
+    present: () => existsSync(`${PROMETHEUS_DIR}/usr/bin/prometheus`) && existsSync(`${PROMETHEUS_DIR}/usr/bin/promtool`),
+    missing: `Debian's prometheus 2.42 is not unpacked in ${PROMETHEUS_DIR} (.ci/run does it: apt-get download prometheus && dpkg-deb -x)`,
+  },
   root: { present: () => process.getuid?.() === 0, missing: 'not running as root' },
   netns: {
     present: () => process.getuid?.() === 0 && commandWorks('ip', ['-V']) && commandWorks('unshare', ['--net', 'true']),

@@ -12,7 +12,7 @@ import type { Session } from '../../src/session/session.js';
 import { decodeProfile } from '../../src/profile/decode.js';
 import type { Profile } from '../../src/profile/model.js';
 import { COLON_COMMANDS } from '../../src/state/colon-commands.js';
-import { HANDLERS, runColonCommand, submitPrompt, type CommandContext } from '../../src/state/commands.js';
+import { HANDLERS, runColonCommand, submitPrompt, type CommandContext, type TargetCommandId } from '../../src/state/commands.js';
 import { resolveKey } from '../../src/state/keymap.js';
 import { Store } from '../../src/state/store.js';
 import { TOP_CURSOR } from '../../src/state/ui-state.js';
@@ -49,7 +49,7 @@ const ui = () => store.getSnapshot().ui;
 /** One key, as use-keymap handles it outside a prompt. Returns the command it ran. */
 function key(name: string): string | undefined {
   const b = resolveKey(ui(), name);
-  if (b) HANDLERS[b.id](ctx);
+  if (b) HANDLERS[b.id as TargetCommandId](ctx);
   return b?.id;
 }
 

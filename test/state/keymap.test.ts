@@ -5,7 +5,8 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { HANDLERS } from '../../src/state/commands.js';
-import { activeBindings, activeScopes, footerHints, KEYMAP, keyLabel, keyName, resolveKey, typedKeys, type CommandId, type Scope } from '../../src/state/keymap.js';
+import { FLEET_HANDLERS } from '../../src/state/fleet-store.js';
+import { activeBindings, activeBindingsIn, activeScopes, fleetScopes, footerHints, KEYMAP, keyLabel, keyName, resolveKey, resolveKeyIn, typedKeys, type CommandId, type Scope } from '../../src/state/keymap.js';
 import { reducer, type Action } from '../../src/state/reducer.js';
 import { initialUiState, type UiState } from '../../src/state/ui-state.js';
 import { lineText } from '../../src/ui/lines.js';
@@ -60,6 +61,11 @@ const ALL_COMMANDS: Record<CommandId, true> = {
   'detail-up': true,
   'detail-page-down': true,
   'detail-page-up': true,
+  'fleet-attach': true,
+  'fleet-sort': true,
+  'fleet-sort-back': true,
+  'fleet-mark': true,
+  'fleet-refresh': true,
 };
 const COMMAND_IDS = Object.keys(ALL_COMMANDS).sort();
 
@@ -142,13 +148,44 @@ describe('completeness', () => {
     expect(KEYMAP.map((b) => b.id).sort()).toEqual(COMMAND_IDS);
   });
 
-  it('every command has a handler, and there are no handlers for unknown commands', () => {
-    expect(Object.keys(HANDLERS).sort()).toEqual(COMMAND_IDS);
-    for (const id of COMMAND_IDS) expect(typeof HANDLERS[id as CommandId], id).toBe('function');
+  it('every command has a handler where it can be pressed (a target\'s view, the fleet table), and there are no handlers for unknown commands', () => {
+    const reachable = (scopes: Scope[][]) => [...new Set(scopes.flatMap((sc) => activeBindingsIn(sc).map((b) => b.id)))].sort();
+    const targetIds = reachable(Object.values(STATES).map(activeScopes));
+    const fleetIds = reachable(FLEET_OVERLAYS.map(fleetScopes));
+    expect(Object.keys(HANDLERS).sort()).toEqual(targetIds);
+    expect(Object.keys(FLEET_HANDLERS).sort()).toEqual(fleetIds);
+    expect([...new Set([...targetIds, ...fleetIds])].sort()).toEqual(COMMAND_IDS);
+    for (const id of targetIds) expect(typeof HANDLERS[id as keyof typeof HANDLERS], id).toBe('function');
   });
 
   it('footer hints are short labels', () => {
     for (const b of KEYMAP) if (b.hint !== undefined) expect(b.hint, b.id).toMatch(/^\S{1,8}$/);
+  });
+});
+
+/** The fleet table's states: its overlays. */
+const FLEET_OVERLAYS: UiState['overlay'][] = [{ kind: 'none' }, { kind: 'help', scroll: 0 }, { kind: 'error', message: 'x' }, { kind: 'prompt', purpose: 'filter', text: '' }];
+
+describe('the fleet table', () => {
+  it('has no pane keys, its own keys over the list\'s, and q, ?, Esc, / like a target\'s lists', () => {
+    const id = (k: string) => resolveKeyIn(fleetScopes({ kind: 'none' }), k)?.id;
+    expect(id('enter')).toBe('fleet-attach');
+    expect(id('m')).toBe('fleet-mark');
+    expect(id(' ')).toBe('fleet-mark');
+    expect(id('s')).toBe('fleet-sort');
+    expect(id('/')).toBe('filter');
+    expect(id('j')).toBe('down');
+    expect(id('q')).toBe('quit');
+    expect(id('escape')).toBe('escape');
+    for (const k of ['1', '2', 'tab', 'p', 'e', ':']) expect(id(k), k).toBeUndefined();
+    expect(resolveKeyIn(fleetScopes({ kind: 'help', scroll: 0 }), '2')).toBeUndefined();
+  });
+
+  it('within each of its states, each key resolves to one command', () => {
+    for (const o of FLEET_OVERLAYS) {
+      const keys = activeBindingsIn(fleetScopes(o)).flatMap((b) => b.keys);
+      expect(new Set(keys).size, o.kind).toBe(keys.length);
+    }
   });
 });
 

@@ -104,6 +104,8 @@ export function statusLines(snap: StoreSnapshot, info: FrameInfo, theme: Theme, 
   if (d.status === 'failing' && d.lastError) return wrapped(`poll failed: ${d.lastError.message}`, theme.bad);
   // A restart stays noted for a minute: it explains the reset baselines and the chart's step.
   const now = info.now?.() ?? Date.now();
+  // What the history from Prometheus is (or why there is none), while the first polls come in.
+  if (d.prometheusNote !== null && d.polls <= 3) return wrapped(d.prometheusNote, theme.dim);
   if (d.lastRestart && now - d.lastRestart.time < RESTART_NOTICE_MS) {
     return wrapped(`target restarted at ${formatClock(d.lastRestart.time)}: ${d.lastRestart.reason}`, theme.warn);
   }
@@ -124,7 +126,12 @@ function colonHintLine(text: string, theme: Theme): Line {
 export function footerLine(snap: StoreSnapshot, width: number, theme: Theme): Line {
   const o = snap.ui.overlay;
   if (o.kind === 'prompt' && o.purpose === 'command') return colonHintLine(o.text, theme);
-  const hints = footerHints(snap.ui);
+  return hintsLine(footerHints(snap.ui), width, theme);
+}
+
+/** Key hints that fit the width: the last ones go first, help and quit always stay. */
+export function hintsLine(all: ReturnType<typeof footerHints>, width: number, theme: Theme): Line {
+  const hints = [...all];
   const essential = (id: string) => id === 'help' || id === 'quit';
   const size = (h: { keys: string; hint: string }) => h.keys.length + h.hint.length + 3;
   let total = hints.reduce((n, h) => n + size(h), 0);

@@ -2,16 +2,14 @@
 // columns when one does not fit the height.
 
 import { fitRight } from '../../analysis/names.js';
-import { activeBindings, keyLabel } from '../../state/keymap.js';
+import { activeBindings, keyLabel, type Binding } from '../../state/keymap.js';
 import type { UiState } from '../../state/ui-state.js';
 import { PANE_TITLES } from '../../state/ui-state.js';
 import type { Line } from '../lines.js';
 import { fitLine, seg } from '../lines.js';
 import type { Theme } from '../theme.js';
 
-function blocks(ui: UiState, colWidth: number, theme: Theme): Line[][] {
-  const under: UiState = { ...ui, overlay: { kind: 'none' } };
-  const bindings = activeBindings(under);
+function blocks(bindings: Binding[], colWidth: number, theme: Theme): Line[][] {
   const keyWidth = Math.min(12, Math.max(8, Math.floor(colWidth / 4)));
   return [...new Set(bindings.map((b) => b.group))].map((g) => [
     [seg(g, { bold: true })],
@@ -26,11 +24,17 @@ function blocks(ui: UiState, colWidth: number, theme: Theme): Line[][] {
 
 export function helpLines(ui: UiState, width: number, height: number, theme: Theme): Line[] {
   const drilling = (ui.pane === 'top' || ui.pane === 'diff') && ui[ui.pane].drill.length > 0;
-  const title: Line = [seg(`Keys in ${PANE_TITLES[ui.pane]}${drilling ? ' (drill-down)' : ''}`, { bold: true, color: theme.accent }), seg('   Esc or ? closes', { color: theme.dim })];
-  const one = blocks(ui, width, theme).flat();
+  const bindings = activeBindings({ ...ui, overlay: { kind: 'none' } });
+  return helpLinesFor(`Keys in ${PANE_TITLES[ui.pane]}${drilling ? ' (drill-down)' : ''}`, bindings, width, height, theme);
+}
+
+/** The help for these bindings (the active ones where the user is), titled; two columns when one does not fit. */
+export function helpLinesFor(titleText: string, bindings: Binding[], width: number, height: number, theme: Theme): Line[] {
+  const title: Line = [seg(titleText, { bold: true, color: theme.accent }), seg('   Esc or ? closes', { color: theme.dim })];
+  const one = blocks(bindings, width, theme).flat();
   if (one.length + 1 <= height || width < 70) return [title, ...one];
   const colWidth = Math.floor((width - 2) / 2);
-  const bs = blocks(ui, colWidth, theme);
+  const bs = blocks(bindings, colWidth, theme);
   const total = bs.reduce((n, b) => n + b.length, 0);
   const left: Line[] = [];
   const right: Line[] = [];

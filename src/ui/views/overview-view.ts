@@ -34,7 +34,7 @@ export function overviewLines(snap: StoreSnapshot, width: number, height: number
   }
   const layout = overviewLayout(height);
   const points = Math.max(2, width - LABEL_WIDTH - 6);
-  const s = overviewSeries(data.timeline.toArray(), points);
+  const s = overviewSeries(data.timeline.toArray(), points, data.prometheusHistory);
   const series: Series[] = [
     { letter: 'R', values: fillGaps(s.rss), color: theme.series[0] },
     { letter: 'G', values: fillGaps(s.goal), color: theme.series[1] },
@@ -60,7 +60,7 @@ export function overviewLines(snap: StoreSnapshot, width: number, height: number
     seg(` kept ${formatBytes(lastKept)}`),
     ...(s.limit ? [seg(' '), seg('X', { bold: true, color: theme.bad }), seg(` ${s.limit.source} ${formatBytes(s.limit.bytes)}${limitDrawn ? '' : ' (off chart)'}`)] : []),
     // The chart's window (it shows the latest polls that fit) and where the session is.
-    seg(`  last ${formatDuration(span)} · poll ${data.polls}`, { color: theme.dim }),
+    seg(`  last ${formatDuration(span)}${s.historyMs > 0 ? ` (the first ${formatDuration(s.historyMs)} from Prometheus)` : ''} · poll ${data.polls}`, { color: theme.dim }),
   ];
 
   const goroutines = data.timeline.toArray().filter((r) => r.ok).slice(-30).map((r) => r.goroutines);

@@ -102,7 +102,14 @@ function summaryLines(pp: PaneProfile, pane: ProfilePane, view: ProfileView, rep
   if (view.nodeCount) parts.push(seg(` · top ${view.nodeCount}`));
   const second: Line =
     pane === 'diff'
-      ? [seg(`now (poll ${pp.latest.seq}) minus ${describeBase(pp.base, snap.data.firstHeap)}: + grew, − shrank`, { color: theme.dim })]
+      ? [
+          seg(
+            pp.latest.label && pp.base?.label
+              ? `${pp.latest.label} minus ${pp.base.label}: + ${pp.latest.label} holds more`
+              : `now (poll ${pp.latest.seq}) minus ${describeBase(pp.base, snap.data.firstHeap)}: + grew, − shrank`,
+            { color: theme.dim },
+          ),
+        ]
       : [seg(heapAge(snap.data), { color: theme.dim })];
   // pprof's own summary line ("Showing nodes accounting for …"), minus the profile labels.
   const showing = topHeaderLines(pp.profile, report, {}).filter((l) => l.startsWith('Showing') || l.startsWith('Dropped'));

@@ -1,7 +1,7 @@
 // The verdict on screen: a word for the header, and for the Overview the summary with its
 // evidence and what to do next (as many lines as fit).
 
-import { VERDICT_WORDS, historyLine, type Verdict } from '../../analysis/verdict.js';
+import { VERDICT_WORDS, historyLine, type VerdictKind } from '../../analysis/verdict.js';
 import type { StoreSnapshot } from '../../state/store.js';
 import { suggestionText } from '../../state/suggestions.js';
 import type { Line } from '../lines.js';
@@ -9,8 +9,9 @@ import { seg, wrapText } from '../lines.js';
 import type { Theme } from '../theme.js';
 import type { VerdictView } from '../App.js';
 
-function colorOf(v: Verdict, theme: Theme): string | undefined {
-  switch (v.kind) {
+/** A verdict's colour (never its only sign: the words say it too). */
+export function verdictColor(kind: VerdictKind, theme: Theme): string | undefined {
+  switch (kind) {
     case 'heap-leak':
     case 'goroutine-leak':
     case 'non-go-memory':
@@ -28,7 +29,7 @@ function colorOf(v: Verdict, theme: Theme): string | undefined {
 export function verdictView(snap: StoreSnapshot, theme: Theme, width: number, maxLines: number): VerdictView {
   const v = snap.data.verdict;
   if (!v) return { lines: [] };
-  const color = colorOf(v, theme);
+  const color = verdictColor(v.kind, theme);
   const confidence = v.kind === 'insufficient-data' ? '' : ` (${Math.round(v.confidence * 100)}% sure)`;
   const lines: Line[] = wrapText(`verdict: ${v.summary}${confidence}`, width, '  ').map((t, i) => [seg(t, { bold: i === 0, color })]);
   // The story so far, when the verdict has changed: one line, the latest part kept.

@@ -1,0 +1,243 @@
+// The fleet's data: a handful of range queries with the user's matchers (never one per
+// instance), turned into one row per instance with its verdict, refreshed on an interval. A
+// failed refresh gets a one-line error and backoff, as a target's poll does, and the table keeps
+// its last good rows, marked stale.
+
+import { fleetRow, type FleetInstance, type FleetSnapshot } from '../analysis/fleet.js';
+import type { VerdictState } from '../analysis/verdict.js';
+import { errorMessage, isLivepprofError, LivepprofError } from '../errors.js';
+import type { ActiveTarget, PrometheusClient, RangeSeries } from './prometheus.js';
+import { GO_INFO, instancesFromSeries, MEMORY_LIMIT, RECORD_METRIC_NAMES, WORKING_SET } from './prometheus-records.js';
+
+export interface FleetQuery {
+  /** Label matchers, as in a selector's braces: `job="api"`, `namespace="prod",app=~"api-.*"`. */
+  match: string;
+  windowMs: number;
+  /** Sample times per instance over the window: the step is window / points (the verdict reduces to 120 anyway). */
+  points: number;
+  /** The end of the window (ms); null: now, at each refresh. */
+  atMs: number | null;
+}
+
+/** Metric names per query: a few queries, each small enough to parse without a memory spike. */
+const NAMES_PER_QUERY = 8;
+/** Queries in flight at once: all of them (a handful), as Prometheus evaluates them in parallel. */
+const CONCURRENCY = 5;
+/** Smallest step asked for (a 200 ms scrape interval in tests). */
+const MIN_STEP_MS = 100;
+
+/** The user's matchers as they go inside a selector's braces; `{…}` around them is accepted. */
+export function normalizeMatch(match: string): string {
+  const m = match.trim().replace(/^\{([\s\S]*)\}$/, '$1').trim();
+  if (m !== '' && !/^[a-zA-Z_][a-zA-Z0-9_]*\s*(=~|!~|!=|=)\s*"/.test(m)) {
+    throw new LivepprofError('usage', `--match ${JSON.stringify(match)} is not a list of label matchers; write e.g. --match 'job="api"' or 'namespace="prod",app=~"api-.*"'`);
+  }
+  return m;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `{__name__=~"a|b",job="api"}`: one selector for several metric names. */
+export function selectorFor(names: readonly string[], match: string): string {
+  const re = names.map(escapeRegex).join('|');
+  return `{__name__=~"${re}"${match ? `,${match}` : ''}}`;
+}
+
+export function stepFor(q: Pick<FleetQuery, 'windowMs' | 'points'>): number {
+  return Math.max(MIN_STEP_MS, Math.ceil(q.windowMs / Math.max(1, q.points)));
+}
+
+/** Runs `tasks` at most `n` at a time, results in order. */
+async function limited<T>(tasks: Array<() => Promise<T>>, n: number): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, tasks.length) }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        out[i] = await tasks[i]!();
+      }
+    }),
+  );
+  return out;
+}
+
+export interface FleetFetch {
+  instances: FleetInstance[];
+  warnings: string[];
+  /** Queries sent. */
+  queries: number;
+  endMs: number;
+  stepMs: number;
+}
+
+/** One refresh's data: the Go runtime's series of every matching instance, and cAdvisor's where pods are named. */
+export async function fetchFleet(client: PrometheusClient, q: FleetQuery, nowMs: number): Promise<FleetFetch> {
+  const endMs = q.atMs ?? nowMs;
+  const stepMs = stepFor(q);
+  // Aligned to the step, so that two refreshes sample the same times.
+  const end = Math.floor(endMs / stepMs) * stepMs;
+  const start = end - Math.floor(q.windowMs / stepMs) * stepMs;
+  const names = [...RECORD_METRIC_NAMES, GO_INFO];
+  const groups: string[][] = [];
+  for (let i = 0; i < names.length; i += NAMES_PER_QUERY) groups.push(names.slice(i, i + NAMES_PER_QUERY));
+  // cAdvisor's figures for the pods of these instances: one query over their namespaces, sent
+  // as soon as the first answer names them, alongside the rest.
+  const cad: { answer: Promise<{ data: RangeSeries[]; warnings: string[] } | null> | null } = { answer: null };
+  const startCadvisor = (found: readonly RangeSeries[]) => {
+    if (cad.answer) return;
+    const namespaces = [...new Set(found.filter((s) => s.labels.pod).map((s) => s.labels.namespace ?? ''))];
+    if (found.length > 0 && namespaces.length === 0) cad.answer = Promise.resolve(null);
+    if (namespaces.length === 0) return;
+    const ns = namespaces.every((n) => n !== '') ? `namespace=~"${namespaces.map(escapeRegex).join('|')}",` : '';
+    cad.answer = client.queryRange(`{__name__=~"${WORKING_SET}|${MEMORY_LIMIT}",${ns}container!="",container!="POD"}`, start, end, stepMs);
+  };
+  const answers = await limited(
+    groups.map((g) => async () => {
+      const a = await client.queryRange(selectorFor(g, q.match), start, end, stepMs);
+      startCadvisor(a.data);
+      return a;
+    }),
+    CONCURRENCY,
+  );
+  const series: RangeSeries[] = answers.flatMap((a) => a.data);
+  const warnings = answers.flatMap((a) => a.warnings);
+  if (series.length === 0) {
+    throw new LivepprofError('no-series', `no Go runtime series match ${q.match ? `{${q.match}}` : 'the server'} between ${new Date(start).toISOString()} and ${new Date(end).toISOString()}: check --match (e.g. job="api") and --window`);
+  }
+  startCadvisor(series);
+  const c = await cad.answer;
+  const containers = c?.data ?? [];
+  if (c) warnings.push(...c.warnings);
+  const queries = groups.length + (c ? 1 : 0);
+  return { instances: instancesFromSeries(series, containers), warnings: [...new Set(warnings)], queries, endMs: end, stepMs };
+}
+
+export interface FleetSourceOptions {
+  refreshMs: number;
+  /** Backoff cap while Prometheus fails. */
+  maxBackoffMs?: number;
+  /** Sparkline width (values per row). */
+  sparkWidth?: number;
+  now?: () => number;
+}
+
+/** The fleet's data source: refreshes, keeps the last good rows, backs off on failure. */
+export class FleetSource {
+  private snap: FleetSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private readonly states = new Map<string, VerdictState>();
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private loopDone: Promise<void> | null = null;
+
+  constructor(
+    private readonly client: PrometheusClient,
+    private readonly query: FleetQuery,
+    private readonly opts: FleetSourceOptions,
+  ) {
+    this.snap = {
+      version: 0,
+      status: 'loading',
+      rows: [],
+      at: null,
+      stepMs: stepFor(query),
+      windowMs: query.windowMs,
+      match: query.match,
+      server: client.base,
+      stale: false,
+      failures: 0,
+      lastError: null,
+      nextRefreshAt: null,
+      warnings: [],
+      queries: 0,
+    };
+  }
+
+  snapshot = (): FleetSnapshot => this.snap;
+
+  subscribe = (l: () => void): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+
+  private update(patch: Partial<FleetSnapshot>): void {
+    this.snap = { ...this.snap, ...patch, version: this.snap.version + 1 };
+    for (const l of this.listeners) l();
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
+  /** One refresh: the rows, or the failure recorded (the last good rows stay, marked stale). */
+  async refresh(): Promise<boolean> {
+    try {
+      const f = await fetchFleet(this.client, this.query, this.now());
+      const rows = f.instances.map((inst) => fleetRow(inst, this.states.get(inst.key) ?? null, this.opts.sparkWidth));
+      this.states.clear();
+      for (const r of rows) this.states.set(r.key, r.verdictState);
+      this.update({ status: 'ready', rows, at: f.endMs, stepMs: f.stepMs, stale: false, failures: 0, lastError: null, warnings: f.warnings, queries: this.snap.queries + f.queries, nextRefreshAt: null });
+      return true;
+    } catch (e) {
+      const err = isLivepprofError(e) ? { kind: e.kind, message: e.message } : { kind: 'internal', message: errorMessage(e) };
+      this.update({ status: 'failing', stale: this.snap.at !== null, failures: this.snap.failures + 1, lastError: err, nextRefreshAt: null });
+      return false;
+    }
+  }
+
+  /** Refreshes until stop(): every refreshMs, doubling while Prometheus fails (capped). A fixed --at refreshes once. */
+  start(): Promise<void> {
+    this.loopDone ??= (async () => {
+      while (!this.stopped) {
+        await this.refresh();
+        if (this.query.atMs !== null && this.snap.failures === 0) break;
+        const f = this.snap.failures;
+        const delay = f === 0 ? this.opts.refreshMs : Math.min(this.opts.refreshMs * 2 ** (f - 1), Math.max(this.opts.refreshMs, this.opts.maxBackoffMs ?? 300_000));
+        this.update({ nextRefreshAt: this.now() + delay });
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(done, delay);
+          function done() {
+            clearTimeout(t);
+            resolve();
+          }
+          this.wake = done;
+        });
+        this.wake = null;
+      }
+      this.update({ status: this.snap.status === 'failing' ? 'failing' : 'stopped', nextRefreshAt: null });
+    })();
+    return this.loopDone;
+  }
+
+  refreshNow(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loopDone;
+  }
+}
+
+/**
+ * Where an instance's pprof handlers are: the --pprof-url template with its {instance} and any
+ * {label} filled in, else the host of the active scrape target with that instance (and job)
+ * under /debug/pprof/.
+ */
+export function pprofBaseFor(labels: Record<string, string>, template: string | null, targets: readonly ActiveTarget[]): string {
+  if (template !== null) {
+    return template.replace(/\{([a-zA-Z_][a-zA-Z0-9_]*)\}/g, (_, name: string) => {
+      const v = labels[name];
+      if (v === undefined) throw new LivepprofError('usage', `--pprof-url uses {${name}}, which instance ${labels.instance ?? '?'} has no label for (it has: ${Object.keys(labels).join(', ')})`);
+      return v;
+    });
+  }
+  const t = targets.find((x) => x.labels.instance === labels.instance && (labels.job === undefined || x.labels.job === labels.job));
+  if (!t) {
+    throw new LivepprofError('no-series', `Prometheus scrapes no active target with instance ${labels.instance ?? '?'}: give its address with --pprof-url 'http://{instance}/debug/pprof/'`);
+  }
+  const u = new URL(t.scrapeUrl);
+  return `${u.protocol}//${u.host}/debug/pprof/`;
+}

@@ -1,0 +1,175 @@
+// Prometheus series → one PollRecord per sample time per instance, through the same metric
+// mapping as a poll's /metrics (goProcessMetrics, fillMemStats, fillGcFigures), so the verdict
+// engine judges an instance's history exactly as it judges live polls. cAdvisor's working set
+// and limit join on the namespace/pod (and container) labels where the instance has them.
+// What an instance does not export is listed, not guessed.
+
+import type { FleetInstance } from '../analysis/fleet.js';
+import { emptyRecord, type PollRecord } from '../analysis/poll-record.js';
+import { fillGcFigures, fillMemStats } from './metrics-record.js';
+import { GO_PROCESS_METRIC_NAMES, goProcessMetrics, type MetricReader } from './parse-prometheus.js';
+import type { RangeSeries } from './prometheus.js';
+
+export const WORKING_SET = 'container_memory_working_set_bytes';
+export const MEMORY_LIMIT = 'container_spec_memory_limit_bytes';
+export const GO_INFO = 'go_info';
+
+/** One record from a reader of one process's metrics at one time (`read` gives finite values or null). */
+export function recordFromMetrics(read: MetricReader, seq: number, time: number): PollRecord {
+  const r = emptyRecord(seq, time);
+  const m = goProcessMetrics(read);
+  r.memstatsSource = 'metrics';
+  fillMemStats(r, m.memstats);
+  fillGcFigures(r, m);
+  r.goroutines = m.goroutines;
+  r.threads = m.threads;
+  if (m.rss !== null) {
+    r.rss = m.rss;
+    r.rssSource = 'metrics';
+  } else if (r.sys !== null && r.heapReleased !== null) {
+    r.rss = r.sys - r.heapReleased;
+    r.rssSource = 'estimate';
+  }
+  return r;
+}
+
+/**
+ * The metric names that change a record: the mapping's names, each tried alone. A fleet query
+ * asks for these only (not go_memstats_lookups_total and the like).
+ */
+export const RECORD_METRIC_NAMES: readonly string[] = (() => {
+  const none = JSON.stringify(recordFromMetrics(() => null, 0, 0));
+  return GO_PROCESS_METRIC_NAMES.filter((name) => JSON.stringify(recordFromMetrics((n) => (n === name ? 1e9 : null), 0, 0)) !== none);
+})();
+
+/** The labels every series of a process shares (the target's labels): not __name__, not a metric's own (quantile, version). */
+function common(a: Record<string, string>, b: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(a)) if (b[k] === v) out[k] = v;
+  return out;
+}
+
+/** A series' values on a time grid (NaN where it has no finite sample then). */
+function onGrid(s: RangeSeries, index: Map<number, number>, size: number): Float64Array {
+  const out = new Float64Array(size).fill(NaN);
+  for (let j = 0; j < s.times.length; j++) {
+    const k = index.get(s.times[j]!);
+    if (k !== undefined) out[k] = s.values[j]!;
+  }
+  return out;
+}
+
+const finite = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? v : null);
+
+interface Group {
+  labels: Record<string, string>;
+  byName: Map<string, RangeSeries>;
+  goVersion: string | null;
+}
+
+/** The series of each process, keyed by instance (and job, where one instance is in two jobs). */
+function groupByInstance(series: readonly RangeSeries[]): Map<string, Group> {
+  const groups = new Map<string, Group>();
+  const jobsOf = new Map<string, Set<string>>();
+  for (const s of series) {
+    const inst = s.labels.instance ?? '';
+    if (!jobsOf.has(inst)) jobsOf.set(inst, new Set());
+    jobsOf.get(inst)!.add(s.labels.job ?? '');
+  }
+  for (const s of series) {
+    const name = s.labels.__name__;
+    if (!name || name === WORKING_SET || name === MEMORY_LIMIT) continue;
+    const inst = s.labels.instance ?? '(no instance label)';
+    const key = (jobsOf.get(s.labels.instance ?? '')?.size ?? 0) > 1 ? `${inst} (${s.labels.job ?? ''})` : inst;
+    let g = groups.get(key);
+    const { __name__: _, ...labels } = s.labels;
+    if (!g) groups.set(key, (g = { labels, byName: new Map(), goVersion: null }));
+    else if (name !== GO_INFO || g.byName.size > 0) g.labels = common(g.labels, labels);
+    if (name === GO_INFO) g.goVersion = s.labels.version ?? g.goVersion;
+    // One series per name and process; a second one (another label set) would be another process.
+    else if (!g.byName.has(name)) g.byName.set(name, s);
+  }
+  return groups;
+}
+
+/** cAdvisor series of a pod's container: joined on namespace and pod, and container when the instance names one. */
+function containerSeries(labels: Record<string, string>, containers: readonly RangeSeries[], name: string): RangeSeries[] {
+  if (!labels.pod) return [];
+  return containers.filter(
+    (c) =>
+      c.labels.__name__ === name &&
+      c.labels.pod === labels.pod &&
+      (labels.namespace === undefined || c.labels.namespace === labels.namespace) &&
+      c.labels.container !== undefined &&
+      c.labels.container !== '' &&
+      c.labels.container !== 'POD' &&
+      (labels.container === undefined || c.labels.container === labels.container),
+  );
+}
+
+/** The records of one process, a restart marked where the start time changes or a counter goes back. */
+function recordsOf(g: Group, ws: RangeSeries | null, limit: RangeSeries | null): PollRecord[] {
+  const set = new Set<number>();
+  for (const s of g.byName.values()) for (const t of s.times) set.add(t);
+  const times = [...set].sort((a, b) => a - b);
+  const index = new Map(times.map((t, k) => [t, k]));
+  const values = new Map([...g.byName].map(([name, s]) => [name, onGrid(s, index, times.length)]));
+  const wsValues = ws ? onGrid(ws, index, times.length) : null;
+  const limitValues = limit ? onGrid(limit, index, times.length) : null;
+  const out: PollRecord[] = [];
+  let prev: PollRecord | null = null;
+  times.forEach((t, k) => {
+    const r = recordFromMetrics((name) => finite(values.get(name)?.[k]), out.length + 1, t);
+    r.workingSet = finite(wsValues?.[k]);
+    const l = finite(limitValues?.[k]);
+    // cAdvisor says 0 for a container without a limit.
+    r.memoryLimit = l !== null && l > 0 ? l : null;
+    if (prev) {
+      if (r.processStart !== null && prev.processStart !== null && Math.abs(r.processStart - prev.processStart) > 1000) {
+        r.restarted = true;
+        r.restartReason = 'process_start_time_seconds changed';
+      } else if (r.numGC !== null && prev.numGC !== null && r.numGC < prev.numGC) {
+        r.restarted = true;
+        r.restartReason = 'the GC count went back';
+      }
+    }
+    out.push(r);
+    prev = r;
+  });
+  return out;
+}
+
+/** What the instance does not export, each with what the verdict does without it. */
+function missingFigures(records: readonly PollRecord[], labels: Record<string, string>, ws: RangeSeries | null, containers: number): string[] {
+  const some = (f: (r: PollRecord) => boolean) => records.some(f);
+  const out: string[] = [];
+  if (!some((r) => r.rssSource === 'metrics')) out.push(some((r) => r.rss !== null) ? 'RSS (process_resident_memory_bytes): estimated as Sys − HeapReleased' : 'RSS (process_resident_memory_bytes)');
+  if (!some((r) => r.heapInuse !== null)) out.push('heap figures (go_memstats_heap_* or go_memory_classes_*)');
+  if (!some((r) => r.numGC !== null)) out.push('GC count (go_gc_duration_seconds_count or go_gc_cycles_total_gc_cycles_total): no live-heap trend');
+  if (!some((r) => r.nextGC !== null)) out.push('heap goal (go_memstats_next_gc_bytes or go_gc_heap_goal_bytes)');
+  const gogc = some((r) => r.gogc !== null);
+  if (!some((r) => r.gcHeapLive !== null)) {
+    out.push(`live heap (go_gc_heap_live_bytes, Go ≥ 1.21): ${gogc ? 'taken from the heap goal and GOGC' : 'taken from HeapAlloc, an upper bound'}`);
+  }
+  if (!gogc) out.push('GOGC (go_gc_gogc_percent)');
+  if (!some((r) => r.memoryLimitGoSource !== null)) out.push('GOMEMLIMIT (go_gc_gomemlimit_bytes)');
+  if (!some((r) => r.goroutines !== null)) out.push('goroutines (go_goroutines)');
+  if (labels.pod && !ws) {
+    out.push(containers > 1 ? `working set/limit: pod ${labels.pod} has ${containers} containers and the instance names none` : `working set/limit (${WORKING_SET} for pod ${labels.pod})`);
+  }
+  return out;
+}
+
+/** Every instance in the series (Go runtime series and, optionally, cAdvisor's), by key. */
+export function instancesFromSeries(series: readonly RangeSeries[], containers: readonly RangeSeries[] = []): FleetInstance[] {
+  const out: FleetInstance[] = [];
+  for (const [key, g] of groupByInstance(series)) {
+    const ws = containerSeries(g.labels, containers, WORKING_SET);
+    const lim = containerSeries(g.labels, containers, MEMORY_LIMIT);
+    const one = (xs: RangeSeries[]) => (xs.length === 1 ? xs[0]! : null);
+    const records = recordsOf(g, one(ws), one(lim));
+    if (records.length === 0) continue; // only go_info: nothing to judge
+    out.push({ key, labels: g.labels, goVersion: g.goVersion, records, missing: missingFigures(records, g.labels, one(ws), ws.length) });
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
