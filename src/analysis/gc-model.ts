@@ -118,10 +118,14 @@ export function liveHeap(run: readonly PollRecord[], gogc: GogcEstimate | null):
   }
   const g = gogc && gogc.value > 0 ? gogc.value / 100 : null;
   const goalUsable = (r: PollRecord) => g !== null && n(r.nextGC) && !limitCapped(r) && !atMinimumGoal(r.nextGC, gogc!.value);
-  if (g !== null && mostly(goalUsable)) {
+  // GCs whose goal sat at the 4 MB floor at the start say only that the heap was small then: the
+  // series begins where the goal first left the floor (a small heap that grows does so early).
+  const firstUsable = gcs.findIndex(goalUsable);
+  const fromGoal = firstUsable < 0 ? [] : gcs.slice(firstUsable);
+  if (g !== null && fromGoal.length >= Math.min(gcs.length, 4) && fromGoal.filter(goalUsable).length >= 0.8 * fromGoal.length) {
     return {
       source: 'heap-goal',
-      points: gcs.filter(goalUsable).map((r) => point(r, Math.max(0, (r.nextGC! - g * (r.stackInuse ?? 0)) / (1 + g)))),
+      points: fromGoal.filter(goalUsable).map((r) => point(r, Math.max(0, (r.nextGC! - g * (r.stackInuse ?? 0)) / (1 + g)))),
     };
   }
   // One point per heap profile (each describes the heap at the GC before it was fetched).

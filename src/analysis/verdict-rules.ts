@@ -162,6 +162,8 @@ const P_FAIR = 0.05;
 const BIG_RISE = 0.5;
 /** Growth smaller than this share of the level is drift, not worth a verdict. */
 const MIN_RISE = 0.1;
+/** A pace that doubles the level within this many hours is a leak however short the window. */
+const DOUBLING_HOURS = 5;
 /** While a kind is shown, it holds at looser evidence (p below this), so noise does not flip it. */
 const P_HOLD = 0.2;
 
@@ -291,7 +293,10 @@ export function trendOf(pts: readonly Point[], minPoints = MIN_TREND_POINTS): Tr
 /** Is the series rising now, with the evidence a new verdict needs (or that a shown one needs to hold)? */
 export function risingNow(tr: Trend, holding: boolean, minRise: number): boolean {
   const rise = tr.to - tr.from;
-  const rel = rise / Math.max(Math.abs(tr.from), 1);
+  // A rise that matters: 10% of the level over the run, or (seen over a short window, as
+  // Prometheus scrapes give) a pace that would double the level within DOUBLING_HOURS.
+  const level = Math.max(Math.abs(tr.from), 1);
+  const rel = Math.max(rise / level, (tr.slope * 3600 * DOUBLING_HOURS) / level >= 1 ? MIN_RISE : 0);
   if (tr.slope <= 0 || tr.stopped || tr.recentSlope <= 0 || rise < minRise) return false;
   if (holding) return tr.pRising < P_HOLD && tr.laterSlope > 0;
   // Still rising in the later half, at half the pace at least, and not by one jump between two
@@ -345,11 +350,23 @@ export function runwayText(r: Runway): string {
   return `runway: about ${formatDuration(r.seconds * 1000)} until ${r.limitSource === 'GOMEMLIMIT' ? what : `it fills ${what}`} (${formatBytes(r.limit)}) at ${rate(r.rate)}: ${until}`;
 }
 
+/** Theil–Sen slope on at most MAX_POINTS points (reduced first: linear in the series' length). */
 function slopeOf(pts: readonly Point[]): number {
-  return pts.length >= 3 ? theilSen(pts).slope : 0;
+  return pts.length >= 3 ? theilSen(reduce(pts)).slope : 0;
 }
 
 // ---- the rules ----------------------------------------------------------------------------------
+
+/** The least point of each run of FLOOR_CHUNK points: the live heap's floor over time. */
+export function floorOf(pts: readonly Point[]): Point[] {
+  const out: Point[] = [];
+  for (let i = 0; i + FLOOR_CHUNK <= pts.length; i += FLOOR_CHUNK) {
+    const chunk = pts.slice(i, i + FLOOR_CHUNK);
+    out.push(chunk.reduce((a, b) => (b.v < a.v ? b : a)));
+  }
+  return out;
+}
+export const FLOOR_CHUNK = 4;
 
 /** runtime.MemProfileRate's default: the heap profile records one allocation per 512 KiB on average. */
 const MEM_PROFILE_RATE = 512 * 1024;
@@ -375,9 +392,9 @@ function goalAtFloor(m: Model): boolean {
 }
 
 export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
+  if (m.run.length < MIN_POLLS || goalAtFloor(m)) return null;
   const tr = trendOf(holding ? m.livePts : sinceShown(m.livePts, input.shownSince));
-  if (!tr || m.run.length < MIN_POLLS || goalAtFloor(m)) return null;
-  if (!risingNow(tr, holding, measurableRise(m, Math.max(tr.from, tr.to)))) return null;
+  if (!tr || !risingNow(tr, holding, measurableRise(m, Math.max(tr.from, tr.to)))) return null;
   const source = m.live.source ? LIVE_HEAP_SOURCE_WORDS[m.live.source] : '';
   const evidence = [
     `live heap after GC grew ${formatBytes(tr.from)} → ${formatBytes(tr.to)} over ${plural(tr.points, 'GC')} in ${formatDuration(tr.spanMs)} (${rate(tr.slope)}; Mann–Kendall p=${tr.pRising.toPrecision(2)}; from ${source})`,
@@ -520,6 +537,20 @@ const RETAINED_SHARE = 0.25;
 /** …and at least this much: a few megabytes of slack in a small process is not worth a verdict. */
 const RETAINED_MIN_BYTES = 16 * 2 ** 20;
 
+/** How long memory must stay kept beyond the goal before it is called retention. */
+const RETENTION_PERSIST_MS = 15_000;
+
+/** Every poll of the last `ms` (at least 3 polls, spanning it) kept this share of RSS beyond its needs. */
+function keptThroughout(run: readonly PollRecord[], ms: number, share: number): boolean {
+  const last = run[run.length - 1]!;
+  const recent = run.filter((r) => last.time - r.time <= ms);
+  if (recent.length < 3 || last.time - recent[0]!.time < ms * 0.8) return false;
+  return recent.every((r) => {
+    const k = retained(r);
+    return k !== null && r.rss !== null && k.total >= share * r.rss;
+  });
+}
+
 export function runtimeRetention(m: Model, input: RuleInput, holding: boolean): Finding | null {
   const r = m.last;
   const kept = retained(r);
@@ -529,6 +560,11 @@ export function runtimeRetention(m: Model, input: RuleInput, holding: boolean): 
   const total = kept.total + (thp?.heldBytes ?? 0);
   const share = holding ? RETAINED_SHARE / 2 : RETAINED_SHARE;
   if (total < share * r.rss || total < (holding ? RETAINED_MIN_BYTES / 2 : RETAINED_MIN_BYTES)) return null;
+  // Kept, not just not yet reused: the scavenger returns a dropped batch within seconds, and the
+  // next batch takes it back. Retention is memory that stays kept across RETENTION_PERSIST_MS.
+  // LazyFree is released already (the kernel takes it back only under pressure): no wait for it.
+  const released = kept.lazyFree + (thp?.heldBytes ?? 0);
+  if (!holding && released < share * r.rss && !keptThroughout(m.run, RETENTION_PERSIST_MS, share)) return null;
   const minor = goMinor(input.goVersion);
   const evidence: string[] = [];
   evidence.push(

@@ -20,7 +20,9 @@ import {
   nonGoMemory,
   plateauNote,
   flatTail,
+  floorOf,
   plateauOf,
+  trendOf,
   runtimeRetention,
   spikeNote,
   thrashNote,
@@ -155,20 +157,14 @@ function flatEndConfidence(pts: readonly Point[]): number {
   return flatConfidence(flatTail(pts), pts[pts.length - 1]!.t - pts[0]!.t);
 }
 
-/** The least point of each run of FLOOR_CHUNK points: the live heap's floor over time. */
-function floorOf(pts: readonly Point[]): Point[] {
-  const out: Point[] = [];
-  for (let i = 0; i + FLOOR_CHUNK <= pts.length; i += FLOOR_CHUNK) {
-    const chunk = pts.slice(i, i + FLOOR_CHUNK);
-    out.push(chunk.reduce((a, b) => (b.v < a.v ? b : a)));
-  }
-  return out;
-}
-const FLOOR_CHUNK = 4;
-
 function healthy(m: Model): Finding {
   const r = m.last;
   const evidence: string[] = [];
+  // A rise the Mann–Kendall test finds significant, too small or too slow to call a leak, is
+  // not evidence of health: said, and the confidence says so.
+  const tr = trendOf(m.livePts);
+  const creeping = tr !== null && tr.slope > 0 && tr.pRising < 0.05 && !tr.stopped;
+  if (creeping) evidence.push(`the live heap creeps up ${formatBytes(tr.slope * 3600)}/h (Mann–Kendall p=${tr.pRising.toPrecision(2)}): too little to call a leak yet; watch it`);
   const plateau = plateauNote(m);
   const pts = m.live.points;
   if (plateau) evidence.push(plateau);
@@ -185,7 +181,7 @@ function healthy(m: Model): Finding {
       : [];
   return {
     kind: 'healthy',
-    confidence: Math.max(flatConfidence(flat), flatConfidence(floorOf(flat)), flatEndConfidence(m.livePts)),
+    confidence: creeping ? Math.min(0.5, tr!.pRising * 10) : Math.max(flatConfidence(flat), flatConfidence(floorOf(flat)), flatEndConfidence(m.livePts)),
     summary: `healthy: ${plateau ? `${plateau.split(':')[0]}; ` : ''}live heap ${formatBytes(m.live.points[m.live.points.length - 1]?.v ?? r.heapInuse)}, RSS ${formatBytes(r.rss)}, ${r.goroutines !== null ? plural(r.goroutines, 'goroutine') : '? goroutines'}, no steady growth`,
     evidence,
     suggestions: knob,

@@ -99,7 +99,7 @@ describe.each([
     const lines = check(r, store);
     expect(lines[1]).toContain('[1 Overview]');
     // The GC's arithmetic: RSS, the goal the pacer set, the live heap the last GC found, memory kept beyond.
-    expect(lines[2]).toMatch(/^R rss 99\.4MB\(proc\) G goal 35\.2MB L live 18\.5MB K kept 0B/);
+    expect(lines[2]).toMatch(/^R rss 99\.4MB\(proc\) G goal 35\.2MB L live 18\.7MB K kept 0B/);
     expect(lines.some((l) => /┤.*R$|┼.*R$/.test(l))).toBe(true); // the chart, its series lettered
     expect(lines.some((l) => /[┤┼].* G$/.test(l))).toBe(true);
     const text = body(lines);
