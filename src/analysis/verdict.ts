@@ -35,7 +35,7 @@ import {
   type Suggestion,
   type VerdictKind,
 } from './verdict-rules.js';
-import { mannKendall, type Point } from './trend.js';
+import { mannKendall, theilSen, type Point } from './trend.js';
 import { allocatedSinceLastGc } from './gc-model.js';
 
 export type { GoroutineGrowth, HeapGrowth, LeakedGoroutines, Runway, Suggestion, VerdictAction, VerdictKind } from './verdict-rules.js';
@@ -161,9 +161,12 @@ function healthy(m: Model): Finding {
   const r = m.last;
   const evidence: string[] = [];
   // A rise the Mann–Kendall test finds significant, too small or too slow to call a leak, is
-  // not evidence of health: said, and the confidence says so.
+  // not evidence of health: said, and the confidence says so. It must also lift the level by
+  // more than twice the series' own scatter (robust SD around the fit): on a flat, noisy heap
+  // one judgement in twenty is "significant" at p<0.05, by a fraction of the noise.
   const tr = trendOf(m.livePts);
-  const creeping = tr !== null && tr.slope > 0 && tr.pRising < 0.05 && !tr.stopped;
+  const scatter = m.livePts.length >= 3 ? 1.4826 * theilSen(m.livePts).noise : 0;
+  const creeping = tr !== null && tr.slope > 0 && tr.pRising < 0.05 && !tr.stopped && tr.to - tr.from > 2 * scatter;
   if (creeping) evidence.push(`the live heap creeps up ${formatBytes(tr.slope * 3600)}/h (Mann–Kendall p=${tr.pRising.toPrecision(2)}): too little to call a leak yet; watch it`);
   const plateau = plateauNote(m);
   const pts = m.live.points;
