@@ -36,7 +36,7 @@ import {
   type VerdictKind,
 } from './verdict-rules.js';
 import { mannKendall, theilSen, type Point } from './trend.js';
-import { allocatedSinceLastGc } from './gc-model.js';
+import { HEAP_MINIMUM, allocatedSinceLastGc } from './gc-model.js';
 
 export type { GoroutineGrowth, HeapGrowth, LeakedGoroutines, Runway, Suggestion, VerdictAction, VerdictKind } from './verdict-rules.js';
 export { MIN_POLLS, MIN_TREND_POINTS } from './verdict-rules.js';
@@ -141,7 +141,9 @@ function flatConfidence(pts: readonly Point[], runSpanMs?: number): number {
   const t0 = pts[0]!.t;
   // The rise ruled out is 10% of the level over the whole run, also when judging its flat end.
   const span = (runSpanMs ?? pts[pts.length - 1]!.t - t0) / 1000 || 1;
-  const level = Math.max(...pts.map((p) => p.v));
+  // Below the runtime's 4 MB minimum heap goal a live heap's growth does not move the footprint:
+  // 200 kB → 400 kB is no rise to rule out.
+  const level = Math.max(HEAP_MINIMUM, ...pts.map((p) => p.v));
   const r0 = (0.1 * level) / span;
   const shifted = pts.map((p) => ({ t: p.t, v: p.v - (r0 * (p.t - t0)) / 1000 }));
   return Math.max(0.5, Math.min(0.99, 1 - mannKendall(shifted).pFalling));

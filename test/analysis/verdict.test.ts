@@ -189,6 +189,26 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
     expect(judgeEach(recs).kinds).not.toContain('heap-leak');
   });
 
+  it('a live heap far below the 4 MB floor that goes 0 → 200 kB is healthy, not "watching" for ever', () => {
+    // An idle service after a freed burst: a GC every ~17 s, the live heap a few hundred kB.
+    const lives = [0, 175_568, 201_736, 182_864, 228_264, 194_840];
+    const recs = shaped(90, 100, (i) => lives[Math.min(lives.length - 1, Math.floor(i / 17))]!, (i) => ({ numGC: 25 + Math.floor(i / 17), nextGC: 4 * MB }));
+    const { state } = judgeEach(recs);
+    expect(state.verdict.kind).toBe('healthy');
+    expect(state.verdict.confidence).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('a flat heap in ±2% noise is healthy on first sight, though one judgement in twenty finds a "significant" rise a fraction of the noise', () => {
+    let fooled = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const rnd = seededRandom(seed);
+      // 61 GCs a minute apart, as a fleet's 2 h at 1 min scrapes gives.
+      const recs = shaped(61, 100, () => 50 * MB * (1 + (rnd() - 0.5) * 0.04)).map((r, i) => ({ ...r, time: r.time + i * 59_000 }));
+      if (judgeOnce(input(recs)).kind !== 'healthy') fooled++;
+    }
+    expect(fooled).toBe(0);
+  });
+
   it('GC thrash at GOMEMLIMIT is named, with the runway to the limit', () => {
     const limit = 200 * MB;
     const recs = shaped(30, 100, (i) => (150 + i * 2) * MB, (i, r) => ({
