@@ -165,10 +165,11 @@ function healthy(m: Model): Finding {
   // A rise the Mann–Kendall test finds significant, too small or too slow to call a leak, is
   // not evidence of health: said, and the confidence says so. It must also lift the level by
   // more than twice the series' own scatter (robust SD around the fit): on a flat, noisy heap
-  // one judgement in twenty is "significant" at p<0.05, by a fraction of the noise.
+  // one judgement in twenty is "significant" at p<0.05, by a fraction of the noise. Under the
+  // 4 MB minimum heap goal a creep does not move the footprint (a leak there is heapLeak's).
   const tr = trendOf(m.livePts);
   const scatter = m.livePts.length >= 3 ? 1.4826 * theilSen(m.livePts).noise : 0;
-  const creeping = tr !== null && tr.slope > 0 && tr.pRising < 0.05 && !tr.stopped && tr.to - tr.from > 2 * scatter;
+  const creeping = tr !== null && tr.slope > 0 && tr.pRising < 0.05 && !tr.stopped && tr.to - tr.from > 2 * scatter && tr.to > HEAP_MINIMUM;
   if (creeping) evidence.push(`the live heap creeps up ${formatBytes(tr.slope * 3600)}/h (Mann–Kendall p=${tr.pRising.toPrecision(2)}): too little to call a leak yet; watch it`);
   const plateau = plateauNote(m);
   const pts = m.live.points;
