@@ -128,7 +128,13 @@ export function liveHeap(run: readonly PollRecord[], gogc: GogcEstimate | null):
       points: fromGoal.filter(goalUsable).map((r) => point(r, Math.max(0, (r.nextGC! - g * (r.stackInuse ?? 0)) / (1 + g)))),
     };
   }
-  // One point per heap profile (each describes the heap at the GC before it was fetched).
+  const profiles = heapProfilePoints(run);
+  if (profiles.length >= Math.max(1, gcs.length * 0.5)) return { source: 'heap-profile', points: profiles };
+  return { source: 'heap-alloc', points: gcs.filter((r) => n(r.heapAlloc)).map((r) => point(r, r.heapAlloc!)) };
+}
+
+/** The heap profile's in-use total, one point per GC it describes (the one before its fetch). */
+export function heapProfilePoints(run: readonly PollRecord[]): GcPoint[] {
   const profiles: GcPoint[] = [];
   let lastProfileGc: number | null = null;
   for (const r of run) {
@@ -136,8 +142,7 @@ export function liveHeap(run: readonly PollRecord[], gogc: GogcEstimate | null):
     lastProfileGc = r.heapProfileNumGC;
     profiles.push({ t: r.time, v: r.heapProfileInuse, numGC: r.heapProfileNumGC, goal: r.nextGC });
   }
-  if (profiles.length >= Math.max(1, gcs.length * 0.5)) return { source: 'heap-profile', points: profiles };
-  return { source: 'heap-alloc', points: gcs.filter((r) => n(r.heapAlloc)).map((r) => point(r, r.heapAlloc!)) };
+  return profiles;
 }
 
 /** The heap goal at each GC. */

@@ -18,6 +18,7 @@ import {
   gcPace,
   gcThrash,
   heapGoals,
+  heapProfilePoints,
   liveHeap,
   retained,
   type GogcEstimate,
@@ -393,8 +394,10 @@ function goalAtFloor(m: Model): boolean {
 
 export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
   if (m.run.length < MIN_POLLS || goalAtFloor(m)) return null;
-  const tr = trendOf(holding ? m.livePts : sinceShown(m.livePts, input.shownSince));
+  const series = holding ? m.livePts : sinceShown(m.livePts, input.shownSince);
+  const tr = trendOf(series);
   if (!tr || !risingNow(tr, holding, measurableRise(m, Math.max(tr.from, tr.to)))) return null;
+  if (!holding && !profileAgrees(m, tr, series[0]!.t)) return null;
   const source = m.live.source ? LIVE_HEAP_SOURCE_WORDS[m.live.source] : '';
   const evidence = [
     `live heap after GC grew ${formatBytes(tr.from)} → ${formatBytes(tr.to)} over ${plural(tr.points, 'GC')} in ${formatDuration(tr.spanMs)} (${rate(tr.slope)}; Mann–Kendall p=${tr.pRising.toPrecision(2)}; from ${source})`,
@@ -418,6 +421,20 @@ export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding 
     ],
     runway,
   };
+}
+
+/**
+ * The heap goal over a GOGC nobody confirmed (Go < 1.21 exports none, and the environment does
+ * not say what debug.SetGCPercent set) gives the live heap only up to that factor, and GCs that
+ * batches trigger catch each batch live, so their goals ratchet up. The heap profile is a second,
+ * independent witness (one cycle late): a leak raises it too. A new leak from such goals needs the
+ * profile to rise at a quarter of the pace at least, where it has 3 GCs to say so.
+ */
+function profileAgrees(m: Model, tr: Trend, from: number): boolean {
+  if (m.live.source !== 'heap-goal' || m.gogc?.source === 'metrics' || m.gogc?.source === 'environ') return true;
+  const prof = heapProfilePoints(m.run).filter((p) => p.t >= from);
+  if (prof.length < 3) return true;
+  return theilSen(prof).slope >= 0.25 * tr.slope;
 }
 
 export interface Plateau {

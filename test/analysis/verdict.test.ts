@@ -209,6 +209,24 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
     expect(fooled).toBe(0);
   });
 
+  it('goals that ratchet up under an unconfirmed GOGC are no leak while the heap profile stays flat; with the profile rising they are', () => {
+    // Go 1.19, GOGC from debug.SetGCPercent (the environment has none): the live heap comes from
+    // the goal over the default GOGC. GCs every 6 s, each goal higher (batches caught live).
+    const goalOnly = (profile: (i: number) => number) =>
+      shaped(40, 100, (i) => (20 + Math.floor(i / 6) * 25) * MB, (i, r) => ({
+        gcHeapLive: null,
+        gogcSource: 'default',
+        numGC: 100 + Math.floor(i / 6),
+        heapProfileNumGC: 100 + Math.floor(i / 6),
+        heapProfileInuse: profile(i),
+        heapInuse: r.heapInuse,
+      }));
+    const flat = judgeEach(goalOnly((i) => (21 + (i % 3)) * MB));
+    expect(flat.kinds).not.toContain('heap-leak');
+    const rising = judgeEach(goalOnly((i) => (20 + Math.floor(i / 6) * 25) * MB));
+    expect(rising.state.verdict.kind).toBe('heap-leak');
+  });
+
   it('GC thrash at GOMEMLIMIT is named, with the runway to the limit', () => {
     const limit = 200 * MB;
     const recs = shaped(30, 100, (i) => (150 + i * 2) * MB, (i, r) => ({
