@@ -75,6 +75,9 @@ describe.skipIf(!requireTool('go', 'the fixture\'s truth rules'))('the fixture s
     expect(dontneed[1]).toMatchObject({ accept: ['runtime-retention', 'healthy'], deadline: { from: 10, polls: 10 }, flags: ['scavenger-unknown'] });
     const madvFree = await truthOf(plan, { GODEBUG: 'madvdontneed=0' });
     expect(madvFree[1]).toMatchObject({ accept: ['runtime-retention'], flags: ['madv-free'] });
+    // Above a GOMEMLIMIT below the burst the pages go back at once: healthy, which needs GCs.
+    const limited = await truthOf({ ...plan, memLimit: 96 * MiB });
+    expect(limited[1]).toMatchObject({ accept: ['runtime-retention', 'healthy'], deadline: { from: 10, polls: 10, gcs: 3 }, flags: ['scavenger-unknown', 'returned-under-limit'] });
   });
 
   it('periodic batches are healthy, runtime-retention acceptable, never heap-leak', async () => {
