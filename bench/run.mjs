@@ -11,6 +11,10 @@ import { benchTargetCost } from './target-cost.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchTopVsPprof } from './top-vs-pprof.mjs';
 
+// The shipped bundle runs React's production build (scripts/bundle.mjs); the benches load
+// dist/ file by file, so they say the same here, before anything imports React.
+process.env.NODE_ENV ??= 'production';
+
 const SECTIONS = {
   top: { needsGo: true, run: benchTopVsPprof, title: 'top on a 100,000-stack heap profile vs go tool pprof' },
   polls: { needsGo: true, run: benchPollCost, title: "the tool's own cost over 20,000 polls, and requests per poll" },

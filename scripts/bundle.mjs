@@ -12,6 +12,9 @@ await build({
   target: 'node20',
   format: 'esm',
   logLevel: 'warning',
+  // React's production build: the development one checks and records every render, and a frame
+  // of the full-screen view took about twice as long with it (npm run bench -- keys).
+  define: { 'process.env.NODE_ENV': '"production"' },
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import { createRequire as __livepprofRequire } from 'node:module'; const require = __livepprofRequire(import.meta.url);" },
   plugins: [

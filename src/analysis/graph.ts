@@ -5,6 +5,7 @@
 
 import type { Location, Profile } from '../profile/model.js';
 import { cleanPath, trimPath } from './paths.js';
+import { runSteps, YIELD_MASK, type Steps } from './steps.js';
 
 export type Granularity = 'functions' | 'filefunctions' | 'lines' | 'files';
 export const GRANULARITIES: Granularity[] = ['functions', 'filefunctions', 'lines', 'files'];
@@ -140,13 +141,18 @@ export function nodeTable(p: Profile, granularity: Granularity): NodeTable {
  * every edge, or a node-id set for only the edges into or out of those nodes (a large graph
  * has many more edges than nodes; peek needs a few).
  */
-export function buildGraph(
+export function buildGraph(p: Profile, table: NodeTable, sampleIndex: number, kept: Uint8Array | null, withEdges: boolean | Uint8Array): Graph {
+  return runSteps(buildGraphSteps(p, table, sampleIndex, kept, withEdges));
+}
+
+/** buildGraph, yielding every few thousand samples (steps.ts). */
+export function* buildGraphSteps(
   p: Profile,
   table: NodeTable,
   sampleIndex: number,
   kept: Uint8Array | null,
   withEdges: boolean | Uint8Array,
-): Graph {
+): Steps<Graph> {
   const edgeMask = typeof withEdges === 'boolean' ? null : withEdges;
   const n = table.infos.length;
   const flat = new Float64Array(n);
@@ -157,6 +163,7 @@ export function buildGraph(
   const { count, nTypes, values, stackStart, locIndex } = p.samples;
   const locNodes = table.locNodes;
   for (let si = 0; si < count; si++) {
+    if ((si & YIELD_MASK) === YIELD_MASK) yield;
     const w = values[si * nTypes + sampleIndex]!;
     if (w === 0) continue;
     let parent = -1;

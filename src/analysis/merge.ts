@@ -5,13 +5,20 @@
 import { LivepprofError } from '../errors.js';
 import type { LabelSet, Location, Mapping, Profile, ProfileFunction, Samples } from '../profile/model.js';
 import { NO_LABELS, SamplesBuilder, newProfileId } from '../profile/model.js';
+import { runSteps, YIELD_MASK, type Steps } from './steps.js';
 import { isKnownUnit, scale } from './units.js';
 
 /** The current profile minus the base (pprof -base). */
 export function diffProfiles(current: Profile, base: Profile): Profile {
+  return runSteps(diffProfilesSteps(current, base));
+}
+
+/** diffProfiles, yielding every few thousand samples (steps.ts). */
+export function* diffProfilesSteps(current: Profile, base: Profile): Steps<Profile> {
   checkCompatible(current, base);
   const [cur, b] = scaleToCommonUnits(current, base);
-  return mergeProfiles([cur, scaleValues(b, -1)]);
+  const negated = yield* scaleEachSteps(b, b.sampleTypes.map(() => -1));
+  return yield* mergeProfilesSteps([cur, negated]);
 }
 
 function typeName(t: string): string {
@@ -75,10 +82,15 @@ function scaleToCommonUnits(p: Profile, b: Profile): [Profile, Profile] {
 
 /** pprof ScaleN: multiply and round each value; samples whose scaled values are all 0 go. */
 function scaleEach(p: Profile, ratios: number[]): Profile {
+  return runSteps(scaleEachSteps(p, ratios));
+}
+
+function* scaleEachSteps(p: Profile, ratios: number[]): Steps<Profile> {
   if (ratios.every((r) => r === 1)) return p;
   const src = p.samples;
   const out = new SamplesBuilder(src.nTypes, src.count);
   for (let i = 0; i < src.count; i++) {
+    if ((i & YIELD_MASK) === YIELD_MASK) yield;
     out.beginSample();
     let keep = false;
     for (let t = 0; t < src.nTypes; t++) {
@@ -115,6 +127,10 @@ function isZeroSample(s: Samples, i: number): boolean {
  * added up, zero samples dropped, functions/locations/mappings deduplicated.
  */
 export function mergeProfiles(srcs: Profile[]): Profile {
+  return runSteps(mergeProfilesSteps(srcs));
+}
+
+function* mergeProfilesSteps(srcs: Profile[]): Steps<Profile> {
   const first = srcs[0]!;
   let timeNanos = 0;
   let durationNanos = 0;
@@ -188,6 +204,7 @@ export function mergeProfiles(srcs: Profile[]): Profile {
     const ss = src.samples;
     const locs: Location[] = [];
     for (let i = 0; i < ss.count; i++) {
+      if ((i & YIELD_MASK) === YIELD_MASK) yield;
       if (isZeroSample(ss, i)) continue;
       locs.length = 0;
       for (let k = ss.stackStart[i]!; k < ss.stackStart[i + 1]!; k++) locs.push(mapLocation(src.locations[ss.locIndex[k]!]!));
@@ -224,7 +241,7 @@ export function mergeProfiles(srcs: Profile[]): Profile {
     samples: out.build(),
   };
   // Stacks that cancelled out are garbage-collected, as pprof re-merges to drop them.
-  return anyZero ? mergeProfiles([merged]) : merged;
+  return anyZero ? yield* mergeProfilesSteps([merged]) : merged;
 }
 
 function mappingKey(m: Mapping): string {

@@ -6,7 +6,8 @@ import type { Profile, ValueType } from '../profile/model.js';
 import type { NameFilters } from './filter.js';
 import { filterByName, hasNameFilters } from './filter.js';
 import type { Graph, Granularity, NodeInfo } from './graph.js';
-import { buildGraph, nodeTable } from './graph.js';
+import { buildGraphSteps, nodeTable } from './graph.js';
+import { runSteps, type Steps } from './steps.js';
 import { compareGoStrings } from './strings.js';
 import { scale } from './units.js';
 
@@ -59,6 +60,11 @@ export function computeTotal(p: Profile, sampleIndex: number): number {
 }
 
 export function topReport(p: Profile, opts: TopOptions): TopReport {
+  return runSteps(topReportSteps(p, opts));
+}
+
+/** topReport, yielding every few thousand samples (steps.ts). */
+export function* topReportSteps(p: Profile, opts: TopOptions): Steps<TopReport> {
   const total = computeTotal(p, opts.sampleIndex);
   const { profile, matched } = hasNameFilters(opts.filters)
     ? filterByName(p, opts.filters)
@@ -67,7 +73,7 @@ export function topReport(p: Profile, opts: TopOptions): TopReport {
   const edgeFraction = opts.edgeFraction ?? DEFAULT_EDGE_FRACTION;
   const table = nodeTable(profile, opts.granularity);
 
-  let g = buildGraph(profile, table, opts.sampleIndex, null, false);
+  let g = yield* buildGraphSteps(profile, table, opts.sampleIndex, null, false);
   let totalValue = 0;
   for (const id of g.nodes) totalValue += g.flat[id]!;
   const nodeCutoff = Math.abs(Math.trunc(totalValue * nodeFraction));
@@ -81,18 +87,18 @@ export function topReport(p: Profile, opts: TopOptions): TopReport {
     if (above.length !== g.nodes.length) {
       droppedNodes = g.nodes.length - above.length;
       kept = toSet(above, table.infos.length);
-      g = buildGraph(profile, table, opts.sampleIndex, kept, false);
+      g = yield* buildGraphSteps(profile, table, opts.sampleIndex, kept, false);
     }
   }
   const origCount = g.nodes.length;
   let order = sortNodes(g, opts.cumSort);
   if (opts.nodeCount > 0 && order.length > opts.nodeCount) {
     kept = toSet(order.slice(0, opts.nodeCount), table.infos.length);
-    g = buildGraph(profile, table, opts.sampleIndex, kept, false);
+    g = yield* buildGraphSteps(profile, table, opts.sampleIndex, kept, false);
     order = sortNodes(g, opts.cumSort);
   }
   // Edges only decide the "(inline)" labels; build them once, on the final node set.
-  const withEdges = buildGraph(profile, table, opts.sampleIndex, kept, true);
+  const withEdges = yield* buildGraphSteps(profile, table, opts.sampleIndex, kept, true);
   const inlineLabels = inlineLabelsFor(withEdges, edgeCutoff);
 
   const rows: TopRow[] = order.map((id) => ({

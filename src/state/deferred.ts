@@ -1,9 +1,15 @@
 // Expensive analyses of big profiles (a diff, a top over 100,000 stacks) run after the frame
 // that answers the key, not before it: the view shows the previous result marked "computing…"
-// and is told to re-render when the new one is ready. Small profiles compute at once.
+// and is told to re-render when the new one is ready. Small profiles compute at once. They run
+// in slices of a few milliseconds (analysis/steps.ts), so keys pressed meanwhile get their
+// frames: a new 100,000-stack heap every poll must not freeze the screen for the diff's 0.5 s.
+
+import { runSliced, runSteps, type Steps } from '../analysis/steps.js';
 
 /** At or below this many samples an analysis is cheap enough to run inside a render. */
 export const SYNC_SAMPLES = 20_000;
+/** A deferred analysis works this long, then lets keys and frames in. */
+export const SLICE_MS = 4;
 
 export interface Pending<T> {
   pending: true;
@@ -28,22 +34,35 @@ export class DeferredMemo<R> {
     private readonly onReady: () => void = () => {},
   ) {}
 
-  get(key: string, family: string, samples: number, compute: () => R): R | Pending<R> {
+  get(key: string, family: string, samples: number, compute: () => Steps<R>): R | Pending<R> {
     this.wanted.set(family, key);
     const hit = this.cache.get(key);
     if (hit !== undefined) {
       this.latestByFamily.set(family, hit);
       return hit;
     }
-    if (samples <= SYNC_SAMPLES) return this.store(key, family, compute());
+    if (samples <= SYNC_SAMPLES) return this.store(key, family, runSteps(compute()));
     if (!this.pending.has(key)) {
       this.pending.add(key);
-      setImmediate(() => {
-        this.pending.delete(key);
-        if (this.wanted.get(family) !== key) return; // superseded before it started
-        this.store(key, family, compute());
-        this.onReady();
-      });
+      // Started after this frame; dropped between steps once another key of the family is wanted.
+      runSliced(
+        compute(),
+        SLICE_MS,
+        () => {
+          const superseded = this.wanted.get(family) !== key;
+          if (superseded) this.pending.delete(key);
+          return superseded;
+        },
+        (value) => {
+          this.pending.delete(key);
+          this.store(key, family, value);
+          this.onReady();
+        },
+        (e) => {
+          this.pending.delete(key);
+          throw e;
+        },
+      );
     }
     return { pending: true, stale: this.latestByFamily.get(family) ?? null };
   }

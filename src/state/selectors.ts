@@ -6,10 +6,11 @@
 import { formatClock, plural } from '../analysis/format.js';
 import { groupDumpSummary, visibleGroups, type GoroutineGroupRow, type GroupDumpSummary } from '../analysis/goroutines.js';
 import type { GoroutineDump } from '../profile/goroutine-text.js';
-import { diffProfiles } from '../analysis/merge.js';
+import { diffProfilesSteps } from '../analysis/merge.js';
+import { atOnce, type Steps } from '../analysis/steps.js';
 import { linesReport, peekReport, type PeekReport } from '../analysis/peek.js';
 import { removeUninteresting } from '../analysis/prune.js';
-import { topReport, type TopReport } from '../analysis/top.js';
+import { topReportSteps, type TopReport } from '../analysis/top.js';
 import { tracesThrough } from '../analysis/traces.js';
 import { errorMessage } from '../errors.js';
 import type { Profile } from '../profile/model.js';
@@ -81,17 +82,17 @@ export function nextSampleType(p: Profile, view: ProfileView): string {
 
 export type TopResult = { ok: true; report: TopReport; sampleIndex: number } | { ok: false; error: string };
 
-/** The options a Top table depends on: its memo key, and all that computeTop may read. */
+/** The options a Top table depends on: its memo key, and all that computeTopSteps may read. */
 export type TopOptions = Pick<ProfileView, 'sampleType' | 'granularity' | 'cumSort' | 'focus' | 'ignore' | 'nodeCount'>;
 
 function topOptions(v: ProfileView): TopOptions {
   return { sampleType: v.sampleType, granularity: v.granularity, cumSort: v.cumSort, focus: v.focus, ignore: v.ignore, nodeCount: v.nodeCount };
 }
 
-function computeTop(p: Profile, v: TopOptions): TopResult {
+function* computeTopSteps(p: Profile, v: TopOptions): Steps<TopResult> {
     const sampleIndex = sampleIndexFor(p, v);
     try {
-      const report = topReport(p, {
+      const report = yield* topReportSteps(p, {
         sampleIndex,
         granularity: v.granularity,
         nodeCount: v.nodeCount,
@@ -259,9 +260,9 @@ export class Selectors {
     const base = snap.userBaseline ?? snap.firstHeap;
     if (!base) return null;
     const key = memoKey({ latest: latest.profile.id, base: base.profile.id });
-    const d = this.diffs.get(key, 'diff', latest.profile.samples.count + base.profile.samples.count, () => {
+    const d = this.diffs.get(key, 'diff', latest.profile.samples.count + base.profile.samples.count, function* (): Steps<DiffResult> {
       try {
-        return { ok: true, profile: removeUninteresting(diffProfiles(latest.profile, base.profile)) };
+        return { ok: true, profile: removeUninteresting(yield* diffProfilesSteps(latest.profile, base.profile)) };
       } catch (e) {
         return { ok: false, error: errorMessage(e) };
       }
@@ -284,7 +285,7 @@ export class Selectors {
   /** The Top table for a profile and view options; for big profiles Pending (with the previous table) until computed. */
   top(p: Profile, v: ProfileView, family: ProfilePane): TopResult | Pending<TopResult> {
     const options = topOptions(v);
-    return this.tops.get(memoKey({ profile: p.id, ...options }), family, p.samples.count, () => computeTop(p, options));
+    return this.tops.get(memoKey({ profile: p.id, ...options }), family, p.samples.count, () => computeTopSteps(p, options));
   }
 
   /** The Top table if it is ready, else the stale one, else null. */
@@ -296,7 +297,7 @@ export class Selectors {
   /** A drill-down view of one function; for big profiles Pending until computed. */
   drill(p: Profile, v: ProfileView, name: string, section: DrillSection): DrillResult | Pending<DrillResult> {
     const options: DrillOptions = { sampleType: v.sampleType, granularity: v.granularity, focus: v.focus, ignore: v.ignore, name, section };
-    return this.drills.get(memoKey({ profile: p.id, ...options }), `drill:${section}`, p.samples.count, () => computeDrill(p, options));
+    return this.drills.get(memoKey({ profile: p.id, ...options }), `drill:${section}`, p.samples.count, () => atOnce(() => computeDrill(p, options)));
   }
 
   /** The drill-down result if it is ready, else null. */
