@@ -193,6 +193,8 @@ export interface Trend {
   flat: Point[];
   /** The series' noise around its recent trend (robust standard deviation of residuals). */
   noise: number;
+  /** Robust SD of the whole series around its Theil–Sen line. */
+  scatter: number;
 }
 
 /**
@@ -251,6 +253,18 @@ const STOP_FACTOR = 3;
 /** Trend statistics of a series, or null with fewer than `minPoints` points. */
 export function trendOf(pts: readonly Point[], minPoints = MIN_TREND_POINTS): Trend | null {
   if (pts.length < minPoints) return null;
+  // Several rules ask about the same series in one judgement (a fleet judges 1,000 of them).
+  let tr = trends.get(pts);
+  if (!tr) {
+    tr = computeTrend(pts);
+    trends.set(pts, tr);
+  }
+  return tr;
+}
+
+const trends = new WeakMap<readonly Point[], Trend>();
+
+function computeTrend(pts: readonly Point[]): Trend {
   const mk = mannKendall(pts);
   const ts = theilSen(pts);
   const spanMs = pts[pts.length - 1]!.t - pts[0]!.t;
@@ -288,6 +302,7 @@ export function trendOf(pts: readonly Point[], minPoints = MIN_TREND_POINTS): Tr
     stopped,
     flat,
     noise,
+    scatter: 1.4826 * ts.noise,
   };
 }
 

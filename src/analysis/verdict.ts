@@ -35,7 +35,7 @@ import {
   type Suggestion,
   type VerdictKind,
 } from './verdict-rules.js';
-import { mannKendall, theilSen, type Point } from './trend.js';
+import { mannKendall, type Point } from './trend.js';
 import { HEAP_MINIMUM, allocatedSinceLastGc } from './gc-model.js';
 
 export type { GoroutineGrowth, HeapGrowth, LeakedGoroutines, Runway, Suggestion, VerdictAction, VerdictKind } from './verdict-rules.js';
@@ -168,8 +168,7 @@ function healthy(m: Model): Finding {
   // one judgement in twenty is "significant" at p<0.05, by a fraction of the noise. Under the
   // 4 MB minimum heap goal a creep does not move the footprint (a leak there is heapLeak's).
   const tr = trendOf(m.livePts);
-  const scatter = m.livePts.length >= 3 ? 1.4826 * theilSen(m.livePts).noise : 0;
-  const creeping = tr !== null && tr.slope > 0 && tr.pRising < 0.05 && !tr.stopped && tr.to - tr.from > 2 * scatter && tr.to > HEAP_MINIMUM;
+  const creeping = tr !== null && tr.slope > 0 && tr.pRising < 0.05 && !tr.stopped && tr.to - tr.from > 2 * tr.scatter && tr.to > HEAP_MINIMUM;
   if (creeping) evidence.push(`the live heap creeps up ${formatBytes(tr.slope * 3600)}/h (Mann–Kendall p=${tr.pRising.toPrecision(2)}): too little to call a leak yet; watch it`);
   const plateau = plateauNote(m);
   const pts = m.live.points;
