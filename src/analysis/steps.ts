@@ -28,14 +28,16 @@ interface SlicedTask {
   failed: (e: unknown) => void;
 }
 
+/** Sliced computations work this long per turn of the event loop, then let keys and frames in. */
+export const SLICE_MS = 4;
+
 /** Every sliced computation of the process, sharing one budget per turn of the event loop. */
 const queue: SlicedTask[] = [];
 let scheduled = false;
-let sliceBudgetMs = 8;
 
 function turn(): void {
   scheduled = false;
-  const end = performance.now() + sliceBudgetMs;
+  const end = performance.now() + SLICE_MS;
   while (queue.length > 0 && performance.now() < end) {
     const task = queue[0]!;
     if (task.cancelled()) {
@@ -61,12 +63,11 @@ function turn(): void {
 
 /**
  * Runs the steps a slice at a time, letting the event loop run between slices (setImmediate:
- * after pending I/O such as a key press). All sliced computations share one budget of
- * `sliceMs` per turn, oldest first, so three panes recomputing at once cost one slice, not three.
+ * after pending I/O such as a key press). All sliced computations share one budget of SLICE_MS
+ * per turn, oldest first, so three panes recomputing at once cost one slice, not three.
  * `cancelled` is asked before each step.
  */
-export function runSliced<R>(steps: Steps<R>, sliceMs: number, cancelled: () => boolean, done: (r: R) => void, failed: (e: unknown) => void): void {
-  sliceBudgetMs = sliceMs;
+export function runSliced<R>(steps: Steps<R>, cancelled: () => boolean, done: (r: R) => void, failed: (e: unknown) => void): void {
   queue.push({ steps, cancelled, done: done as (r: unknown) => void, failed });
   if (!scheduled) {
     scheduled = true;

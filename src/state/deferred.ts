@@ -8,8 +8,6 @@ import { runSliced, runSteps, type Steps } from '../analysis/steps.js';
 
 /** At or below this many samples an analysis is cheap enough to run inside a render. */
 export const SYNC_SAMPLES = 20_000;
-/** A deferred analysis works this long, then lets keys and frames in. */
-export const SLICE_MS = 4;
 
 export interface Pending<T> {
   pending: true;
@@ -47,7 +45,6 @@ export class DeferredMemo<R> {
       // Started after this frame; dropped between steps once another key of the family is wanted.
       runSliced(
         compute(),
-        SLICE_MS,
         () => {
           const superseded = this.wanted.get(family) !== key;
           if (superseded) this.pending.delete(key);
