@@ -133,12 +133,19 @@ export interface TheilSen {
   spread: number;
 }
 
+let slopeScratch = new Float64Array(0);
+/** The scratch kept between calls covers MAX_POINTS points; a longer series gets its own array. */
+const MAX_SCRATCH = (MAX_POINTS * (MAX_POINTS - 1)) / 2;
+
 /** The Theil–Sen estimator: the median pairwise slope, robust to up to ~29% outliers. */
 export function theilSen(points: readonly Point[]): TheilSen {
   const n = points.length;
   if (n === 0) return { slope: 0, level: NaN, noise: 0, spread: 0 };
-  // One typed array of the pairwise slopes, its median selected in place: no sort, no copies.
-  const slopes = new Float64Array((n * (n - 1)) / 2);
+  // One typed array of the pairwise slopes, its median selected in place: no sort, no copies;
+  // reused from call to call (a fleet runs this ~12,000 times for its first table).
+  const pairs = (n * (n - 1)) / 2;
+  if (slopeScratch.length < pairs && pairs <= MAX_SCRATCH) slopeScratch = new Float64Array(pairs);
+  const slopes = pairs <= MAX_SCRATCH ? slopeScratch : new Float64Array(pairs);
   let k = 0;
   for (let i = 0; i < n - 1; i++) {
     const ti = points[i]!.t;

@@ -449,7 +449,7 @@ function profileAgrees(m: Model, tr: Trend, from: number): boolean {
   if (m.live.source !== 'heap-goal' || m.gogc?.source === 'metrics' || m.gogc?.source === 'environ') return true;
   const prof = heapProfilePoints(m.run).filter((p) => p.t >= from);
   if (prof.length < 3) return true;
-  return theilSen(prof).slope >= 0.25 * tr.slope;
+  return slopeOf(prof) >= 0.25 * tr.slope;
 }
 
 export interface Plateau {

@@ -214,9 +214,12 @@ export function extractGoProcessMetrics(samples: PrometheusSamples): GoProcessMe
  * reader: the /metrics text of one poll, or a Prometheus server's series at one sample time
  * (source/prometheus-records.ts), so both paths read the same names the same way.
  */
+/** GO_MEMSTATS_GAUGES as pairs, once (a fleet maps 60,000 samples through goProcessMetrics). */
+const MEMSTATS_GAUGE_ENTRIES = Object.entries(GO_MEMSTATS_GAUGES) as Array<[string, (typeof GO_MEMSTATS_GAUGES)[keyof typeof GO_MEMSTATS_GAUGES]]>;
+
 export function goProcessMetrics(read: MetricReader): GoProcessMetrics {
   const memstats: Partial<MemStats> = {};
-  for (const [metric, field] of Object.entries(GO_MEMSTATS_GAUGES)) {
+  for (const [metric, field] of MEMSTATS_GAUGE_ENTRIES) {
     const value = read(metric);
     if (value !== null) memstats[field] = value;
   }
@@ -250,8 +253,22 @@ export function goProcessMetrics(read: MetricReader): GoProcessMetrics {
  * one missing would make the split a guess, so it is all or nothing. With go_memstats_* on,
  * client_golang leaves out the profiling buckets class: go_memstats_buck_hash_sys_bytes is it.
  */
+/**
+ * `go_memory_classes_<class>_bytes`, built once: a fleet reads these for every instance and
+ * sample (60,000 records), and a name built anew each time is hashed anew at every lookup.
+ */
+const memoryClassMetric = new Map<string, string>();
+function memoryClass(read: MetricReader, name: string): number | null {
+  let metric = memoryClassMetric.get(name);
+  if (metric === undefined) {
+    metric = `go_memory_classes_${name}_bytes`;
+    memoryClassMetric.set(name, metric);
+  }
+  return read(metric);
+}
+
 function readMemoryClasses(read: MetricReader): MemoryClasses | null {
-  const c = (name: string) => read(`go_memory_classes_${name}_bytes`);
+  const c = (name: string) => memoryClass(read, name);
   const metadata = ['metadata_mcache_free', 'metadata_mcache_inuse', 'metadata_mspan_free', 'metadata_mspan_inuse', 'metadata_other'].map(c);
   const classes = {
     heapObjects: c('heap_objects'),
@@ -282,7 +299,7 @@ function limitOrNone(v: number | null): number | null {
  * own formulas (memStatsFromRM). Only fills what is missing.
  */
 function fillFromRuntimeMetrics(memstats: Partial<MemStats>, read: MetricReader): void {
-  const c = (name: string) => read(`go_memory_classes_${name}_bytes`);
+  const c = (name: string) => memoryClass(read, name);
   const sum = (...names: string[]) => sumOrNull(names.map(c)) ?? undefined;
   const objects = c('heap_objects');
   const tiny = read('go_gc_heap_tiny_allocs_objects_total');
