@@ -209,14 +209,14 @@ export function extractGoProcessMetrics(samples: PrometheusSamples): GoProcessMe
   return goProcessMetrics((name) => firstFiniteValue(samples, name));
 }
 
+/** GO_MEMSTATS_GAUGES as pairs, once (a fleet maps 60,000 samples through goProcessMetrics). */
+const MEMSTATS_GAUGE_ENTRIES = Object.entries(GO_MEMSTATS_GAUGES) as Array<[string, (typeof GO_MEMSTATS_GAUGES)[keyof typeof GO_MEMSTATS_GAUGES]]>;
+
 /**
  * The one mapping of client_golang's metric names onto MemStats and the GC's figures, over any
  * reader: the /metrics text of one poll, or a Prometheus server's series at one sample time
  * (source/prometheus-records.ts), so both paths read the same names the same way.
  */
-/** GO_MEMSTATS_GAUGES as pairs, once (a fleet maps 60,000 samples through goProcessMetrics). */
-const MEMSTATS_GAUGE_ENTRIES = Object.entries(GO_MEMSTATS_GAUGES) as Array<[string, (typeof GO_MEMSTATS_GAUGES)[keyof typeof GO_MEMSTATS_GAUGES]]>;
-
 export function goProcessMetrics(read: MetricReader): GoProcessMetrics {
   const memstats: Partial<MemStats> = {};
   for (const [metric, field] of MEMSTATS_GAUGE_ENTRIES) {
@@ -249,11 +249,6 @@ export function goProcessMetrics(read: MetricReader): GoProcessMetrics {
 }
 
 /**
- * `/memory/classes/…:bytes` as client_golang names them. They add up to the total exactly;
- * one missing would make the split a guess, so it is all or nothing. With go_memstats_* on,
- * client_golang leaves out the profiling buckets class: go_memstats_buck_hash_sys_bytes is it.
- */
-/**
  * `go_memory_classes_<class>_bytes`, built once: a fleet reads these for every instance and
  * sample (60,000 records), and a name built anew each time is hashed anew at every lookup.
  */
@@ -267,6 +262,11 @@ function memoryClass(read: MetricReader, name: string): number | null {
   return read(metric);
 }
 
+/**
+ * `/memory/classes/…:bytes` as client_golang names them. They add up to the total exactly;
+ * one missing would make the split a guess, so it is all or nothing. With go_memstats_* on,
+ * client_golang leaves out the profiling buckets class: go_memstats_buck_hash_sys_bytes is it.
+ */
 function readMemoryClasses(read: MetricReader): MemoryClasses | null {
   const c = (name: string) => memoryClass(read, name);
   const metadata = ['metadata_mcache_free', 'metadata_mcache_inuse', 'metadata_mspan_free', 'metadata_mspan_inuse', 'metadata_other'].map(c);
