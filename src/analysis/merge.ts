@@ -110,12 +110,6 @@ function* scaleEachSteps(p: Profile, ratios: number[]): Steps<Profile> {
   return { ...p, id: newProfileId(), samples: out.build() };
 }
 
-export function scaleValues(p: Profile, ratio: number): Profile {
-  return scaleEach(
-    p,
-    p.sampleTypes.map(() => ratio),
-  );
-}
 
 function isZeroSample(s: Samples, i: number): boolean {
   for (let t = 0; t < s.nTypes; t++) if (s.values[i * s.nTypes + t] !== 0) return false;

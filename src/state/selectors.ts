@@ -90,19 +90,19 @@ function topOptions(v: ProfileView): TopOptions {
 }
 
 function* computeTopSteps(p: Profile, v: TopOptions): Steps<TopResult> {
-    const sampleIndex = sampleIndexFor(p, v);
-    try {
-      const report = yield* topReportSteps(p, {
-        sampleIndex,
-        granularity: v.granularity,
-        nodeCount: v.nodeCount,
-        cumSort: v.cumSort,
-        filters: { ...(v.focus ? { focus: v.focus } : {}), ...(v.ignore ? { ignore: v.ignore } : {}) },
-      });
-      return { ok: true, report, sampleIndex };
-    } catch (e) {
-      return { ok: false, error: errorMessage(e) };
-    }
+  const sampleIndex = sampleIndexFor(p, v);
+  try {
+    const report = yield* topReportSteps(p, {
+      sampleIndex,
+      granularity: v.granularity,
+      nodeCount: v.nodeCount,
+      cumSort: v.cumSort,
+      filters: { ...(v.focus ? { focus: v.focus } : {}), ...(v.ignore ? { ignore: v.ignore } : {}) },
+    });
+    return { ok: true, report, sampleIndex };
+  } catch (e) {
+    return { ok: false, error: errorMessage(e) };
+  }
 }
 
 /** Top rows are keyed by name: the cursor stays on a function when a new poll re-sorts them. */

@@ -3,8 +3,8 @@
 // the result still wanted.
 
 import { describe, expect, it } from 'vitest';
-import { SLICE_MS, atOnce, type Steps } from '../../src/analysis/steps.js';
-import { DeferredMemo, SYNC_SAMPLES, isPending } from '../../src/state/deferred.js';
+import { atOnce, type Steps } from '../../src/analysis/steps.js';
+import { DeferredMemo, SLICE_MS, SYNC_SAMPLES, isPending } from '../../src/state/deferred.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 const BIG = SYNC_SAMPLES + 1;
