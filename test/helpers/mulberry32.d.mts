@@ -1,0 +1,2 @@
+// Types of mulberry32.mjs.
+export function seededRandom(seed: number): () => number;
