@@ -46,12 +46,15 @@ export interface LiveHeap {
 
 const n = (x: number | null | undefined): x is number => x !== null && x !== undefined && Number.isFinite(x);
 
-/** The first poll of each GC cycle: later polls of the same cycle repeat its figures. */
+/**
+ * The first poll of each GC cycle: later polls of the same cycle repeat its figures. Polls before
+ * the first GC (NumGC 0) describe no cycle: their goal is the runtime's initial one.
+ */
 function perGc(run: readonly PollRecord[]): PollRecord[] {
   const out: PollRecord[] = [];
   let last: number | null = null;
   for (const r of run) {
-    if (!n(r.numGC) || r.numGC === last) continue;
+    if (!n(r.numGC) || r.numGC === 0 || r.numGC === last) continue;
     last = r.numGC;
     out.push(r);
   }
@@ -279,14 +282,16 @@ const THRASH_POLLS = 3;
 
 /**
  * Between two GCs the live heap can grow by at most what is allocated meanwhile (TotalAlloc).
- * The bytes allocated since the last GC the polls saw, or null when unknown.
+ * At most the bytes allocated since the last GC the polls saw, or null when unknown. The GC ran
+ * somewhere between the cycle's first poll and the poll before it, so the count starts at the
+ * earlier one: a batch that triggered the GC is counted, not hidden by the poll that saw it.
  */
 export function allocatedSinceLastGc(run: readonly PollRecord[]): number | null {
   const known = run.filter((r) => n(r.totalAlloc) && n(r.numGC));
   const last = known[known.length - 1];
   if (!last) return null;
-  const firstOfCycle = known.find((r) => r.numGC === last.numGC)!;
-  return last.totalAlloc! - firstOfCycle.totalAlloc!;
+  const before = known.findLast((r) => r.numGC! < last.numGC!);
+  return last.totalAlloc! - (before?.totalAlloc ?? 0);
 }
 
 /** Bytes allocated per second between the first and last poll of the window, or null. */
