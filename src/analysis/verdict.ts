@@ -159,6 +159,19 @@ function flatEndConfidence(pts: readonly Point[]): number {
   return flatConfidence(flatTail(pts), pts[pts.length - 1]!.t - pts[0]!.t);
 }
 
+/**
+ * The flat end of the live heap has the GC points a "no rise" needs and shows not even a weak
+ * sign of rising (one-sided Mann–Kendall p ≥ P_NO_SIGN). Few and noisy points (GCs that batches
+ * trigger catch a part of each batch live) cannot rule out a slow leak with confidence, but
+ * nothing says one is there: healthy is then said at the low confidence the statistics give,
+ * rather than "watching" for minutes.
+ */
+function noSignOfRise(m: Model): boolean {
+  const tail = flatTail(m.livePts);
+  return tail.length >= MIN_TREND_POINTS - 1 && mannKendall(tail).pRising >= P_NO_SIGN;
+}
+const P_NO_SIGN = 0.2;
+
 function healthy(m: Model): Finding {
   const r = m.last;
   const evidence: string[] = [];
@@ -258,7 +271,7 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     const h = healthy(m);
     // "Healthy" is a first claim too: until the flat live heap is good evidence, keep watching.
     // Once something was shown, going back to "watching" would only add a change.
-    if (h.confidence < HEALTHY_MIN_CONFIDENCE && (current === null || current === 'insufficient-data')) {
+    if (h.confidence < HEALTHY_MIN_CONFIDENCE && (current === null || current === 'insufficient-data') && !noSignOfRise(m)) {
       const interim = interimStatement(m, 0, 0);
       const pts = m.live.points;
       const moved = pts.length >= 2 ? `the live heap went ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${plural(pts.length, 'GC')}, not yet enough to tell a trend from noise` : 'no trend in the live heap yet';

@@ -182,6 +182,21 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
     expect(historyLine(state.history, (ms) => String((ms - recs[0]!.time) / 1000))).toMatch(/HEAP LEAK \d+–\d+ \(\d+s; growth stopped[^)]*\), healthy since \d+/);
   });
 
+  it('batches that trigger their own GCs: 4 GCs that swing and do not rise are healthy at the low confidence they give, not "watching" for minutes', () => {
+    // A 54 MB batch every 13 s on an idle service (Go 1.19, batch:21:3 of the matrix): each GC
+    // comes during a batch's allocation and finds part of it live.
+    const batchLive = [53.7, 36.2, 53.7, 48.4];
+    const swinging = shaped(52, 100, (i) => batchLive[Math.floor(i / 13)]! * MB, (i) => ({ numGC: 10 + Math.floor(i / 13), totalAlloc: (i * 0.1 + (Math.floor(i / 13) + 1) * 54) * MB }));
+    const { kinds, state } = judgeEach(swinging);
+    expect(kinds.slice(0, 39).every((k) => k === 'insufficient-data')).toBe(true);
+    expect(state.verdict.kind).toBe('healthy');
+    expect(state.verdict.confidence).toBeLessThan(0.8);
+    // The same noise on a rise is still watched at 4 GCs, not called healthy.
+    const risingLive = [36.2, 48.4, 53.7, 60.2];
+    const rising = shaped(52, 100, (i) => risingLive[Math.floor(i / 13)]! * MB, (i) => ({ numGC: 10 + Math.floor(i / 13), totalAlloc: (i * 0.1 + (Math.floor(i / 13) + 1) * 54) * MB }));
+    expect(judgeEach(rising).state.verdict.kind).toBe('insufficient-data');
+  });
+
   it('the heap goal at its 4 MB floor: the heap is too small for a leak to show', () => {
     const rnd = seededRandom(3);
     // A live heap of 0.5–2 MB wandering upwards: the goal stays at its floor.
