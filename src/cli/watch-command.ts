@@ -40,9 +40,10 @@ export function watchCommand(io: Io): CommandDef {
       'Each poll reads MemStats from the cheapest source the target has (/metrics, /debug/vars, else heap?debug=1),\n' +
       'RSS from /proc when the target runs on this host (else /metrics, else an estimate), the goroutine count,\n' +
       'and a heap profile only when a GC has completed since the last one. Failed polls are printed and retried.\n' +
-      'The verdict needs at least 3 polls, and 5 GC cycles for a trend of the live heap (one point per GC): at\n' +
-      '--interval 1s a busy service is judged within seconds; a quiet one whose GC runs only every 2 minutes (the\n' +
-      "runtime's forced GC) takes up to 10 minutes, and says meanwhile what the last GC found and when the next is due.\n" +
+      'The verdict needs at least 3 polls, and the live heap at 4 GCs to say nothing grows, 5 to show a trend (one\n' +
+      'point per GC a poll sees: GCs between two polls count once). At --interval 1s a busy service is judged within\n' +
+      "seconds; a quiet one whose GC runs only every 2 minutes (the runtime's forced GC) takes up to 10 minutes, and\n" +
+      'says meanwhile what the last GC found and when the next is due.\n' +
       'A new kind replaces the shown one after winning 2 polls in a row (`verdict.pending` says which is winning).\n' +
       'Exit status: 0 when every poll succeeded, 1 when none did, 3 when some failed; 129/130/143 when stopped by\n' +
       'SIGHUP (or the terminal going away) / SIGINT / SIGTERM.',

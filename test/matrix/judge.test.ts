@@ -45,15 +45,35 @@ describe('judgeRun', () => {
     expect(j.failures).toEqual([expect.stringContaining('settled accuracy 83.3% (5/6; wrong: healthy×1 where heap-leak was due)'), expect.stringContaining('2 verdict changes')]);
   });
 
-  it('counts GCs from the process log: a GC deadline holds the regime unsettled until they happen', () => {
-    const t = truth([regime({ start: 0, expected: 'heap-leak', deadline: { from: 0, polls: 1, seconds: 0, gcs: 4 } })], [
+  it('counts GCs from the process log, as a poller tells them apart: a GC deadline holds the regime unsettled until they happen', () => {
+    const t = truth([regime({ start: 0, expected: 'heap-leak', deadline: { from: 0, polls: 1, seconds: 0, gcs: 3 } })], [
       [0, 10],
+      [1500, 11],
       [2500, 12],
-      [5500, 14],
+      // Two more GCs 100 ms later (a batch's allocation triggering them back to back): a poller
+      // every second sees one new GC state, so they count as one.
+      [2600, 14],
+      [4500, 15],
     ]);
     const j = judgeRun(t, polls(['healthy', 'healthy', 'healthy', 'healthy', 'healthy', 'healthy']));
-    expect(j.polls.map((p) => p.settled)).toEqual([false, false, false, false, false, true]);
+    expect(j.polls.map((p) => p.settled)).toEqual([false, false, false, false, true, true]);
     expect(j.regimes[0]).toMatchObject({ outcome: 'missed', toRight: null });
+  });
+
+  it('counts the GCs of a batch deadline from the first drop (gcsFrom), not from the regime start', () => {
+    const deadline = { from: 0, polls: 1, seconds: 0, gcs: 2 };
+    const log: Array<[number, number]> = [
+      [0, 0],
+      [500, 1],
+      [2500, 2],
+      [4500, 3],
+    ];
+    const fromStart = judgeRun(truth([regime({ start: 0, expected: 'healthy', deadline })], log), polls(['insufficient-data', 'insufficient-data', 'insufficient-data', 'healthy', 'healthy']));
+    const fromDrop = judgeRun(truth([regime({ start: 0, expected: 'healthy', deadline: { ...deadline, gcsFrom: 1 } })], log), polls(['insufficient-data', 'insufficient-data', 'insufficient-data', 'healthy', 'healthy']));
+    expect(fromStart.polls.map((p) => p.settled)).toEqual([false, false, true, true, true]);
+    expect(fromDrop.polls.map((p) => p.settled)).toEqual([false, false, false, false, true]);
+    expect(fromStart.failures).toEqual([expect.stringContaining('insufficient-data×1'), expect.stringContaining(': late')]);
+    expect(fromDrop.failures).toEqual([]);
   });
 
   it('a late verdict is late, one never due is open, and leaving insufficient-data at the start is no change', () => {

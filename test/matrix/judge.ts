@@ -5,7 +5,8 @@
 // {insufficient-data, what the previous regime accepted (healthy before the first), what this
 // one accepts} is correct; from the deadline on only what this regime accepts. gcThrash must be
 // true from a thrash regime's thrash deadline, and false where no thrash is expected (a missing
-// field is false). GCs are counted from the process's own log, not from what livepprof saw.
+// field is false). GCs are counted from the process's own log, not from what livepprof saw, as
+// a poller at the run's interval can tell them apart (GCs within one interval count once).
 
 import type { Deadline, Kind, PollLine, Regime, Truth } from './truth.js';
 
@@ -70,25 +71,45 @@ export const MAX_CHANGES = 1;
 const PREVIOUS_OF_FIRST: Kind[] = ['healthy'];
 
 /** NumGC at `t` seconds after t0, from the process's own log (else from the poll lines). */
+/**
+ * GCs up to time t, counted from the process's log as a poller at the run's interval can tell
+ * them apart: GCs closer than one interval to the last one counted are one (a batch that
+ * triggers four GCs within a second gives any poller one new GC state, not four).
+ */
 function gcCounter(truth: Truth, lines: PollLine[], times: number[]): (t: number) => number {
   const log = truth.gcLog ?? [];
+  const intervalMs = pollIntervalMs(times);
+  const counted: number[] = [];
   if (log.length > 0) {
-    return (t) => {
-      let n = log[0]![1];
-      for (const [ms, c] of log) {
-        if (ms > t * 1000) break;
-        n = c;
+    let before = log[0]![1];
+    let lastMs = -Infinity;
+    for (const [ms, c] of log.slice(1)) {
+      if (c > before && ms - lastMs >= intervalMs) {
+        counted.push(ms);
+        lastMs = ms;
       }
-      return n;
-    };
+      before = c;
+    }
+  } else {
+    // No log: the polls' own NumGC, one change per poll at most anyway.
+    let before: number | null = null;
+    lines.forEach((l, i) => {
+      if (l.numGC === null) return;
+      if (before !== null && l.numGC > before) counted.push(times[i]! * 1000);
+      before = l.numGC;
+    });
   }
   return (t) => {
     let n = 0;
-    lines.forEach((l, i) => {
-      if (times[i]! <= t && l.numGC !== null) n = l.numGC;
-    });
+    while (n < counted.length && counted[n]! <= t * 1000) n++;
     return n;
   };
+}
+
+/** The median time between polls (ms); 1 s with fewer than two. */
+function pollIntervalMs(times: readonly number[]): number {
+  const d = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
+  return d.length > 0 ? d[d.length >> 1]! * 1000 : 1000;
 }
 
 export function judgeRun(truth: Truth, lines: PollLine[]): RunJudgement {
@@ -107,7 +128,7 @@ export function judgeRun(truth: Truth, lines: PollLine[]): RunJudgement {
     const t = times[i]!;
     let polls = 0;
     for (let j = 0; j <= i; j++) if (times[j]! >= d.from) polls++;
-    return polls >= d.polls && t - d.from >= d.seconds && gcAt(t) - gcAt(d.from) >= d.gcs;
+    return polls >= d.polls && t - d.from >= d.seconds && gcAt(t) - gcAt(d.gcsFrom ?? d.from) >= d.gcs;
   };
 
   const polls: PollJudgement[] = [];

@@ -10,6 +10,8 @@ export interface Deadline {
   polls: number;
   seconds: number;
   gcs: number;
+  /** Where the GCs are counted from, when not `from` (s after t0): e.g. the first batch's drop. */
+  gcsFrom?: number;
 }
 
 export interface Regime {
