@@ -289,7 +289,8 @@ function sumOrNull(values: Array<number | null>): number | null {
   return values.every((v) => v !== null) ? values.reduce((a: number, b) => a + b!, 0) : null;
 }
 
-function limitOrNone(v: number | null): number | null {
+/** GOMEMLIMIT as read: math.MaxInt64 (the runtime's "none") is Infinity. */
+export function limitOrNone(v: number | null): number | null {
   return v === null ? null : v >= NO_LIMIT ? Infinity : v;
 }
 

@@ -1,6 +1,7 @@
-// Prometheus series → one PollRecord per sample time per instance, through the same metric
-// mapping as a poll's /metrics (goProcessMetrics, fillMemStats, fillGcFigures), so the verdict
-// engine judges an instance's history exactly as it judges live polls. cAdvisor's working set
+// Prometheus series → one PollRecord per sample time per instance, as the metric mapping of a
+// poll's /metrics makes them (goProcessMetrics, fillMemStats, fillGcFigures: recordFromMetrics;
+// the fleet's many records come from series-record.ts, held equal to it), so the verdict engine
+// judges an instance's history exactly as it judges live polls. cAdvisor's working set
 // and limit join on the namespace/pod (and container) labels where the instance has them.
 // What an instance does not export is listed, not guessed.
 
@@ -9,6 +10,7 @@ import { emptyRecord, type PollRecord } from '../analysis/poll-record.js';
 import { fillGcFigures, fillMemStats } from './metrics-record.js';
 import { GO_PROCESS_METRIC_NAMES, goProcessMetrics, type MetricReader } from './parse-prometheus.js';
 import type { RangeSeries } from './prometheus.js';
+import { recordsFromColumns } from './series-record.js';
 
 export const WORKING_SET = 'container_memory_working_set_bytes';
 export const MEMORY_LIMIT = 'container_spec_memory_limit_bytes';
@@ -107,19 +109,47 @@ function containerSeries(labels: Record<string, string>, containers: readonly Ra
   );
 }
 
+/** Strictly ascending: a grid of sample times as it is (no duplicates to merge, nothing to sort). */
+function ascending(times: Float64Array): boolean {
+  for (let j = 1; j < times.length; j++) if (!(times[j]! > times[j - 1]!)) return false;
+  return true;
+}
+
+function sameTimes(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
+}
+
+/**
+ * The process's sample times (every time any of its series has a sample, in order) and its
+ * columns on them. A range query answers every series of an instance on the same step grid, so
+ * the series' own values are the columns; only series that disagree are put on a merged grid.
+ */
+function gridOf(series: readonly RangeSeries[]): { times: Float64Array; columnOf: (s: RangeSeries) => Float64Array } {
+  const first = series[0]?.times ?? new Float64Array(0);
+  if (ascending(first) && series.every((s) => sameTimes(s.times, first))) return { times: first, columnOf: (s) => s.values };
+  const set = new Set<number>();
+  for (const s of series) for (const t of s.times) set.add(t);
+  const times = Float64Array.from([...set].sort((a, b) => a - b));
+  const index = new Map(Array.from(times, (t, k) => [t, k]));
+  return { times, columnOf: (s) => onGrid(s, index, times.length) };
+}
+
 /** The records of one process, a restart marked where the start time changes or a counter goes back. */
 function recordsOf(g: Group, ws: RangeSeries | null, limit: RangeSeries | null): PollRecord[] {
-  const set = new Set<number>();
-  for (const s of g.byName.values()) for (const t of s.times) set.add(t);
-  const times = [...set].sort((a, b) => a - b);
-  const index = new Map(times.map((t, k) => [t, k]));
-  const values = new Map([...g.byName].map(([name, s]) => [name, onGrid(s, index, times.length)]));
+  const { times, columnOf } = gridOf([...g.byName.values()]);
+  const index = new Map(Array.from(times, (t, k) => [t, k]));
   const wsValues = ws ? onGrid(ws, index, times.length) : null;
   const limitValues = limit ? onGrid(limit, index, times.length) : null;
-  const out: PollRecord[] = [];
+  const out = recordsFromColumns((name) => {
+    const s = g.byName.get(name);
+    return s ? columnOf(s) : null;
+  }, times);
   let prev: PollRecord | null = null;
-  times.forEach((t, k) => {
-    const r = recordFromMetrics((name) => finite(values.get(name)?.[k]), out.length + 1, t);
+  for (let k = 0; k < out.length; k++) {
+    const r = out[k]!;
     r.workingSet = finite(wsValues?.[k]);
     const l = finite(limitValues?.[k]);
     // cAdvisor says 0 for a container without a limit.
@@ -133,9 +163,8 @@ function recordsOf(g: Group, ws: RangeSeries | null, limit: RangeSeries | null):
         r.restartReason = 'the GC count went back';
       }
     }
-    out.push(r);
     prev = r;
-  });
+  }
   return out;
 }
 
