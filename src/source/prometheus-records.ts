@@ -94,10 +94,25 @@ function groupByInstance(series: readonly RangeSeries[]): Map<string, Group> {
   return groups;
 }
 
+/** cAdvisor's series by pod name, in their order: each instance looks at its pod's few, not at all of them. */
+type ContainersByPod = Map<string, RangeSeries[]>;
+
+function byPod(containers: readonly RangeSeries[]): ContainersByPod {
+  const out: ContainersByPod = new Map();
+  for (const c of containers) {
+    const pod = c.labels.pod;
+    if (pod === undefined) continue;
+    const list = out.get(pod);
+    if (list) list.push(c);
+    else out.set(pod, [c]);
+  }
+  return out;
+}
+
 /** cAdvisor series of a pod's container: joined on namespace and pod, and container when the instance names one. */
-function containerSeries(labels: Record<string, string>, containers: readonly RangeSeries[], name: string): RangeSeries[] {
+function containerSeries(labels: Record<string, string>, containers: ContainersByPod, name: string): RangeSeries[] {
   if (!labels.pod) return [];
-  return containers.filter(
+  return (containers.get(labels.pod) ?? []).filter(
     (c) =>
       c.labels.__name__ === name &&
       c.labels.pod === labels.pod &&
@@ -192,9 +207,10 @@ function missingFigures(records: readonly PollRecord[], labels: Record<string, s
 /** Every instance in the series (Go runtime series and, optionally, cAdvisor's), by key. */
 export function instancesFromSeries(series: readonly RangeSeries[], containers: readonly RangeSeries[] = []): FleetInstance[] {
   const out: FleetInstance[] = [];
+  const pods = byPod(containers);
   for (const [key, g] of groupByInstance(series)) {
-    const ws = containerSeries(g.labels, containers, WORKING_SET);
-    const lim = containerSeries(g.labels, containers, MEMORY_LIMIT);
+    const ws = containerSeries(g.labels, pods, WORKING_SET);
+    const lim = containerSeries(g.labels, pods, MEMORY_LIMIT);
     const one = (xs: RangeSeries[]) => (xs.length === 1 ? xs[0]! : null);
     const records = recordsOf(g, one(ws), one(lim));
     if (records.length === 0) continue; // only go_info: nothing to judge
