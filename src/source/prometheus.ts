@@ -147,38 +147,126 @@ export function scanMatrix(text: string): RangeSeries[] | null {
   if (!text.startsWith(MATRIX_HEAD)) return null;
   const out: RangeSeries[] = [];
   let i = MATRIX_HEAD.length;
-  const times: number[] = [];
-  const values: number[] = [];
-  while (text[i] === '{') {
+  // One scratch pair for every series, copied out at its length: no array grows per sample.
+  let times: Float64Array = new Float64Array(256);
+  let values: Float64Array = new Float64Array(256);
+  // Series of one answer share their sample times: the previous series' array is reused when equal.
+  let lastTimes: Float64Array | null = null;
+  while (text.charCodeAt(i) === 123 /* { */) {
     if (!text.startsWith('{"metric":', i)) return null;
     const metricEnd = objectEnd(text, i + 10);
     if (metricEnd < 0) return null;
-    let labels: Record<string, string>;
-    try {
-      labels = labelsOf(JSON.parse(text.slice(i + 10, metricEnd)));
-    } catch {
-      return null;
-    }
+    const labels = scanLabels(text, i + 10, metricEnd);
+    if (labels === null) return null;
     i = metricEnd;
     if (!text.startsWith(',"values":[', i)) return null;
     i += 11;
-    times.length = 0;
-    values.length = 0;
-    while (text[i] === '[') {
-      const comma = text.indexOf(',"', i);
-      const close = text.indexOf('"]', comma + 2);
-      if (comma < 0 || close < 0) return null;
-      times.push(Math.round(Number(text.slice(i + 1, comma)) * 1000));
-      values.push(parseSampleValue(text.slice(comma + 2, close)));
+    let n = 0;
+    while (text.charCodeAt(i) === 91 /* [ */) {
+      if (n === times.length) {
+        times = grown(times);
+        values = grown(values);
+      }
+      // `[1767204000,"1553791460"]`: whole numbers are read in the one pass that finds their
+      // end; anything else (a fraction, an exponent, NaN, ±Inf) is sliced and read as before.
+      let c = 0;
+      let j = i + 1;
+      let whole = 0;
+      while ((c = text.charCodeAt(j)) >= 48 && c <= 57) {
+        whole = whole * 10 + (c - 48);
+        j++;
+      }
+      let comma = j;
+      if (c === 44 /* , */ && text.charCodeAt(j + 1) === 34 && exact(i + 1, j)) times[n] = whole * 1000;
+      else {
+        comma = text.indexOf(',"', i);
+        if (comma < 0) return null;
+        times[n] = Math.round(Number(text.slice(i + 1, comma)) * 1000);
+      }
+      j = comma + 2;
+      whole = 0;
+      while ((c = text.charCodeAt(j)) >= 48 && c <= 57) {
+        whole = whole * 10 + (c - 48);
+        j++;
+      }
+      let close = j;
+      if (c === 34 /* " */ && text.charCodeAt(j + 1) === 93 && exact(comma + 2, j)) values[n] = whole;
+      else {
+        close = text.indexOf('"]', comma + 2);
+        if (close < 0) return null;
+        values[n] = parseSampleValue(text.slice(comma + 2, close));
+      }
+      n++;
       i = close + 2;
-      if (text[i] === ',') i++;
+      if (text.charCodeAt(i) === 44 /* , */) i++;
     }
-    if (text[i] !== ']' || text[i + 1] !== '}') return null;
-    out.push({ labels, times: Float64Array.from(times), values: Float64Array.from(values) });
+    if (text.charCodeAt(i) !== 93 /* ] */ || text.charCodeAt(i + 1) !== 125 /* } */) return null;
+    const own: Float64Array = lastTimes !== null && sameValues(lastTimes, times, n) ? lastTimes : times.slice(0, n);
+    lastTimes = own;
+    out.push({ labels, times: own, values: values.slice(0, n) });
     i += 2;
-    if (text[i] === ',') i++;
+    if (text.charCodeAt(i) === 44 /* , */) i++;
   }
-  return text.slice(i) === ']}}' ? out : null;
+  return text.length - i === 3 && text.endsWith(']}}') ? out : null;
+}
+
+function grown(a: Float64Array): Float64Array {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function sameValues(a: Float64Array, b: Float64Array, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let j = 0; j < n; j++) if (a[j] !== b[j]) return false;
+  return true;
+}
+
+/** 1 to 15 digits from `from` to `to`: a whole number a double holds exactly (the same Number() gives). */
+function exact(from: number, to: number): boolean {
+  return to > from && to - from <= 15;
+}
+
+/**
+ * A series' `metric` object, text[from, to): plain `"name":"value"` pairs (no escapes) read by
+ * hand, anything else through JSON.parse; null when it is not JSON.
+ */
+function scanLabels(text: string, from: number, to: number): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  let i = from + 1;
+  if (text.charCodeAt(i) === 125 /* } */ && i + 1 === to) return out;
+  for (;;) {
+    if (text.charCodeAt(i) !== 34 /* " */) return labelsByJson(text, from, to);
+    const keyEnd = text.indexOf('"', i + 1);
+    if (keyEnd < 0 || text.charCodeAt(keyEnd + 1) !== 58 /* : */ || text.charCodeAt(keyEnd + 2) !== 34) return labelsByJson(text, from, to);
+    const valueEnd = text.indexOf('"', keyEnd + 3);
+    if (valueEnd < 0 || valueEnd >= to) return labelsByJson(text, from, to);
+    const key = text.slice(i + 1, keyEnd);
+    const value = text.slice(keyEnd + 3, valueEnd);
+    if (!plain(key) || !plain(value)) return labelsByJson(text, from, to);
+    out[key] = value;
+    const next = text.charCodeAt(valueEnd + 1);
+    if (next === 125 /* } */ && valueEnd + 2 === to) return out;
+    if (next !== 44 /* , */) return labelsByJson(text, from, to);
+    i = valueEnd + 2;
+  }
+}
+
+/** No escape (\" \\ \u…) and no control character: JSON reads the string as it is. */
+function plain(s: string): boolean {
+  for (let j = 0; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 92 /* \ */ || c < 32) return false;
+  }
+  return true;
+}
+
+function labelsByJson(text: string, from: number, to: number): Record<string, string> | null {
+  try {
+    return labelsOf(JSON.parse(text.slice(from, to)));
+  } catch {
+    return null;
+  }
 }
 
 /** The index just past the JSON object that starts at `from` (strings and their escapes skipped), or -1. */

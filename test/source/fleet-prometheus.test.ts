@@ -67,6 +67,29 @@ describe('answers of the API, as Prometheus 2.42 wrote them', () => {
     expect(scanMatrix(c.body.replace('"values":[', '"values": ['))).toBeNull();
   });
 
+  it('the fast scan reads every spelling of a time, a value and a label as the generic parse does', () => {
+    const series = [
+      // Whole numbers (read by hand), fractions, exponents, signs, ±Inf, NaN, 16+ digits, a leading zero, an empty value.
+      `{"metric":{"__name__":"a","instance":"h:1"},"values":[[1767204000,"1553791460"],[1767204000.5,"8388607.999999762"],[1767204001.25,"1e-05"],[17672040020,"-3"],[1767204003,"+Inf"],[1767204004,"-Inf"],[1767204005,"NaN"],[1767204006,"12345678901234567"],[1767204007,"007"],[1767204008,""],[1767204009,"0"]]}`,
+      // The same times again (the scan shares one array between such series), then others.
+      `{"metric":{"__name__":"b"},"values":[[1767204000,"1"],[1767204000.5,"2"],[1767204001.25,"3"],[17672040020,"4"],[1767204003,"5"],[1767204004,"6"],[1767204005,"7"],[1767204006,"8"],[1767204007,"9"],[1767204008,"10"],[1767204009,"11"]]}`,
+      `{"metric":{"__name__":"b"},"values":[[1767204000,"1"]]}`,
+      // Labels JSON must read: escapes, unicode, no labels at all, a duplicate key, __proto__.
+      `{"metric":{"path":"a\\"b\\\\c\\u00e9\\n","x":"ü"},"values":[[1,"1"]]}`,
+      `{"metric":{},"values":[]}`,
+      `{"metric":{"k":"1","k":"2","__proto__":"p"},"values":[[2,"2"]]}`,
+    ];
+    const body = `{"status":"success","data":{"resultType":"matrix","result":[${series.join(',')}]}}`;
+    const generic = parseMatrix(parseApiBody(new TextEncoder().encode(body), 200, 'x').data, 'x');
+    const fast = scanMatrix(body);
+    expect(fast).toEqual(generic);
+    expect(JSON.stringify(fast?.map((s) => [s.labels, Object.keys(s.labels), [...s.times], [...s.values].map(String)]))).toBe(
+      JSON.stringify(generic.map((s) => [s.labels, Object.keys(s.labels), [...s.times], [...s.values].map(String)])),
+    );
+    // A raw control character is not JSON: left to the generic parse (which refuses it).
+    expect(scanMatrix(body.replace('"x":"ü"', '"x":"a\tb"'))).toBeNull();
+  });
+
   it('+Inf, -Inf and NaN arrive as strings and become numbers', () => {
     const v = parseVector(parseApiBody(bytes(capture('query-inf-nan.json')), 200, 'x').data, 'x');
     const byLabel = Object.fromEntries(v.map((s) => [s.labels.v, s.value]));
