@@ -46,8 +46,12 @@ export const RECORD_METRIC_NAMES: readonly string[] = (() => {
 
 /** The labels every series of a process shares (the target's labels): not __name__, not a metric's own (quantile, version). */
 function common(a: Record<string, string>, b: Record<string, string>): Record<string, string> {
+  const keys = Object.keys(a);
+  // Most series of a process agree on all of them: `a` as it is, no copy per series. (A label
+  // named __proto__ does not survive the copy below, so such a set always takes it.)
+  if (keys.every((k) => b[k] === a[k]) && !Object.hasOwn(a, '__proto__')) return a;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(a)) if (b[k] === v) out[k] = v;
+  for (const k of keys) if (b[k] === a[k]) out[k] = a[k]!;
   return out;
 }
 
@@ -84,9 +88,10 @@ function groupByInstance(series: readonly RangeSeries[]): Map<string, Group> {
     const inst = s.labels.instance ?? '(no instance label)';
     const key = (jobsOf.get(s.labels.instance ?? '')?.size ?? 0) > 1 ? `${inst} (${s.labels.job ?? ''})` : inst;
     let g = groups.get(key);
-    const { __name__: _, ...labels } = s.labels;
-    if (!g) groups.set(key, (g = { labels, byName: new Map(), goVersion: null }));
-    else if (name !== GO_INFO || g.byName.size > 0) g.labels = common(g.labels, labels);
+    if (!g) {
+      const { __name__: _, ...labels } = s.labels;
+      groups.set(key, (g = { labels, byName: new Map(), goVersion: null }));
+    } else if (name !== GO_INFO || g.byName.size > 0) g.labels = common(g.labels, s.labels); // g.labels has no __name__ to compare
     if (name === GO_INFO) g.goVersion = s.labels.version ?? g.goVersion;
     // One series per name and process; a second one (another label set) would be another process.
     else if (!g.byName.has(name)) g.byName.set(name, s);
