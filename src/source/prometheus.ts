@@ -152,11 +152,12 @@ export function scanMatrix(text: string): RangeSeries[] | null {
   let values: Float64Array = new Float64Array(256);
   // Series of one answer share their sample times: the previous series' array is reused when equal.
   let lastTimes: Float64Array | null = null;
+  const strings: Strings = new Map();
   while (text.charCodeAt(i) === 123 /* { */) {
     if (!text.startsWith('{"metric":', i)) return null;
     const metricEnd = objectEnd(text, i + 10);
     if (metricEnd < 0) return null;
-    const labels = scanLabels(text, i + 10, metricEnd);
+    const labels = scanLabels(text, i + 10, metricEnd, strings);
     if (labels === null) return null;
     i = metricEnd;
     if (!text.startsWith(',"values":[', i)) return null;
@@ -231,7 +232,23 @@ function exact(from: number, to: number): boolean {
  * A series' `metric` object, text[from, to): plain `"name":"value"` pairs (no escapes) read by
  * hand, anything else through JSON.parse; null when it is not JSON.
  */
-function scanLabels(text: string, from: number, to: number): Record<string, string> | null {
+/**
+ * Label names and values, one copy of each: a slice of the answer would be a view that keeps the
+ * whole answer (megabytes of text) alive for as long as the labels live, i.e. with the rows.
+ */
+type Strings = Map<string, string>;
+
+function own(strings: Strings, slice: string): string {
+  let s = strings.get(slice);
+  if (s === undefined) {
+    // JSON reads a plain string (no escapes) as it is, into a string of its own.
+    s = JSON.parse(`"${slice}"`) as string;
+    strings.set(s, s);
+  }
+  return s;
+}
+
+function scanLabels(text: string, from: number, to: number, strings: Strings): Record<string, string> | null {
   const out: Record<string, string> = {};
   let i = from + 1;
   if (text.charCodeAt(i) === 125 /* } */ && i + 1 === to) return out;
@@ -244,7 +261,7 @@ function scanLabels(text: string, from: number, to: number): Record<string, stri
     const key = text.slice(i + 1, keyEnd);
     const value = text.slice(keyEnd + 3, valueEnd);
     if (!plain(key) || !plain(value)) return labelsByJson(text, from, to);
-    out[key] = value;
+    out[own(strings, key)] = own(strings, value);
     const next = text.charCodeAt(valueEnd + 1);
     if (next === 125 /* } */ && valueEnd + 2 === to) return out;
     if (next !== 44 /* , */) return labelsByJson(text, from, to);
