@@ -264,31 +264,21 @@ export function trendOf(pts: readonly Point[], minPoints = MIN_TREND_POINTS): Tr
 
 const trends = new WeakMap<readonly Point[], Trend>();
 
+/**
+ * The Trend of a series: its slope and Mann–Kendall test at once, the rest (the recent and later
+ * slopes, the flat end and whether growth stopped, the step share) when a rule first asks. Most
+ * series a fleet judges are flat, and a flat series is settled by its slope and p-value alone.
+ */
 function computeTrend(pts: readonly Point[]): Trend {
   const mk = mannKendall(pts);
   const ts = theilSen(pts);
   const spanMs = pts[pts.length - 1]!.t - pts[0]!.t;
-  const recent = lastWindow(pts, RECENT_MS, RECENT_MIN_POINTS);
-  const tsRecent = theilSen(recent);
-  const noise = 1.4826 * tsRecent.noise;
-  // Growth stopped? A series still rising at its earlier rate climbs out of the spread of its
-  // flat end within spread/rate seconds; a flat end that lasts several times longer means the
-  // rise ended (a cache that filled), not that the latest points happen to be noisy.
-  const flat = flatTail(pts);
-  let stopped = false;
-  const before = pts.slice(0, pts.length - flat.length + 1);
-  if (flat.length >= 3 && before.length >= 2) {
-    const values = flat.map((p) => p.v).sort((a, b) => a - b);
-    // The band the flat end must stay in is at least the series' own noise: three points that
-    // happen to agree in a noisy leak are not a plateau.
-    const spread = Math.max(values[values.length - 1]! - values[0]!, 3 * stepNoise(pts), 0.005 * Math.abs(ts.level), Number.EPSILON);
-    const rise = theilSen(before).slope;
-    const flatSeconds = (pts[pts.length - 1]!.t - flat[0]!.t) / 1000;
-    // The rise before the flat end: significant, or (a process building its live set at
-    // start-up: two GCs) a step far above the flat end's own spread.
-    const rose = before.length >= 3 ? mannKendall(before).pRising < P_FAIR : values[values.length >> 1]! - before[0]!.v > 3 * spread;
-    stopped = rise > 0 && rose && flatSeconds > (STOP_FACTOR * spread) / rise;
-  }
+  let recent: ReturnType<typeof theilSen> | undefined;
+  let later: number | undefined;
+  let step: number | undefined;
+  let end: { stopped: boolean; flat: Point[] } | undefined;
+  const recentFit = () => (recent ??= theilSen(lastWindow(pts, RECENT_MS, RECENT_MIN_POINTS)));
+  const flatEnd = () => (end ??= stoppedOf(pts, ts.level));
   return {
     points: pts.length,
     slope: ts.slope,
@@ -296,14 +286,47 @@ function computeTrend(pts: readonly Point[]): Trend {
     to: ts.level,
     spanMs,
     pRising: mk.pRising,
-    recentSlope: tsRecent.slope,
-    laterSlope: pts.length >= 6 ? theilSen(pts.slice(Math.floor(pts.length / 2))).slope : ts.slope,
-    stepShare: stepShareOf(pts, Math.max((ts.slope * spanMs) / 1000, pts[pts.length - 1]!.v - pts[0]!.v)),
-    stopped,
-    flat,
-    noise,
+    get recentSlope() {
+      return recentFit().slope;
+    },
+    get laterSlope() {
+      return (later ??= pts.length >= 6 ? theilSen(pts.slice(Math.floor(pts.length / 2))).slope : ts.slope);
+    },
+    get stepShare() {
+      return (step ??= stepShareOf(pts, Math.max((ts.slope * spanMs) / 1000, pts[pts.length - 1]!.v - pts[0]!.v)));
+    },
+    get stopped() {
+      return flatEnd().stopped;
+    },
+    get flat() {
+      return flatEnd().flat;
+    },
+    get noise() {
+      return 1.4826 * recentFit().noise;
+    },
     scatter: 1.4826 * ts.noise,
   };
+}
+
+/**
+ * Growth stopped? A series still rising at its earlier rate climbs out of the spread of its flat
+ * end within spread/rate seconds; a flat end that lasts several times longer means the rise
+ * ended (a cache that filled), not that the latest points happen to be noisy.
+ */
+function stoppedOf(pts: readonly Point[], level: number): { stopped: boolean; flat: Point[] } {
+  const flat = flatTail(pts);
+  const before = pts.slice(0, pts.length - flat.length + 1);
+  if (flat.length < 3 || before.length < 2) return { stopped: false, flat };
+  const values = flat.map((p) => p.v).sort((a, b) => a - b);
+  // The band the flat end must stay in is at least the series' own noise: three points that
+  // happen to agree in a noisy leak are not a plateau.
+  const spread = Math.max(values[values.length - 1]! - values[0]!, 3 * stepNoise(pts), 0.005 * Math.abs(level), Number.EPSILON);
+  const rise = theilSen(before).slope;
+  const flatSeconds = (pts[pts.length - 1]!.t - flat[0]!.t) / 1000;
+  // The rise before the flat end: significant, or (a process building its live set at
+  // start-up: two GCs) a step far above the flat end's own spread.
+  const rose = before.length >= 3 ? mannKendall(before).pRising < P_FAIR : values[values.length >> 1]! - before[0]!.v > 3 * spread;
+  return { stopped: rise > 0 && rose && flatSeconds > (STOP_FACTOR * spread) / rise, flat };
 }
 
 /** Is the series rising now, with the evidence a new verdict needs (or that a shown one needs to hold)? */
@@ -313,12 +336,13 @@ export function risingNow(tr: Trend, holding: boolean, minRise: number): boolean
   // Prometheus scrapes give) a pace that would double the level within DOUBLING_HOURS.
   const level = Math.max(Math.abs(tr.from), 1);
   const rel = Math.max(rise / level, (tr.slope * 3600 * DOUBLING_HOURS) / level >= 1 ? MIN_RISE : 0);
-  if (tr.slope <= 0 || tr.stopped || tr.recentSlope <= 0 || rise < minRise) return false;
+  // The cheap tests first: the others are computed on demand (trendOf).
+  if (tr.slope <= 0 || rise < minRise || tr.recentSlope <= 0 || tr.stopped) return false;
   if (holding) return tr.pRising < P_HOLD && tr.laterSlope > 0;
+  if (rel < MIN_RISE || !(tr.pRising < P_STRONG || (tr.pRising < P_FAIR && rel >= BIG_RISE))) return false;
   // Still rising in the later half, at half the pace at least, and not by one jump between two
   // GCs (a batch held across a GC): a leak adds a little every cycle.
-  if (tr.laterSlope < 0.5 * tr.slope || (tr.points >= 6 && tr.stepShare > 0.5)) return false;
-  return rel >= MIN_RISE && (tr.pRising < P_STRONG || (tr.pRising < P_FAIR && rel >= BIG_RISE));
+  return !(tr.laterSlope < 0.5 * tr.slope || (tr.points >= 6 && tr.stepShare > 0.5));
 }
 
 /** Confidence in a rise: one minus its p-value, less when the recent points say little. */
