@@ -1,7 +1,7 @@
-// The fleet's data: a handful of range queries with the user's matchers (never one per
-// instance), turned into one row per instance with its verdict, refreshed on an interval. A
-// failed refresh gets a one-line error and backoff, as a target's poll does, and the table keeps
-// its last good rows, marked stale.
+// The fleet's data: range queries with the user's matchers (never one per instance: one to learn
+// the instances, one per 100 of them, one for cAdvisor), turned into one row per instance with
+// its verdict, refreshed on an interval. A failed refresh gets a one-line error and backoff, as a
+// target's poll does, and the table keeps its last good rows, marked stale.
 
 import { fleetRow, type FleetInstance, type FleetSnapshot } from '../analysis/fleet.js';
 import type { VerdictState } from '../analysis/verdict.js';
@@ -62,8 +62,9 @@ async function limited<T>(tasks: Array<() => Promise<T>>, n: number): Promise<T[
   return out;
 }
 
-export interface FleetFetch {
-  instances: FleetInstance[];
+export interface FleetFetch<T = FleetInstance> {
+  /** One per instance, in the order of their keys. */
+  instances: T[];
   warnings: string[];
   /** Queries sent. */
   queries: number;
@@ -71,18 +72,41 @@ export interface FleetFetch {
   stepMs: number;
 }
 
+/** Instances per query once they are known: each answer holds whole instances. */
+const INSTANCES_PER_QUERY = 100;
+
+/** A literal as an alternative of a regex inside a PromQL string ("…"): its backslashes and quotes escaped again. */
+const quoteRegexForPromql = (s: string) => escapeRegex(s).replace(/[\\"]/g, '\\$&');
+
+/** Every Go process client_golang instruments has one of these (GoCollector, ProcessCollector): one small series each. */
+const DISCOVERY_NAMES = [GO_INFO, 'process_start_time_seconds'];
+
 /** One refresh's data: the Go runtime's series of every matching instance, and cAdvisor's where pods are named. */
-export async function fetchFleet(client: PrometheusClient, q: FleetQuery, nowMs: number): Promise<FleetFetch> {
+export function fetchFleet(client: PrometheusClient, q: FleetQuery, nowMs: number): Promise<FleetFetch> {
+  return fetchFleetEach(client, q, nowMs, (inst) => inst);
+}
+
+/**
+ * fetchFleet, with `each` applied to every instance as soon as its series are all in. The
+ * instances are learnt first from go_info and process_start_time_seconds (small series); then
+ * each query asks for every name of INSTANCES_PER_QUERY of them, so that the first ones are
+ * judged while Prometheus still reads the rest. Where those series lack the instance label
+ * (some remote-write setups), the names are asked for in groups over all instances instead.
+ */
+export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery, nowMs: number, each: (inst: FleetInstance) => T): Promise<FleetFetch<T>> {
   const endMs = q.atMs ?? nowMs;
   const stepMs = stepFor(q);
   // Aligned to the step, so that two refreshes sample the same times.
   const end = Math.floor(endMs / stepMs) * stepMs;
   const start = end - Math.floor(q.windowMs / stepMs) * stepMs;
-  const names = [...RECORD_METRIC_NAMES, GO_INFO];
-  const groups: string[][] = [];
-  for (let i = 0; i < names.length; i += NAMES_PER_QUERY) groups.push(names.slice(i, i + NAMES_PER_QUERY));
+  let queries = 0;
+  const range = (expr: string) => {
+    queries++;
+    return client.queryRange(expr, start, end, stepMs);
+  };
+  const warnings: string[] = [];
   // cAdvisor's figures for the pods of these instances: one query over their namespaces, sent
-  // as soon as the first answer names them, alongside the rest.
+  // as soon as an answer names them, alongside the rest.
   const cad: { answer: Promise<{ data: RangeSeries[]; warnings: string[] } | null> | null } = { answer: null };
   const startCadvisor = (found: readonly RangeSeries[]) => {
     if (cad.answer) return;
@@ -90,27 +114,60 @@ export async function fetchFleet(client: PrometheusClient, q: FleetQuery, nowMs:
     if (found.length > 0 && namespaces.length === 0) cad.answer = Promise.resolve(null);
     if (namespaces.length === 0) return;
     const ns = namespaces.every((n) => n !== '') ? `namespace=~"${namespaces.map(escapeRegex).join('|')}",` : '';
-    cad.answer = client.queryRange(`{__name__=~"${WORKING_SET}|${MEMORY_LIMIT}",${ns}container!="",container!="POD"}`, start, end, stepMs);
+    cad.answer = range(`{__name__=~"${WORKING_SET}|${MEMORY_LIMIT}",${ns}container!="",container!="POD"}`);
   };
-  const answers = await limited(
-    groups.map((g) => async () => {
-      const a = await client.queryRange(selectorFor(g, q.match), start, end, stepMs);
-      startCadvisor(a.data);
-      return a;
-    }),
-    CONCURRENCY,
-  );
-  const series: RangeSeries[] = answers.flatMap((a) => a.data);
-  const warnings = answers.flatMap((a) => a.warnings);
-  if (series.length === 0) {
-    throw new LivepprofError('no-series', `no Go runtime series match ${q.match ? `{${q.match}}` : 'the server'} between ${new Date(start).toISOString()} and ${new Date(end).toISOString()}: check --match (e.g. job="api") and --window`);
+  const containers = async (): Promise<RangeSeries[]> => {
+    const c = await cad.answer;
+    if (c) warnings.push(...c.warnings);
+    return c?.data ?? [];
+  };
+  const noSeries = () =>
+    new LivepprofError('no-series', `no Go runtime series match ${q.match ? `{${q.match}}` : 'the server'} between ${new Date(start).toISOString()} and ${new Date(end).toISOString()}: check --match (e.g. job="api") and --window`);
+
+  const info = await range(selectorFor(DISCOVERY_NAMES, q.match));
+  warnings.push(...info.warnings);
+  const known = [...new Set(info.data.map((s) => s.labels.instance))];
+  const out: Array<{ key: string; item: T }> = [];
+  if (known.length > 0 && known.every((i): i is string => i !== undefined)) {
+    startCadvisor(info.data);
+    const chunks: string[][] = [];
+    for (let i = 0; i < known.length; i += INSTANCES_PER_QUERY) chunks.push(known.slice(i, i + INSTANCES_PER_QUERY));
+    const names = [...RECORD_METRIC_NAMES, GO_INFO];
+    const selectors = chunks.map((c) => selectorFor(names, `${q.match ? `${q.match},` : ''}instance=~"${c.map(quoteRegexForPromql).join('|')}"`));
+    const pods = containers(); // in flight with the first chunks
+    await limited(
+      selectors.map((sel, k) => async () => {
+        const a = await range(sel);
+        warnings.push(...a.warnings);
+        // Only the instances this query asked for.
+        const mine = new Set(chunks[k]);
+        const series = a.data.filter((s) => mine.has(s.labels.instance ?? ''));
+        const cadvisor = await pods;
+        for (const inst of instancesFromSeries(series, cadvisor)) out.push({ key: inst.key, item: each(inst) });
+      }),
+      CONCURRENCY,
+    );
+  } else {
+    const groups: string[][] = [];
+    for (let i = 0; i < RECORD_METRIC_NAMES.length; i += NAMES_PER_QUERY) groups.push(RECORD_METRIC_NAMES.slice(i, i + NAMES_PER_QUERY));
+    const answers = await limited(
+      groups.map((g) => async () => {
+        const a = await range(selectorFor(g, q.match));
+        startCadvisor(a.data);
+        return a;
+      }),
+      CONCURRENCY,
+    );
+    const series: RangeSeries[] = [...info.data, ...answers.flatMap((a) => a.data)];
+    warnings.push(...answers.flatMap((a) => a.warnings));
+    if (series.length === 0) throw noSeries();
+    startCadvisor(series);
+    const pods = await containers();
+    for (const inst of instancesFromSeries(series, pods)) out.push({ key: inst.key, item: each(inst) });
   }
-  startCadvisor(series);
-  const c = await cad.answer;
-  const containers = c?.data ?? [];
-  if (c) warnings.push(...c.warnings);
-  const queries = groups.length + (c ? 1 : 0);
-  return { instances: instancesFromSeries(series, containers), warnings: [...new Set(warnings)], queries, endMs: end, stepMs };
+  if (out.length === 0) throw noSeries();
+  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { instances: out.map((o) => o.item), warnings: [...new Set(warnings)], queries, endMs: end, stepMs };
 }
 
 export interface FleetSourceOptions {
@@ -173,8 +230,9 @@ export class FleetSource {
   /** One refresh: the rows, or the failure recorded (the last good rows stay, marked stale). */
   async refresh(): Promise<boolean> {
     try {
-      const f = await fetchFleet(this.client, this.query, this.now());
-      const rows = f.instances.map((inst) => fleetRow(inst, this.states.get(inst.key) ?? null, this.opts.sparkWidth));
+      // Each instance judged as its series arrive, while Prometheus reads the next ones.
+      const f = await fetchFleetEach(this.client, this.query, this.now(), (inst) => fleetRow(inst, this.states.get(inst.key) ?? null, this.opts.sparkWidth));
+      const rows = f.instances;
       this.states.clear();
       for (const r of rows) this.states.set(r.key, r.verdictState);
       this.update({ status: 'ready', rows, at: f.endMs, stepMs: f.stepMs, stale: false, failures: 0, lastError: null, warnings: f.warnings, queries: this.snap.queries + f.queries, nextRefreshAt: null });

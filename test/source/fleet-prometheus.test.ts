@@ -231,7 +231,7 @@ describe('series → one record per sample time per instance', () => {
 
 // ---- the client over HTTP, and the fleet source's failures ------------------------------------
 
-type Mode = 'ok' | 'status-500-html' | 'slow' | 'redirect-other-host' | 'cut' | 'partial' | 'down';
+type Mode = 'ok' | 'status-500-html' | 'slow' | 'redirect-other-host' | 'cut' | 'partial' | 'down' | 'no-instance-label';
 
 describe('the client over HTTP: one line per failure, the last good table kept, marked stale', () => {
   let server: Server;
@@ -257,6 +257,12 @@ describe('the client over HTTP: one line per failure, the last good table kept, 
           res.writeHead(200, { 'content-length': String(c.body.length) });
           res.write(c.body.slice(0, 100));
           return res.destroy();
+        case 'no-instance-label': {
+          const body = JSON.parse(c.body) as { data: { result: Array<{ metric: Record<string, string> }> } };
+          for (const r of body.data.result) delete r.metric.instance;
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return res.end(JSON.stringify(body));
+        }
         case 'partial': {
           const body = JSON.parse(c.body) as Record<string, unknown>;
           res.writeHead(200, { 'content-type': 'application/json' });
@@ -295,6 +301,22 @@ describe('the client over HTTP: one line per failure, the last good table kept, 
       expect(s.auth).toBe('Bearer prom-secret-token');
       expect(decodeURIComponent(s.url)).toContain('job="capture"');
     }
+    // First the instances (small series), then all names for them by instance, the regex's dots
+    // escaped for a PromQL string: answers hold whole instances, judged as they arrive.
+    const queries = seen.map((s) => new URL(s.url, base).searchParams.get('query')!);
+    expect(queries[0]).toBe('{__name__=~"go_info|process_start_time_seconds",job="capture"}');
+    expect(queries[1]).toMatch(/,job="capture",instance=~"127\\\\\.0\\\\\.0\\\\\.1:\d+\|127\\\\\.0\\\\\.0\\\\\.1:\d+"\}$/);
+    await c.close();
+  });
+
+  it('series without the instance label (some remote-write setups) are asked for by groups of names over all instances', async () => {
+    mode = 'no-instance-label';
+    const c = client();
+    const f = await fetchFleet(c, { match: 'job="capture"', windowMs: 4000, points: 4, atMs: 1_796_594_792_000 }, 0);
+    expect(f.instances.map((i) => i.key)).toEqual(['(no instance label)']);
+    const queries = seen.map((s) => new URL(s.url, base).searchParams.get('query')!);
+    expect(queries.some((q) => q.includes('instance=~'))).toBe(false);
+    expect(queries.length).toBe(f.queries);
     await c.close();
   });
 
