@@ -277,6 +277,9 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
       const moved = pts.length >= 2 ? `the live heap went ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${plural(pts.length, 'GC')}, not yet enough to tell a trend from noise` : 'no trend in the live heap yet';
       return emptyVerdict('insufficient-data', `watching: ${moved}; ${interim.summary.replace(/^watching: need [^;]*;? ?/, '')}`, interim.evidence);
     }
+    if (h.confidence < HEALTHY_MIN_CONFIDENCE && !h.evidence.some((e) => e.startsWith('the live heap creeps'))) {
+      h.evidence.push(`no sign of a rise at the ${plural(m.live.points.length, 'GC')} seen, but too few, or too noisy, to rule out a slow leak yet: watch the confidence grow`);
+    }
     findings.push(h);
   }
   findings.sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind));

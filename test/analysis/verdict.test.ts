@@ -191,6 +191,7 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
     expect(kinds.slice(0, 39).every((k) => k === 'insufficient-data')).toBe(true);
     expect(state.verdict.kind).toBe('healthy');
     expect(state.verdict.confidence).toBeLessThan(0.8);
+    expect(state.verdict.evidence.join('\n')).toMatch(/no sign of a rise at the 4 GCs seen, but too few, or too noisy, to rule out a slow leak yet/);
     // The same noise on a rise is still watched at 4 GCs, not called healthy.
     const risingLive = [36.2, 48.4, 53.7, 60.2];
     const rising = shaped(52, 100, (i) => risingLive[Math.floor(i / 13)]! * MB, (i) => ({ numGC: 10 + Math.floor(i / 13), totalAlloc: (i * 0.1 + (Math.floor(i / 13) + 1) * 54) * MB }));
