@@ -303,8 +303,8 @@ export async function runInkScreen(o: InkScreen): Promise<number> {
 /**
  * Stops polling, ends the decoding worker, closes the connections — each step on its own, so
  * one failing leaves no worker or connection behind. The worker ends first and always: exiting
- * while it runs is a known crash. After a signal or a hang-up the poll in flight gets
- * STOP_GRACE_MS (a hung target must not keep the process alive).
+ * while it runs is a known crash. After a signal or a hang-up the worker and the poll in flight
+ * get STOP_GRACE_MS each (a hung target must not keep the process alive).
  */
 async function shutDown(o: FullScreenOptions, hurry: boolean): Promise<void> {
   const stopped = o.session?.stop().catch(() => undefined);
@@ -314,7 +314,9 @@ async function shutDown(o: FullScreenOptions, hurry: boolean): Promise<void> {
     await o.closeFetcher().catch(() => undefined);
     return;
   }
-  await o.closeDecoder().catch(() => undefined);
+  // Bounded too: a worker asked to end while it is still starting may never say it has, and a
+  // process whose terminal is gone must not wait for ever (seen: replays left sleeping for hours).
+  await within(o.closeDecoder().catch(() => undefined), STOP_GRACE_MS);
   const closed = (async () => {
     await stopped;
     await o.closeFetcher().catch(() => undefined);

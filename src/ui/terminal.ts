@@ -101,6 +101,9 @@ export class TerminalGuard {
       letGoOfTerminal(this.io.stdin);
     }
     if (!this.ending) this.end({ code });
+    // A SIGTERM or Ctrl-C from outside while the view winds down after a hang-up: stop waiting
+    // (a second SIGHUP is the kernel's and tmux's, and must not cut the winding down short).
+    else if (code !== this.codes.hangUp) process.exit(code);
   }
 
   private end(ending: Ending): void {
