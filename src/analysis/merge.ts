@@ -110,7 +110,6 @@ function* scaleEachSteps(p: Profile, ratios: number[]): Steps<Profile> {
   return { ...p, id: newProfileId(), samples: out.build() };
 }
 
-
 function isZeroSample(s: Samples, i: number): boolean {
   for (let t = 0; t < s.nTypes; t++) if (s.values[i * s.nTypes + t] !== 0) return false;
   return true;

@@ -336,7 +336,7 @@ export function risingNow(tr: Trend, holding: boolean, minRise: number): boolean
   // Prometheus scrapes give) a pace that would double the level within DOUBLING_HOURS.
   const level = Math.max(Math.abs(tr.from), 1);
   const rel = Math.max(rise / level, (tr.slope * 3600 * DOUBLING_HOURS) / level >= 1 ? MIN_RISE : 0);
-  // The cheap tests first: the others are computed on demand (trendOf).
+  // The cheap tests first: the others are computed on demand (computeTrend).
   if (tr.slope <= 0 || rise < minRise || tr.recentSlope <= 0 || tr.stopped) return false;
   if (holding) return tr.pRising < P_HOLD && tr.laterSlope > 0;
   if (rel < MIN_RISE || !(tr.pRising < P_STRONG || (tr.pRising < P_FAIR && rel >= BIG_RISE))) return false;

@@ -197,9 +197,14 @@ function healthy(m: Model): Finding {
     m.gogc && m.gogc.value > 100
       ? [{ text: `For a smaller footprint, lower GOGC (now ${m.gogc.value}) or set GOMEMLIMIT: the GC then runs more often` }]
       : [];
+  const confidence = creeping ? Math.min(0.5, tr!.pRising * 10) : Math.max(flatConfidence(flat), flatConfidence(floorOf(flat)), flatEndConfidence(m.livePts));
+  // Said at low confidence (noSignOfRise), and not a creep, which says why itself: say why.
+  if (!creeping && confidence < HEALTHY_MIN_CONFIDENCE) {
+    evidence.push(`no sign of a rise at the ${plural(pts.length, 'GC')} seen, but too few, or too noisy, to rule out a slow leak yet: watch the confidence grow`);
+  }
   return {
     kind: 'healthy',
-    confidence: creeping ? Math.min(0.5, tr!.pRising * 10) : Math.max(flatConfidence(flat), flatConfidence(floorOf(flat)), flatEndConfidence(m.livePts)),
+    confidence,
     summary: `healthy: ${plateau ? `${plateau.split(':')[0]}; ` : ''}live heap ${formatBytes(m.live.points[m.live.points.length - 1]?.v ?? r.heapInuse)}, RSS ${formatBytes(r.rss)}, ${r.goroutines !== null ? plural(r.goroutines, 'goroutine') : '? goroutines'}, no steady growth`,
     evidence,
     suggestions: knob,
@@ -276,9 +281,6 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
       const pts = m.live.points;
       const moved = pts.length >= 2 ? `the live heap went ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${plural(pts.length, 'GC')}, not yet enough to tell a trend from noise` : 'no trend in the live heap yet';
       return emptyVerdict('insufficient-data', `watching: ${moved}; ${interim.summary.replace(/^watching: need [^;]*;? ?/, '')}`, interim.evidence);
-    }
-    if (h.confidence < HEALTHY_MIN_CONFIDENCE && !h.evidence.some((e) => e.startsWith('the live heap creeps'))) {
-      h.evidence.push(`no sign of a rise at the ${plural(m.live.points.length, 'GC')} seen, but too few, or too noisy, to rule out a slow leak yet: watch the confidence grow`);
     }
     findings.push(h);
   }

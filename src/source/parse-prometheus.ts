@@ -209,9 +209,6 @@ export function extractGoProcessMetrics(samples: PrometheusSamples): GoProcessMe
   return goProcessMetrics((name) => firstFiniteValue(samples, name));
 }
 
-/** GO_MEMSTATS_GAUGES as pairs, once (a fleet maps 60,000 samples through goProcessMetrics). */
-const MEMSTATS_GAUGE_ENTRIES = Object.entries(GO_MEMSTATS_GAUGES) as Array<[string, (typeof GO_MEMSTATS_GAUGES)[keyof typeof GO_MEMSTATS_GAUGES]]>;
-
 /**
  * The one mapping of client_golang's metric names onto MemStats and the GC's figures, over any
  * reader: the /metrics text of one poll, or a Prometheus server's series at one sample time
@@ -219,7 +216,7 @@ const MEMSTATS_GAUGE_ENTRIES = Object.entries(GO_MEMSTATS_GAUGES) as Array<[stri
  */
 export function goProcessMetrics(read: MetricReader): GoProcessMetrics {
   const memstats: Partial<MemStats> = {};
-  for (const [metric, field] of MEMSTATS_GAUGE_ENTRIES) {
+  for (const [metric, field] of Object.entries(GO_MEMSTATS_GAUGES)) {
     const value = read(metric);
     if (value !== null) memstats[field] = value;
   }
@@ -249,26 +246,12 @@ export function goProcessMetrics(read: MetricReader): GoProcessMetrics {
 }
 
 /**
- * `go_memory_classes_<class>_bytes`, built once: a fleet reads these for every instance and
- * sample (60,000 records), and a name built anew each time is hashed anew at every lookup.
- */
-const memoryClassMetric = new Map<string, string>();
-function memoryClass(read: MetricReader, name: string): number | null {
-  let metric = memoryClassMetric.get(name);
-  if (metric === undefined) {
-    metric = `go_memory_classes_${name}_bytes`;
-    memoryClassMetric.set(name, metric);
-  }
-  return read(metric);
-}
-
-/**
  * `/memory/classes/…:bytes` as client_golang names them. They add up to the total exactly;
  * one missing would make the split a guess, so it is all or nothing. With go_memstats_* on,
  * client_golang leaves out the profiling buckets class: go_memstats_buck_hash_sys_bytes is it.
  */
 function readMemoryClasses(read: MetricReader): MemoryClasses | null {
-  const c = (name: string) => memoryClass(read, name);
+  const c = (name: string) => read(`go_memory_classes_${name}_bytes`);
   const metadata = ['metadata_mcache_free', 'metadata_mcache_inuse', 'metadata_mspan_free', 'metadata_mspan_inuse', 'metadata_other'].map(c);
   const classes = {
     heapObjects: c('heap_objects'),
@@ -300,7 +283,7 @@ export function limitOrNone(v: number | null): number | null {
  * own formulas (memStatsFromRM). Only fills what is missing.
  */
 function fillFromRuntimeMetrics(memstats: Partial<MemStats>, read: MetricReader): void {
-  const c = (name: string) => memoryClass(read, name);
+  const c = (name: string) => read(`go_memory_classes_${name}_bytes`);
   const sum = (...names: string[]) => sumOrNull(names.map(c)) ?? undefined;
   const objects = c('heap_objects');
   const tiny = read('go_gc_heap_tiny_allocs_objects_total');

@@ -143,26 +143,30 @@ function sameTimes(a: Float64Array, b: Float64Array): boolean {
 }
 
 /**
- * The process's sample times (every time any of its series has a sample, in order) and its
- * columns on them. A range query answers every series of an instance on the same step grid, so
- * the series' own values are the columns; only series that disagree are put on a merged grid.
+ * The process's sample times (every time any of its series has a sample, in order), and any
+ * series' column on them. A range query answers every series of an instance on the same step
+ * grid, so a series' own values are its column; only one that disagrees is put on the grid.
  */
 function gridOf(series: readonly RangeSeries[]): { times: Float64Array; columnOf: (s: RangeSeries) => Float64Array } {
   const first = series[0]?.times ?? new Float64Array(0);
-  if (ascending(first) && series.every((s) => sameTimes(s.times, first))) return { times: first, columnOf: (s) => s.values };
-  const set = new Set<number>();
-  for (const s of series) for (const t of s.times) set.add(t);
-  const times = Float64Array.from([...set].sort((a, b) => a - b));
-  const index = new Map(Array.from(times, (t, k) => [t, k]));
-  return { times, columnOf: (s) => onGrid(s, index, times.length) };
+  let times = first;
+  if (!ascending(first) || !series.every((s) => sameTimes(s.times, first))) {
+    const set = new Set<number>();
+    for (const s of series) for (const t of s.times) set.add(t);
+    times = Float64Array.from([...set].sort((a, b) => a - b));
+  }
+  let index: Map<number, number> | null = null;
+  return {
+    times,
+    columnOf: (s) => (sameTimes(s.times, times) ? s.values : onGrid(s, (index ??= new Map(Array.from(times, (t, k) => [t, k]))), times.length)),
+  };
 }
 
 /** The records of one process, a restart marked where the start time changes or a counter goes back. */
 function recordsOf(g: Group, ws: RangeSeries | null, limit: RangeSeries | null): PollRecord[] {
   const { times, columnOf } = gridOf([...g.byName.values()]);
-  const index = new Map(Array.from(times, (t, k) => [t, k]));
-  const wsValues = ws ? onGrid(ws, index, times.length) : null;
-  const limitValues = limit ? onGrid(limit, index, times.length) : null;
+  const wsValues = ws ? columnOf(ws) : null;
+  const limitValues = limit ? columnOf(limit) : null;
   const out = recordsFromColumns((name) => {
     const s = g.byName.get(name);
     return s ? columnOf(s) : null;

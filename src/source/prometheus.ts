@@ -202,9 +202,9 @@ export function scanMatrix(text: string): RangeSeries[] | null {
       if (text.charCodeAt(i) === 44 /* , */) i++;
     }
     if (text.charCodeAt(i) !== 93 /* ] */ || text.charCodeAt(i + 1) !== 125 /* } */) return null;
-    const own: Float64Array = lastTimes !== null && sameValues(lastTimes, times, n) ? lastTimes : times.slice(0, n);
-    lastTimes = own;
-    out.push({ labels, times: own, values: values.slice(0, n) });
+    const seriesTimes: Float64Array = lastTimes !== null && sameValues(lastTimes, times, n) ? lastTimes : times.slice(0, n);
+    lastTimes = seriesTimes;
+    out.push({ labels, times: seriesTimes, values: values.slice(0, n) });
     i += 2;
     if (text.charCodeAt(i) === 44 /* , */) i++;
   }
@@ -229,10 +229,6 @@ function exact(from: number, to: number): boolean {
 }
 
 /**
- * A series' `metric` object, text[from, to): plain `"name":"value"` pairs (no escapes) read by
- * hand, anything else through JSON.parse; null when it is not JSON.
- */
-/**
  * Label names and values, one copy of each: a slice of the answer would be a view that keeps the
  * whole answer (megabytes of text) alive for as long as the labels live, i.e. with the rows.
  */
@@ -248,6 +244,10 @@ function own(strings: Strings, slice: string): string {
   return s;
 }
 
+/**
+ * A series' `metric` object, text[from, to): plain `"name":"value"` pairs (no escapes) read by
+ * hand, anything else through JSON.parse; null when it is not JSON.
+ */
 function scanLabels(text: string, from: number, to: number, strings: Strings): Record<string, string> | null {
   const out: Record<string, string> = {};
   let i = from + 1;
