@@ -9,7 +9,7 @@
 // keeps about 10% above the goal (retainExtraPercent) and returns the rest in the background.
 
 import type { PollRecord } from './poll-record.js';
-import type { Point } from './trend.js';
+import { STRATUM_BURST, STRATUM_PLAIN, STRATUM_UNKNOWN, type Point } from './trend.js';
 
 /** runtime.heapMinimum at GOGC=100: the heap goal never drops below 4 MB × GOGC/100. */
 export const HEAP_MINIMUM = 4 * 2 ** 20;
@@ -112,6 +112,11 @@ export function effectiveGogc(run: readonly PollRecord[]): GogcEstimate | null {
  * source for the whole run: a trend across a change of source would be an artefact.
  */
 export function liveHeap(run: readonly PollRecord[], gogc: GogcEstimate | null): LiveHeap {
+  const live = liveHeapOneSource(run, gogc);
+  return { source: live.source, points: withBurstStrata(run, live.points) };
+}
+
+function liveHeapOneSource(run: readonly PollRecord[], gogc: GogcEstimate | null): LiveHeap {
   const gcs = perGc(run);
   if (gcs.length === 0) return { points: [], source: null };
   const mostly = (pred: (r: PollRecord) => boolean) => gcs.filter(pred).length >= Math.max(1, gcs.length * 0.8);
@@ -134,6 +139,51 @@ export function liveHeap(run: readonly PollRecord[], gogc: GogcEstimate | null):
   const profiles = heapProfilePoints(run);
   if (profiles.length >= Math.max(1, gcs.length * 0.5)) return { source: 'heap-profile', points: profiles };
   return { source: 'heap-alloc', points: gcs.filter((r) => n(r.heapAlloc)).map((r) => point(r, r.heapAlloc!)) };
+}
+
+/** A GC ran during a burst when the allocation beyond the usual pace near it is this share of its live heap. */
+const BURST_SHARE = 0.25;
+/** "The usual pace": allocation up to this many times the run's median rate is ordinary churn. */
+const CHURN_FACTOR = 2;
+
+/**
+ * Sorts GC points into strata (trend.ts) by what was allocated around them (TotalAlloc): a GC
+ * whose poll interval, or the one before, allocated far beyond the run's usual pace (a batch
+ * job) and found more live than the last plain GC may have caught that burst live, so its live
+ * heap is the steady part plus some unknown share of the burst; it is compared only with other
+ * such GCs, the rest with each other. A GC before the first poll has no interval to tell by (and
+ * what a process allocates as it starts is its live set, not a burst): in a run with bursts it is
+ * compared with nothing. A run without bursts keeps one stratum (the points come back unchanged).
+ */
+export function withBurstStrata(run: readonly PollRecord[], points: GcPoint[]): GcPoint[] {
+  const rates: number[] = [];
+  const excess = new Map<number, number>();
+  for (let i = 1; i < run.length; i++) {
+    const [a, b] = [run[i - 1]!, run[i]!];
+    if (!n(a.totalAlloc) || !n(b.totalAlloc) || b.time <= a.time || b.totalAlloc < a.totalAlloc) continue;
+    rates.push((b.totalAlloc - a.totalAlloc) / (b.time - a.time));
+  }
+  if (rates.length < 2) return points;
+  const usual = rates.sort((x, y) => x - y)[rates.length >> 1]!;
+  for (let i = 1; i < run.length; i++) {
+    const [a, b] = [run[i - 1]!, run[i]!];
+    if (!n(a.totalAlloc) || !n(b.totalAlloc) || b.time <= a.time) continue;
+    excess.set(b.time, b.totalAlloc - a.totalAlloc - CHURN_FACTOR * usual * (b.time - a.time));
+  }
+  const index = new Map(run.map((r, i) => [r.time, i]));
+  let plain: number | undefined;
+  const strata = points.map((p) => {
+    const i = index.get(p.t);
+    if (i === 0) return STRATUM_UNKNOWN;
+    const near = i === undefined ? 0 : Math.max(excess.get(run[i]!.time) ?? 0, excess.get(run[i - 1]!.time) ?? 0);
+    // A GC that found no more live than the last plain one did missed the burst (it was freed
+    // first): its live heap is the steady part, like any other.
+    const caught = near > BURST_SHARE * p.v && p.v - (plain ?? 0) > BURST_SHARE * p.v;
+    if (!caught) plain = p.v;
+    return caught ? STRATUM_BURST : STRATUM_PLAIN;
+  });
+  if (!strata.includes(STRATUM_BURST)) return points;
+  return points.map((p, i) => ({ ...p, g: strata[i]! }));
 }
 
 /** The heap profile's in-use total, one point per GC it describes (the one before its fetch). */

@@ -4,11 +4,36 @@
 //
 // Work is bounded: a series longer than MAX_POINTS is first reduced to bucket medians, so the
 // pairwise statistics cost O(MAX_POINTS²) whatever the length of the input (linear in it).
+//
+// Points may carry a stratum (`g`): then only points of one stratum are compared (the seasonal
+// Kendall test and its Theil–Sen slope, Hirsch et al. 1982). The verdict puts GCs that ran while
+// a burst of allocation was live in their own stratum: each catches some part of a batch, and
+// comparing them with GCs between batches measures the batch, not a trend.
 
 export interface Point {
   /** ms since the epoch. */
   t: number;
   v: number;
+  /** Stratum: points are compared only within theirs (absent: all in one). */
+  g?: number;
+}
+
+/** Strata of GC points (gc-model.ts): plain, during a burst of allocation, and not known (before the first poll). */
+export const STRATUM_PLAIN = 0;
+export const STRATUM_BURST = 1;
+export const STRATUM_UNKNOWN = 2;
+
+/** Pairs of points in one stratum: what the pairwise statistics compare. */
+export function comparablePairs(points: readonly Point[]): number {
+  let pairs = 0;
+  for (const c of strataCounts(points).values()) pairs += (c * (c - 1)) / 2;
+  return pairs;
+}
+
+function strataCounts(points: readonly Point[]): Map<number | undefined, number> {
+  const counts = new Map<number | undefined, number>();
+  for (const p of points) counts.set(p.g, (counts.get(p.g) ?? 0) + 1);
+  return counts;
 }
 
 /** Above this many points a series is summarised by bucket medians first. */
@@ -66,7 +91,11 @@ function select(a: Float64Array, k: number): number {
   return a[k]!;
 }
 
-/** At most `max` points: the median time and value of equal-count buckets, in order. */
+/**
+ * At most `max` points: the median time and value of equal-count buckets, in order. Buckets mix
+ * strata, so a reduced series has none: over that many GCs a bucket's median is little moved by
+ * the few that caught a burst.
+ */
 export function reduce(points: readonly Point[], max = MAX_POINTS): Point[] {
   if (points.length <= max) return points.slice();
   const out: Point[] = [];
@@ -100,8 +129,9 @@ export interface MannKendall {
 }
 
 /**
- * The Mann–Kendall test with the tie correction, normal approximation with continuity correction.
- * For fewer than 3 points there is no evidence either way (p = 1).
+ * The Mann–Kendall test with the tie correction, normal approximation with continuity correction;
+ * with strata, S and its variance are the sums of each stratum's (seasonal Kendall). For fewer
+ * than 3 points there is no evidence either way (p = 1).
  */
 export function mannKendall(points: readonly Point[]): MannKendall {
   const n = points.length;
@@ -109,14 +139,19 @@ export function mannKendall(points: readonly Point[]): MannKendall {
   let s = 0;
   for (let i = 0; i < n - 1; i++) {
     const vi = points[i]!.v;
-    for (let j = i + 1; j < n; j++) s += Math.sign(points[j]!.v - vi);
+    const gi = points[i]!.g;
+    for (let j = i + 1; j < n; j++) if (points[j]!.g === gi) s += Math.sign(points[j]!.v - vi);
   }
-  const ties = new Map<number, number>();
-  for (const p of points) ties.set(p.v, (ties.get(p.v) ?? 0) + 1);
-  let tieTerm = 0;
-  for (const t of ties.values()) if (t > 1) tieTerm += t * (t - 1) * (2 * t + 5);
-  const variance = (n * (n - 1) * (2 * n + 5) - tieTerm) / 18;
-  const pairs = (n * (n - 1)) / 2;
+  let variance = 0;
+  for (const [g, c] of strataCounts(points)) {
+    const ties = new Map<number, number>();
+    for (const p of points) if (p.g === g) ties.set(p.v, (ties.get(p.v) ?? 0) + 1);
+    let tieTerm = 0;
+    for (const t of ties.values()) if (t > 1) tieTerm += t * (t - 1) * (2 * t + 5);
+    variance += (c * (c - 1) * (2 * c + 5) - tieTerm) / 18;
+  }
+  variance = Math.max(0, variance);
+  const pairs = comparablePairs(points) || 1;
   if (variance <= 0) return { n, s, tau: s / pairs, pRising: 1, pFalling: 1 };
   const z = s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
   return { n, s, tau: s / pairs, pRising: 1 - normalCdf(z), pFalling: normalCdf(z) };
@@ -137,7 +172,7 @@ let slopeScratch = new Float64Array(0);
 /** The scratch kept between calls covers MAX_POINTS points; a longer series gets its own array. */
 const MAX_SCRATCH = (MAX_POINTS * (MAX_POINTS - 1)) / 2;
 
-/** The Theil–Sen estimator: the median pairwise slope, robust to up to ~29% outliers. */
+/** The Theil–Sen estimator: the median pairwise slope (pairs within a stratum), robust to up to ~29% outliers. */
 export function theilSen(points: readonly Point[]): TheilSen {
   const n = points.length;
   if (n === 0) return { slope: 0, level: NaN, noise: 0, spread: 0 };
@@ -150,15 +185,19 @@ export function theilSen(points: readonly Point[]): TheilSen {
   for (let i = 0; i < n - 1; i++) {
     const ti = points[i]!.t;
     const vi = points[i]!.v;
+    const gi = points[i]!.g;
     for (let j = i + 1; j < n; j++) {
       const dt = (points[j]!.t - ti) / 1000;
-      if (dt > 0) slopes[k++] = (points[j]!.v - vi) / dt;
+      if (dt > 0 && points[j]!.g === gi) slopes[k++] = (points[j]!.v - vi) / dt;
     }
   }
   const slope = k > 0 ? medianInPlace(slopes.subarray(0, k)) : 0;
   const tEnd = points[n - 1]!.t;
   const intercepts = points.map((p) => p.v - (slope * (p.t - tEnd)) / 1000);
-  const level = median(intercepts);
+  // The level is the plain points' where there are any: a burst's GCs sit above them by whatever
+  // part of the burst they caught.
+  const plain = intercepts.filter((_, i) => (points[i]!.g ?? STRATUM_PLAIN) === STRATUM_PLAIN);
+  const level = median(plain.length > 0 ? plain : intercepts);
   const residuals = intercepts.map((x) => Math.abs(x - level));
   return { slope, level, noise: median(residuals), spread: Math.max(...residuals) };
 }

@@ -27,7 +27,7 @@ import {
 import { nonGoFigure } from './memory.js';
 import type { PollRecord } from './poll-record.js';
 import { thpFinding } from './thp.js';
-import { lastWindow, mannKendall, normalCdf, reduce, theilSen, type Point } from './trend.js';
+import { comparablePairs, lastWindow, mannKendall, normalCdf, reduce, theilSen, type Point } from './trend.js';
 
 export type VerdictKind = 'healthy' | 'heap-leak' | 'goroutine-leak' | 'runtime-retention' | 'non-go-memory' | 'insufficient-data';
 
@@ -208,15 +208,20 @@ export function flatTail(pts: readonly Point[]): Point[] {
   let from = pts.length - 1;
   let lo = pts[from]!.v;
   let hi = lo;
+  // Per stratum (trend.ts): points counted, and the Mann–Kendall variance they add up to.
+  const counts = new Map<number | undefined, number>([[pts[from]!.g, 1]]);
+  let variance = 0;
   for (let k = pts.length - 2; k >= 0; k--) {
-    const v = pts[k]!.v;
+    const { v, g } = pts[k]!;
     // A point far outside the tail's own range is a step, not more of the flat end.
     const slack = Math.max(hi - lo, 0.02 * Math.abs(hi));
     if (pts.length - k > 3 && (v < lo - slack || v > hi + slack)) break;
-    for (let j = k + 1; j < pts.length; j++) s += Math.sign(pts[j]!.v - v);
-    const n = pts.length - k;
-    if (n >= 3) {
-      const z = (Math.abs(s) - 1) / Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
+    for (let j = k + 1; j < pts.length; j++) if (pts[j]!.g === g) s += Math.sign(pts[j]!.v - v);
+    const c = counts.get(g) ?? 0;
+    counts.set(g, c + 1);
+    variance += ((c + 1) * c * (2 * c + 7) - c * (c - 1) * (2 * c + 5)) / 18;
+    if (pts.length - k >= 3 && variance > 0) {
+      const z = (Math.abs(s) - 1) / Math.sqrt(variance);
       if (2 * (1 - normalCdf(Math.max(0, z))) < 0.1) break;
     }
     lo = Math.min(lo, v);
@@ -232,27 +237,41 @@ export function flatTail(pts: readonly Point[]): Point[] {
  * neither inflates it the way residuals around a fitted line would.
  */
 function stepNoise(pts: readonly Point[]): number {
-  if (pts.length < 3) return 0;
-  const d = pts.slice(1).map((p, i) => Math.abs(p.v - pts[i]!.v)).sort((a, b) => a - b);
+  const d = consecutive(pts).map(([a, b]) => Math.abs(b.v - a.v)).sort((a, b) => a - b);
+  if (pts.length < 3 || d.length === 0) return 0;
   return (1.4826 * d[d.length >> 1]!) / Math.SQRT2;
+}
+
+/** Each point with the one before it in its stratum (trend.ts): the steps a series takes. */
+function consecutive(pts: readonly Point[]): Array<[Point, Point]> {
+  const last = new Map<number | undefined, Point>();
+  const out: Array<[Point, Point]> = [];
+  for (const p of pts) {
+    const before = last.get(p.g);
+    if (before) out.push([before, p]);
+    last.set(p.g, p);
+  }
+  return out;
 }
 
 function stepShareOf(pts: readonly Point[], rise: number): number {
   const span = pts[pts.length - 1]!.t - pts[0]!.t;
   if (rise <= 0 || span <= 0) return 0;
   let max = 0;
-  for (let i = 1; i < pts.length; i++) {
-    max = Math.max(max, (pts[i]!.v - pts[i - 1]!.v) / rise - (pts[i]!.t - pts[i - 1]!.t) / span);
-  }
+  for (const [a, b] of consecutive(pts)) max = Math.max(max, (b.v - a.v) / rise - (b.t - a.t) / span);
   return max;
 }
 
 /** A flat end must last this many times as long as the earlier rise needs to cross the noise band. */
 const STOP_FACTOR = 3;
 
-/** Trend statistics of a series, or null with fewer than `minPoints` points. */
+/**
+ * Trend statistics of a series, or null with fewer than `minPoints` points or, in strata, fewer
+ * pairs to compare than one point less gives (the first GC of a run with bursts is compared
+ * with nothing: gc-model.ts withBurstStrata).
+ */
 export function trendOf(pts: readonly Point[], minPoints = MIN_TREND_POINTS): Trend | null {
-  if (pts.length < minPoints) return null;
+  if (pts.length < minPoints || comparablePairs(pts) < ((minPoints - 1) * (minPoints - 2)) / 2) return null;
   // Several rules ask about the same series in one judgement (a fleet judges 1,000 of them).
   let tr = trends.get(pts);
   if (!tr) {
@@ -290,7 +309,9 @@ function computeTrend(pts: readonly Point[]): Trend {
       return recentFit().slope;
     },
     get laterSlope() {
-      return (later ??= pts.length >= 6 ? theilSen(pts.slice(Math.floor(pts.length / 2))).slope : ts.slope);
+      // With too few pairs to compare in the later half (3 points' worth), the whole run's slope.
+      const half = pts.slice(Math.floor(pts.length / 2));
+      return (later ??= pts.length >= 6 && comparablePairs(half) >= 3 ? theilSen(half).slope : ts.slope);
     },
     get stepShare() {
       return (step ??= stepShareOf(pts, Math.max((ts.slope * spanMs) / 1000, pts[pts.length - 1]!.v - pts[0]!.v)));

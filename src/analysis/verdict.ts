@@ -35,7 +35,7 @@ import {
   type Suggestion,
   type VerdictKind,
 } from './verdict-rules.js';
-import { mannKendall, type Point } from './trend.js';
+import { comparablePairs, mannKendall, type Point } from './trend.js';
 import { HEAP_MINIMUM, allocatedSinceLastGc } from './gc-model.js';
 
 export type { GoroutineGrowth, HeapGrowth, LeakedGoroutines, Runway, Suggestion, VerdictAction, VerdictKind } from './verdict-rules.js';
@@ -145,7 +145,7 @@ function flatConfidence(pts: readonly Point[], runSpanMs?: number): number {
   // 200 kB → 400 kB is no rise to rule out.
   const level = Math.max(HEAP_MINIMUM, ...pts.map((p) => p.v));
   const r0 = (0.1 * level) / span;
-  const shifted = pts.map((p) => ({ t: p.t, v: p.v - (r0 * (p.t - t0)) / 1000 }));
+  const shifted = pts.map((p) => ({ ...p, v: p.v - (r0 * (p.t - t0)) / 1000 }));
   return Math.max(0.5, Math.min(0.99, 1 - mannKendall(shifted).pFalling));
 }
 
@@ -168,7 +168,9 @@ function flatEndConfidence(pts: readonly Point[]): number {
  */
 function noSignOfRise(m: Model): boolean {
   const tail = flatTail(m.livePts);
-  return tail.length >= MIN_TREND_POINTS - 1 && mannKendall(tail).pRising >= P_NO_SIGN;
+  // As many pairs to compare as 4 points give: GCs during bursts are compared only with each other.
+  const need = MIN_TREND_POINTS - 1;
+  return comparablePairs(tail) >= (need * (need - 1)) / 2 && mannKendall(tail).pRising >= P_NO_SIGN;
 }
 const P_NO_SIGN = 0.2;
 

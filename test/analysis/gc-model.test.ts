@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { allocatedSinceLastGc, liveHeap } from '../../src/analysis/gc-model.js';
 import { emptyRecord, type PollRecord } from '../../src/analysis/poll-record.js';
+import { STRATUM_BURST, STRATUM_PLAIN, STRATUM_UNKNOWN } from '../../src/analysis/trend.js';
 
 const MB = 2 ** 20;
 
@@ -38,5 +39,48 @@ describe('liveHeap', () => {
     expect(live.source).toBe('heap-goal');
     expect(live.points.map((p) => p.numGC)).toEqual([3, 4]);
     expect(live.points.map((p) => p.v / MB)).toEqual([55, 51.5]);
+  });
+});
+
+describe('liveHeap: GCs during a burst of allocation (withBurstStrata)', () => {
+  const gogc = { value: 100, source: 'metrics' as const };
+  // 2 MB/s of churn; polls 1 s apart; each GC poll sets the live heap through its goal (2 × live).
+  function run(polls: Array<{ gc?: number; live?: number; alloc?: number }>): PollRecord[] {
+    let total = 0;
+    let numGC = 0;
+    let goal = 4 * MB;
+    return polls.map((p, i) => {
+      total += p.alloc ?? 2 * MB;
+      if (p.gc !== undefined) {
+        numGC += 1;
+        goal = 2 * p.live!;
+      }
+      return poll(i, { numGC, nextGC: goal, totalAlloc: total, stackInuse: 0, gogc: 100, gogcSource: 'metrics' });
+    });
+  }
+
+  it('a GC in (or just after) an interval that allocated a batch, finding more live than the plain GC before, is compared only with its kind', () => {
+    const live = liveHeap(
+      run([{}, { gc: 1, live: 10 * MB }, {}, { alloc: 60 * MB }, { gc: 1, live: 55 * MB }, {}, { gc: 1, live: 11 * MB }, {}, { alloc: 60 * MB, gc: 1, live: 40 * MB }]),
+      gogc,
+    );
+    expect(live.points.map((p) => p.v / MB)).toEqual([10, 55, 11, 40]);
+    expect(live.points.map((p) => p.g)).toEqual([STRATUM_PLAIN, STRATUM_BURST, STRATUM_PLAIN, STRATUM_BURST]);
+  });
+
+  it('a GC after a burst that finds no more live than before missed it (freed first): plain, and a run with no other burst has no strata', () => {
+    const live = liveHeap(run([{}, { gc: 1, live: 10 * MB }, { alloc: 130 * MB }, { gc: 1, live: 10 * MB }, {}, { gc: 1, live: 10.5 * MB }]), gogc);
+    expect(live.points.map((p) => p.g)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('the GC seen at the first poll has no interval: in a run with bursts it is compared with nothing', () => {
+    const live = liveHeap(run([{ gc: 1, live: 50 * MB }, {}, { gc: 1, live: 10 * MB }, { alloc: 70 * MB }, { gc: 1, live: 60 * MB }]), gogc);
+    expect(live.points.map((p) => p.g)).toEqual([STRATUM_UNKNOWN, STRATUM_PLAIN, STRATUM_BURST]);
+  });
+
+  it('steady churn, however busy, makes no strata', () => {
+    const live = liveHeap(run(Array.from({ length: 12 }, (_, i) => (i % 2 ? { gc: 1, live: (10 + (i % 3)) * MB, alloc: 30 * MB } : { alloc: 30 * MB }))), gogc);
+    expect(live.points.length).toBe(6);
+    expect(live.points.every((p) => p.g === undefined)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 // textbook definitions (Mann–Kendall with the tie correction, Theil–Sen).
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../helpers/random.js';
-import { lastWindow, mannKendall, normalCdf, reduce, theilSen, type Point } from '../../src/analysis/trend.js';
+import { comparablePairs, lastWindow, mannKendall, normalCdf, reduce, theilSen, type Point } from '../../src/analysis/trend.js';
 
 const series = (vs: number[], stepMs = 1000): Point[] => vs.map((v, i) => ({ t: 1_700_000_000_000 + i * stepMs, v }));
 
@@ -41,6 +41,33 @@ describe('mannKendall', () => {
     const down = mannKendall(series([-3, -1, -4, -1, -5, -9, -2, -6]));
     expect(down.s).toBe(-up.s);
     expect(down.pFalling).toBeCloseTo(up.pRising, 12);
+  });
+});
+
+describe('strata (seasonal Kendall)', () => {
+  // Plain GCs rising 10 → 13 and GCs that caught part of a batch (60, 45, 80, 70) between them.
+  const plain = [10, 11, 12, 13];
+  const burst = [60, 45, 80, 70];
+  const mixed: Point[] = plain.flatMap((v, i) => [
+    { t: 1_700_000_000_000 + i * 2000, v, g: 0 },
+    { t: 1_700_000_000_000 + i * 2000 + 1000, v: burst[i]!, g: 1 },
+  ]);
+
+  it('sums S and its variance over the strata: plain S = 6 (var 8.67), burst S = 2 (var 8.67), p from z = 7/√17.33', () => {
+    const mk = mannKendall(mixed);
+    expect(mk.s).toBe(8);
+    expect(mk.pRising).toBeCloseTo(1 - normalCdf(7 / Math.sqrt(2 * (4 * 3 * 13) / 18)), 10);
+    expect(comparablePairs(mixed)).toBe(12);
+    // The same values as one series: the batch GCs' spread hides the rise.
+    expect(mannKendall(mixed.map(({ t, v }) => ({ t, v }))).pRising).toBeGreaterThan(mk.pRising);
+  });
+
+  it('takes the slope from pairs within a stratum and the level from the plain points', () => {
+    const ts = theilSen(mixed);
+    // Plain slopes are all 0.5/s; burst pairs give −7.5, 5, 1.67, 17.5, 6.25, −5 /s: the median of the 12 is 0.5.
+    expect(ts.slope).toBeCloseTo(0.5, 10);
+    // At the last point's time (7 s, a burst GC), the plain line stands at 13 + 0.5 × 1.
+    expect(ts.level).toBeCloseTo(13.5, 10);
   });
 });
 

@@ -76,6 +76,26 @@ describe('judgeRun', () => {
     expect(fromDrop.failures).toEqual([]);
   });
 
+  it('under periodic batches a leak deadline counts GCs of one kind (gcsAlike): during a batch, or between batches', () => {
+    // A batch every 4 s from 0 s, held 1 s: it affects GCs in [0, 2], [4, 6], [8, 10] s.
+    const deadline = { from: 0, polls: 1, seconds: 0, gcs: 3 };
+    const log: Array<[number, number]> = [
+      [0, 0],
+      [1000, 1], // batch
+      [3000, 2], // between
+      [5000, 3], // batch
+      [7000, 4], // between
+      [9000, 5], // batch: the third of its kind
+    ];
+    const t = (alike: boolean) => ({
+      ...truth([regime({ start: 0, expected: 'heap-leak', deadline: { ...deadline, ...(alike ? { gcsAlike: true } : {}) } })], log),
+      plan: { activities: [{ kind: 'batch' as const, start: 0, bytes: 64 << 20, period: 4, hold: 1 }] },
+    });
+    const kinds = Array.from({ length: 10 }, () => 'insufficient-data');
+    expect(judgeRun(t(false), polls(kinds)).polls.findIndex((p) => p.settled)).toBe(4); // any 3 GCs: at 5 s
+    expect(judgeRun(t(true), polls(kinds)).polls.findIndex((p) => p.settled)).toBe(8); // 3 batch GCs: at 9 s
+  });
+
   it('a late verdict is late, one never due is open, and leaving insufficient-data at the start is no change', () => {
     const t = truth([regime({ start: 0, expected: 'goroutine-leak', deadline: { from: 0, polls: 2, seconds: 0, gcs: 0 } })]);
     const late = judgeRun(t, polls(['insufficient-data', 'healthy', 'goroutine-leak']));

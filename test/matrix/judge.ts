@@ -76,7 +76,7 @@ const PREVIOUS_OF_FIRST: Kind[] = ['healthy'];
  * them apart: GCs closer than one interval to the last one counted are one (a batch that
  * triggers four GCs within a second gives any poller one new GC state, not four).
  */
-function gcCounter(truth: Truth, lines: PollLine[], times: number[]): (t: number) => number {
+function gcCounter(truth: Truth, lines: PollLine[], times: number[], only: (ms: number) => boolean = () => true): (t: number) => number {
   const log = truth.gcLog ?? [];
   const intervalMs = pollIntervalMs(times);
   const counted: number[] = [];
@@ -84,7 +84,7 @@ function gcCounter(truth: Truth, lines: PollLine[], times: number[]): (t: number
     let before = log[0]![1];
     let lastMs = -Infinity;
     for (const [ms, c] of log.slice(1)) {
-      if (c > before && ms - lastMs >= intervalMs) {
+      if (c > before && only(ms) && ms - lastMs >= intervalMs) {
         counted.push(ms);
         lastMs = ms;
       }
@@ -106,6 +106,21 @@ function gcCounter(truth: Truth, lines: PollLine[], times: number[]): (t: number
   };
 }
 
+/** A batch's effect on a GC: from its start to a second after its drop (ms after t0), over the run. */
+const BATCH_SLACK_MS = 1000;
+
+export function batchWindows(truth: Truth): Array<[number, number]> {
+  const end = Math.max(0, ...(truth.gcLog ?? []).map(([ms]) => ms)) + 1;
+  const out: Array<[number, number]> = [];
+  for (const a of truth.plan?.activities ?? []) {
+    if (a.kind !== 'batch' || !a.period || a.period <= 0) continue;
+    for (let at = (a.start ?? 0) * 1000; at < end && (!a.stop || at < a.stop * 1000); at += a.period * 1000) {
+      out.push([at, at + (a.hold ?? 0) * 1000 + BATCH_SLACK_MS]);
+    }
+  }
+  return out;
+}
+
 /** The median time between polls (ms); 1 s with fewer than two. */
 function pollIntervalMs(times: readonly number[]): number {
   const d = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
@@ -116,6 +131,15 @@ export function judgeRun(truth: Truth, lines: PollLine[]): RunJudgement {
   const regimes = truth.regimes;
   const times = lines.map((l) => (Date.parse(l.time) - truth.t0) / 1000);
   const gcAt = gcCounter(truth, lines, times);
+  // Deadlines that count GCs of one kind: during a batch, or between batches (see Deadline).
+  const windows = batchWindows(truth);
+  const inBatch = (ms: number) => windows.some(([a, b]) => ms >= a && ms <= b);
+  const gcsOfAKind = [gcCounter(truth, lines, times, inBatch), gcCounter(truth, lines, times, (ms) => !inBatch(ms))];
+  const gcsSince = (d: Deadline, t: number) => {
+    const from = d.gcsFrom ?? d.from;
+    if (!d.gcsAlike) return gcAt(t) - gcAt(from);
+    return Math.max(...gcsOfAKind.map((at) => at(t) - at(from)));
+  };
   const regimeOf = (t: number) => {
     let r = 0;
     regimes.forEach((x, i) => {
@@ -128,7 +152,7 @@ export function judgeRun(truth: Truth, lines: PollLine[]): RunJudgement {
     const t = times[i]!;
     let polls = 0;
     for (let j = 0; j <= i; j++) if (times[j]! >= d.from) polls++;
-    return polls >= d.polls && t - d.from >= d.seconds && gcAt(t) - gcAt(d.gcsFrom ?? d.from) >= d.gcs;
+    return polls >= d.polls && t - d.from >= d.seconds && gcsSince(d, t) >= d.gcs;
   };
 
   const polls: PollJudgement[] = [];

@@ -12,6 +12,8 @@ export interface Deadline {
   gcs: number;
   /** Where the GCs are counted from, when not `from` (s after t0): e.g. the first batch's drop. */
   gcsFrom?: number;
+  /** GCs counted within one kind: during a batch (its start to a second after its drop) or between batches. */
+  gcsAlike?: boolean;
 }
 
 export interface Regime {
