@@ -455,7 +455,7 @@ function goalAtFloor(m: Model): boolean {
 export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
   if (m.run.length < MIN_POLLS || goalAtFloor(m)) return null;
   const series = holding ? m.livePts : sinceShown(m.livePts, input.shownSince);
-  const tr = trendOf(series);
+  const tr = trendOf(series) ?? (holding ? fewPointsTrend(series) : null);
   if (!tr || !risingNow(tr, holding, measurableRise(m, Math.max(tr.from, tr.to)))) return null;
   if (!holding && !profileAgrees(m, tr, series[0]!.t)) return null;
   const source = m.live.source ? LIVE_HEAP_SOURCE_WORDS[m.live.source] : '';
@@ -481,6 +481,16 @@ export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding 
     ],
     runway,
   };
+}
+
+/**
+ * A shown leak whose live-heap series has become too short for a trend (the source changed: the
+ * heap goal, exact, replaces the sampled heap profile once it has 4 GCs off the 4 MB floor) is
+ * held on what those points say: too few points is no evidence that growth stopped. Its
+ * statistics are those of the few points, so the rise must still be there in them.
+ */
+function fewPointsTrend(pts: readonly Point[]): Trend | null {
+  return pts.length >= 3 && comparablePairs(pts) >= 3 ? trendOf(pts, 3) : null;
 }
 
 /**
