@@ -1,4 +1,4 @@
-// The fleet's data: range queries with the user's matchers (never one per instance: one to learn
+// The fleet's data: queries with the user's matchers (never one per instance: one to learn
 // the instances, one per 100 of them, one for cAdvisor), turned into one row per instance with
 // its verdict, refreshed on an interval. A failed refresh gets a one-line error and backoff, as a
 // target's poll does, and the table keeps its last good rows, marked stale.
@@ -78,7 +78,10 @@ const INSTANCES_PER_QUERY = 100;
 /** A literal as an alternative of a regex inside a PromQL string ("…"): its backslashes and quotes escaped again. */
 const quoteRegexForPromql = (s: string) => escapeRegex(s).replace(/[\\"]/g, '\\$&');
 
-/** Every Go process client_golang instruments has one of these (GoCollector, ProcessCollector): one small series each. */
+/**
+ * Every Go process client_golang instruments has one of these (GoCollector, ProcessCollector):
+ * their label sets (/api/v1/series, the index alone: no samples read) name the instances.
+ */
 const DISCOVERY_NAMES = [GO_INFO, 'process_start_time_seconds'];
 
 /** One refresh's data: the Go runtime's series of every matching instance, and cAdvisor's where pods are named. */
@@ -88,7 +91,7 @@ export function fetchFleet(client: PrometheusClient, q: FleetQuery, nowMs: numbe
 
 /**
  * fetchFleet, with `each` applied to every instance as soon as its series are all in. The
- * instances are learnt first from go_info and process_start_time_seconds (small series); then
+ * instances are learnt first from the label sets of go_info and process_start_time_seconds; then
  * each query asks for every name of INSTANCES_PER_QUERY of them, so that the first ones are
  * judged while Prometheus still reads the rest. Where those series lack the instance label
  * (some remote-write setups), the names are asked for in groups over all instances instead.
@@ -108,9 +111,9 @@ export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery,
   // cAdvisor's figures for the pods of these instances: one query over their namespaces, sent
   // as soon as an answer names them, alongside the rest.
   const cad: { answer: Promise<{ data: RangeSeries[]; warnings: string[] } | null> | null } = { answer: null };
-  const startCadvisor = (found: readonly RangeSeries[]) => {
+  const startCadvisor = (found: ReadonlyArray<Record<string, string>>) => {
     if (cad.answer) return;
-    const namespaces = [...new Set(found.filter((s) => s.labels.pod).map((s) => s.labels.namespace ?? ''))];
+    const namespaces = [...new Set(found.filter((l) => l.pod).map((l) => l.namespace ?? ''))];
     if (found.length > 0 && namespaces.length === 0) cad.answer = Promise.resolve(null);
     if (namespaces.length === 0) return;
     const ns = namespaces.every((n) => n !== '') ? `namespace=~"${namespaces.map(escapeRegex).join('|')}",` : '';
@@ -124,9 +127,10 @@ export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery,
   const noSeries = () =>
     new LivepprofError('no-series', `no Go runtime series match ${q.match ? `{${q.match}}` : 'the server'} between ${new Date(start).toISOString()} and ${new Date(end).toISOString()}: check --match (e.g. job="api") and --window`);
 
-  const info = await range(selectorFor(DISCOVERY_NAMES, q.match));
+  queries++;
+  const info = await client.series([selectorFor(DISCOVERY_NAMES, q.match)], start, end);
   warnings.push(...info.warnings);
-  const known = [...new Set(info.data.map((s) => s.labels.instance))];
+  const known = [...new Set(info.data.map((l) => l.instance))];
   const out: Array<{ key: string; item: T }> = [];
   if (known.length > 0 && known.every((i): i is string => i !== undefined)) {
     startCadvisor(info.data);
@@ -148,20 +152,21 @@ export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery,
       CONCURRENCY,
     );
   } else {
+    const names = [...RECORD_METRIC_NAMES, GO_INFO];
     const groups: string[][] = [];
-    for (let i = 0; i < RECORD_METRIC_NAMES.length; i += NAMES_PER_QUERY) groups.push(RECORD_METRIC_NAMES.slice(i, i + NAMES_PER_QUERY));
+    for (let i = 0; i < names.length; i += NAMES_PER_QUERY) groups.push(names.slice(i, i + NAMES_PER_QUERY));
     const answers = await limited(
       groups.map((g) => async () => {
         const a = await range(selectorFor(g, q.match));
-        startCadvisor(a.data);
+        startCadvisor(a.data.map((s) => s.labels));
         return a;
       }),
       CONCURRENCY,
     );
-    const series: RangeSeries[] = [...info.data, ...answers.flatMap((a) => a.data)];
+    const series: RangeSeries[] = answers.flatMap((a) => a.data);
     warnings.push(...answers.flatMap((a) => a.warnings));
     if (series.length === 0) throw noSeries();
-    startCadvisor(series);
+    startCadvisor(series.map((s) => s.labels));
     const pods = await containers();
     for (const inst of instancesFromSeries(series, pods)) out.push({ key: inst.key, item: each(inst) });
   }

@@ -243,7 +243,8 @@ describe('the client over HTTP: one line per failure, the last good table kept, 
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push({ url: req.url ?? '', auth: req.headers.authorization });
-      const c = (req.url ?? '').startsWith('/api/v1/targets') ? capture('targets.json') : capture('query-range.json');
+      const url = req.url ?? '';
+      const c = capture(url.startsWith('/api/v1/targets') ? 'targets.json' : url.startsWith('/api/v1/series') ? 'series.json' : 'query-range.json');
       switch (mode) {
         case 'slow':
           return; // never answers
@@ -258,8 +259,8 @@ describe('the client over HTTP: one line per failure, the last good table kept, 
           res.write(c.body.slice(0, 100));
           return res.destroy();
         case 'no-instance-label': {
-          const body = JSON.parse(c.body) as { data: { result: Array<{ metric: Record<string, string> }> } };
-          for (const r of body.data.result) delete r.metric.instance;
+          const body = JSON.parse(c.body) as { data: { result: Array<{ metric: Record<string, string> }> } | Array<Record<string, string>> };
+          for (const labels of Array.isArray(body.data) ? body.data : body.data.result.map((r) => r.metric)) delete labels.instance;
           res.writeHead(200, { 'content-type': 'application/json' });
           return res.end(JSON.stringify(body));
         }
@@ -301,11 +302,14 @@ describe('the client over HTTP: one line per failure, the last good table kept, 
       expect(s.auth).toBe('Bearer prom-secret-token');
       expect(decodeURIComponent(s.url)).toContain('job="capture"');
     }
-    // First the instances (small series), then all names for them by instance, the regex's dots
-    // escaped for a PromQL string: answers hold whole instances, judged as they arrive.
-    const queries = seen.map((s) => new URL(s.url, base).searchParams.get('query')!);
-    expect(queries[0]).toBe('{__name__=~"go_info|process_start_time_seconds",job="capture"}');
-    expect(queries[1]).toMatch(/,job="capture",instance=~"127\\\\\.0\\\\\.0\\\\\.1:\d+\|127\\\\\.0\\\\\.0\\\\\.1:\d+"\}$/);
+    // First the instances (label sets of two small series: the index, no samples), then all
+    // names for them by instance, the regex's dots escaped for a PromQL string: answers hold
+    // whole instances, judged as they arrive.
+    const urls = seen.map((s) => new URL(s.url, base));
+    expect(urls[0]!.pathname).toBe('/api/v1/series');
+    expect(urls[0]!.searchParams.get('match[]')).toBe('{__name__=~"go_info|process_start_time_seconds",job="capture"}');
+    expect(urls[1]!.pathname).toBe('/api/v1/query_range');
+    expect(urls[1]!.searchParams.get('query')).toMatch(/,job="capture",instance=~"127\\\\\.0\\\\\.0\\\\\.1:\d+\|127\\\\\.0\\\\\.0\\\\\.1:\d+"\}$/);
     await c.close();
   });
 
@@ -314,7 +318,7 @@ describe('the client over HTTP: one line per failure, the last good table kept, 
     const c = client();
     const f = await fetchFleet(c, { match: 'job="capture"', windowMs: 4000, points: 4, atMs: 1_796_594_792_000 }, 0);
     expect(f.instances.map((i) => i.key)).toEqual(['(no instance label)']);
-    const queries = seen.map((s) => new URL(s.url, base).searchParams.get('query')!);
+    const queries = seen.map((s) => new URL(s.url, base).searchParams.get('query') ?? '');
     expect(queries.some((q) => q.includes('instance=~'))).toBe(false);
     expect(queries.length).toBe(f.queries);
     await c.close();
