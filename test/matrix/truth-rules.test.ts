@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildGoProgram } from '../helpers/go-target.js';
+import { buildGoProgram, startTarget } from '../helpers/go-target.js';
 import { requireTool } from '../helpers/require-tool.js';
 import type { Plan, Regime } from './truth.js';
 
@@ -79,6 +79,25 @@ describe.skipIf(!requireTool('go', 'the fixture\'s truth rules'))('the fixture s
     const limited = await truthOf({ ...plan, memLimit: 96 * MiB });
     expect(limited[1]).toMatchObject({ accept: ['runtime-retention', 'healthy'], deadline: { from: 10, polls: 10, gcs: 4 }, flags: ['scavenger-unknown', 'returned-under-limit'] });
   });
+
+  it('a burst the process has returned within 10 s (its own RSS) leaves nothing kept to see: the deadline also waits for the GCs healthy needs', async () => {
+    const target = await startTarget({ args: ['-plan', JSON.stringify({ activities: [{ kind: 'burst', start: 0, bytes: 96 * MiB }] })] });
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      // Handed back to the OS at once, as Go 1.19's scavenger often does on its own.
+      expect((await fetch(`${target.url}/control/free`)).ok).toBe(true);
+      const regimes = async () => ((await (await fetch(`${target.url}/truth`)).json()) as { regimes: Regime[] }).regimes;
+      const before = (await regimes()).find((r) => r.flags.includes('scavenger-unknown'));
+      expect(before?.deadline).toMatchObject({ polls: 10 });
+      expect(before?.deadline?.gcs ?? 0).toBe(0);
+      await new Promise((r) => setTimeout(r, 10_000));
+      const after = (await regimes()).find((r) => r.flags.includes('scavenger-unknown'));
+      expect(after).toMatchObject({ accept: ['runtime-retention', 'healthy'], deadline: { from: 0, polls: 10, gcs: 4 } });
+      expect(after?.flags).toContain('returned-at-once');
+    } finally {
+      await target.stop();
+    }
+  }, 30_000);
 
   it('periodic batches are healthy, runtime-retention acceptable, never heap-leak; their GCs count from the first drop', async () => {
     const [, r] = await truthOf({ activities: [churn, { kind: 'batch', start: 5, bytes: 128 * MiB, period: 10, hold: 2 }] });
