@@ -23,8 +23,15 @@ export const STRATUM_PLAIN = 0;
 export const STRATUM_BURST = 1;
 export const STRATUM_UNKNOWN = 2;
 
+/** Whether any point has a stratum: without, the statistics take their plain (faster) form. */
+function stratified(points: readonly Point[]): boolean {
+  for (let i = 0; i < points.length; i++) if (points[i]!.g !== undefined) return true;
+  return false;
+}
+
 /** Pairs of points in one stratum: what the pairwise statistics compare. */
 export function comparablePairs(points: readonly Point[]): number {
+  if (!stratified(points)) return (points.length * (points.length - 1)) / 2;
   let pairs = 0;
   for (const c of strataCounts(points).values()) pairs += (c * (c - 1)) / 2;
   return pairs;
@@ -136,16 +143,18 @@ export interface MannKendall {
 export function mannKendall(points: readonly Point[]): MannKendall {
   const n = points.length;
   if (n < 3) return { n, s: 0, tau: 0, pRising: 1, pFalling: 1 };
+  const strata = stratified(points);
   let s = 0;
   for (let i = 0; i < n - 1; i++) {
     const vi = points[i]!.v;
     const gi = points[i]!.g;
-    for (let j = i + 1; j < n; j++) if (points[j]!.g === gi) s += Math.sign(points[j]!.v - vi);
+    if (!strata) for (let j = i + 1; j < n; j++) s += Math.sign(points[j]!.v - vi);
+    else for (let j = i + 1; j < n; j++) if (points[j]!.g === gi) s += Math.sign(points[j]!.v - vi);
   }
   let variance = 0;
-  for (const [g, c] of strataCounts(points)) {
+  for (const [g, c] of strata ? strataCounts(points) : new Map([[undefined, n]])) {
     const ties = new Map<number, number>();
-    for (const p of points) if (p.g === g) ties.set(p.v, (ties.get(p.v) ?? 0) + 1);
+    for (const p of points) if (!strata || p.g === g) ties.set(p.v, (ties.get(p.v) ?? 0) + 1);
     let tieTerm = 0;
     for (const t of ties.values()) if (t > 1) tieTerm += t * (t - 1) * (2 * t + 5);
     variance += (c * (c - 1) * (2 * c + 5) - tieTerm) / 18;
@@ -181,6 +190,7 @@ export function theilSen(points: readonly Point[]): TheilSen {
   const pairs = (n * (n - 1)) / 2;
   if (slopeScratch.length < pairs && pairs <= MAX_SCRATCH) slopeScratch = new Float64Array(pairs);
   const slopes = pairs <= MAX_SCRATCH ? slopeScratch : new Float64Array(pairs);
+  const strata = stratified(points);
   let k = 0;
   for (let i = 0; i < n - 1; i++) {
     const ti = points[i]!.t;
@@ -188,7 +198,7 @@ export function theilSen(points: readonly Point[]): TheilSen {
     const gi = points[i]!.g;
     for (let j = i + 1; j < n; j++) {
       const dt = (points[j]!.t - ti) / 1000;
-      if (dt > 0 && points[j]!.g === gi) slopes[k++] = (points[j]!.v - vi) / dt;
+      if (dt > 0 && (!strata || points[j]!.g === gi)) slopes[k++] = (points[j]!.v - vi) / dt;
     }
   }
   const slope = k > 0 ? medianInPlace(slopes.subarray(0, k)) : 0;
@@ -196,7 +206,7 @@ export function theilSen(points: readonly Point[]): TheilSen {
   const intercepts = points.map((p) => p.v - (slope * (p.t - tEnd)) / 1000);
   // The level is the plain points' where there are any: a burst's GCs sit above them by whatever
   // part of the burst they caught.
-  const plain = intercepts.filter((_, i) => (points[i]!.g ?? STRATUM_PLAIN) === STRATUM_PLAIN);
+  const plain = strata ? intercepts.filter((_, i) => (points[i]!.g ?? STRATUM_PLAIN) === STRATUM_PLAIN) : intercepts;
   const level = median(plain.length > 0 ? plain : intercepts);
   const residuals = intercepts.map((x) => Math.abs(x - level));
   return { slope, level, noise: median(residuals), spread: Math.max(...residuals) };

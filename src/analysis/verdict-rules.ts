@@ -101,6 +101,12 @@ export interface RuleInput {
    * told) does not count again.
    */
   shownSince?: number | null;
+  /**
+   * While the shown kind holds: since when the kind shown before it was shown, so that its
+   * evidence is judged on the points it was first found on. A whole run whose first half is flat
+   * (a leak that began mid-run) drags a Theil–Sen slope to zero and would drop a leak that goes on.
+   */
+  heldFrom?: number | null;
 }
 
 /** The points a new growth finding is judged on: since the shown kind was shown, plus the one before. */
@@ -244,6 +250,7 @@ function stepNoise(pts: readonly Point[]): number {
 
 /** Each point with the one before it in its stratum (trend.ts): the steps a series takes. */
 function consecutive(pts: readonly Point[]): Array<[Point, Point]> {
+  if (pts.every((p) => p.g === undefined)) return pts.slice(1).map((p, i) => [pts[i]!, p]);
   const last = new Map<number | undefined, Point>();
   const out: Array<[Point, Point]> = [];
   for (const p of pts) {
@@ -454,7 +461,7 @@ function goalAtFloor(m: Model): boolean {
 
 export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
   if (m.run.length < MIN_POLLS || goalAtFloor(m)) return null;
-  const series = holding ? m.livePts : sinceShown(m.livePts, input.shownSince);
+  const series = sinceShown(m.livePts, holding ? input.heldFrom : input.shownSince);
   const tr = trendOf(series) ?? (holding ? fewPointsTrend(series) : null);
   if (!tr || !risingNow(tr, holding, measurableRise(m, Math.max(tr.from, tr.to)))) return null;
   if (!holding && !profileAgrees(m, tr, series[0]!.t)) return null;
@@ -548,7 +555,7 @@ function provenGoroutineLeak(m: Model, leak: LeakedGoroutines): Finding {
 
 export function goroutineLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
   if (input.leakedGoroutines && input.leakedGoroutines.total > 0 && m.run.length >= 1) return provenGoroutineLeak(m, input.leakedGoroutines);
-  const tr = trendOf(holding ? m.goroutines : sinceShown(m.goroutines, input.shownSince));
+  const tr = trendOf(sinceShown(m.goroutines, holding ? input.heldFrom : input.shownSince));
   // A handful of goroutines up or down is connections coming and going.
   if (!tr || m.run.length < MIN_POLLS || !risingNow(tr, holding, 3)) return null;
   const evidence = [
@@ -581,9 +588,9 @@ const NON_GO_STANDING_BYTES = 64 * 2 ** 20;
 /** Growth of non-Go memory under this is allocator and page-table noise. */
 const NON_GO_MIN_RISE = 8 * 2 ** 20;
 
-export function nonGoMemory(m: Model, holding: boolean, shownSince: number | null = null): Finding | null {
+export function nonGoMemory(m: Model, holding: boolean, shownSince: number | null = null, heldFrom: number | null = null): Finding | null {
   if (m.nonGo.length < MIN_POLLS) return null;
-  const tr = trendOf(holding ? m.nonGo : sinceShown(m.nonGo, shownSince));
+  const tr = trendOf(sinceShown(m.nonGo, holding ? heldFrom : shownSince));
   const last = m.nonGo[m.nonGo.length - 1]!.v;
   const rss = m.last.rss ?? 0;
   const growing = tr !== null && risingNow(tr, holding, holding ? NON_GO_MIN_RISE / 2 : NON_GO_MIN_RISE);

@@ -218,7 +218,7 @@ function emptyVerdict(kind: VerdictKind, summary: string, evidence: string[], su
 }
 
 /** Judges the timeline as it is now; `current` is the shown kind, which holds at looser evidence. */
-export function judgeOnce(input: VerdictInput, current: VerdictKind | null = null, shownSince: number | null = null): Verdict {
+export function judgeOnce(input: VerdictInput, current: VerdictKind | null = null, shownSince: number | null = null, heldFrom: number | null = null): Verdict {
   const run = currentRun(input.records);
   const restarted = input.records.some((r) => r.restarted);
   if (run.length === 0) return emptyVerdict('insufficient-data', 'watching: waiting for a good poll', []);
@@ -232,12 +232,13 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     goVersion: input.goVersion,
     baselineLabel: input.baselineLabel ?? 'than at the first profile',
     shownSince: current === null || current === 'insufficient-data' ? null : shownSince,
+    heldFrom,
   };
   const holding = (k: VerdictKind) => current === k;
   const findings = [
     goroutineLeak(m, ruleInput, holding('goroutine-leak')),
     heapLeak(m, ruleInput, holding('heap-leak')),
-    nonGoMemory(m, holding('non-go-memory'), ruleInput.shownSince),
+    nonGoMemory(m, holding('non-go-memory'), ruleInput.shownSince, heldFrom),
   ].filter((f): f is Finding => f !== null);
   if (!findings.some((f) => f.kind === 'heap-leak')) {
     const rr = runtimeRetention(m, ruleInput, holding('runtime-retention'));
@@ -338,7 +339,10 @@ export function judge(input: VerdictInput, previous: VerdictState | null): Verdi
   const restarted = last?.restarted === true;
   const shown = restarted ? null : (previous?.verdict.kind ?? null);
   const openSince = previous?.history.findLast((h) => h.to === null)?.from ?? null;
-  const fresh = judgeOnce(input, shown, openSince);
+  // The shown kind's evidence is held on the points it was found on: since the kind before it.
+  const history0 = previous?.history ?? [];
+  const heldFrom = history0.length >= 2 && history0[history0.length - 1]!.to === null ? history0[history0.length - 2]!.from : null;
+  const fresh = judgeOnce(input, shown, openSince, heldFrom);
   let history = previous?.history ?? [];
   const open = (v: Verdict, note: string | null): VerdictChange[] => {
     const closed = history.map((h) => (h.to === null ? { ...h, to: now, note: h.note ?? note } : h));

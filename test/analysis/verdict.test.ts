@@ -279,6 +279,18 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
     expect(kinds.slice(first).every((k) => k === 'heap-leak')).toBe(true);
   });
 
+  it('a goroutine leak that begins mid-run holds once shown: it is held on the points it was found on, not on the flat start', () => {
+    // goroutine-leak:15:0 of the matrix (Go 1.26): 2 goroutines for 18 s, healthy shown at ~12 s
+    // (no GC in the first 8), then +20 a second. The leak is found on the points since healthy
+    // was shown; over the whole run the longer flat start drags the Theil–Sen slope to zero.
+    const recs = shaped(70, 100, () => 20 * MB, (i) => ({ numGC: 100 + Math.max(0, i - 8), goroutines: i < 18 ? 2 : 2 + (i - 17) * 20 }));
+    const { kinds } = judgeEach(recs);
+    const first = kinds.indexOf('goroutine-leak');
+    expect(kinds.slice(0, 18)).toContain('healthy');
+    expect(first).toBeGreaterThan(17);
+    expect(kinds.slice(first).every((k) => k === 'goroutine-leak')).toBe(true);
+  });
+
   it('GC thrash at GOMEMLIMIT is named, with the runway to the limit', () => {
     const limit = 200 * MB;
     const recs = shaped(30, 100, (i) => (150 + i * 2) * MB, (i, r) => ({
