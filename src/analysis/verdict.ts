@@ -263,10 +263,12 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     const quiet = needPolls === 0 && gcKnown ? quietHeap(m) : null;
     if (quiet) return { ...emptyVerdict('healthy', quiet.summary, quiet.evidence), confidence: quiet.confidence };
     const interim = interimStatement(m, needGcs, needPolls);
-    // Healthy once shown stays healthy while GCs are few: nothing since says otherwise.
-    if (current === 'healthy' && !restarted) {
+    // Healthy once shown stays healthy while GCs are few: nothing since says otherwise. So does
+    // retention that ended: the memory the runtime kept is back, and that was all there was.
+    if ((current === 'healthy' || current === 'runtime-retention') && !restarted) {
+      const what = current === 'healthy' ? 'nothing grows' : 'the memory the runtime kept is back (it was transient)';
       return {
-        ...emptyVerdict('healthy', `healthy: nothing grows; ${interim.summary.replace(/^watching: /, '')}`, interim.evidence),
+        ...emptyVerdict('healthy', `healthy: ${what}; ${interim.summary.replace(/^watching: /, '')}`, spike ? [spike, ...interim.evidence] : interim.evidence),
         confidence: Math.max(flatConfidence(m.livePts), flatConfidence(floorOf(m.livePts))),
       };
     }

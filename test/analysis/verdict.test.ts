@@ -291,6 +291,36 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
     expect(kinds.slice(first).every((k) => k === 'goroutine-leak')).toBe(true);
   });
 
+  it('retention that ends (the scavenger returned the burst) turns healthy, not back to "watching", while GCs are few', () => {
+    // burst-free:16:0 of the matrix (Go 1.26, GOGC=200, an idle service: a GC every ~25 s): a
+    // 143 MB burst freed at once, kept by the runtime for ~25 s, then returned.
+    const recs = shaped(50, 200, () => 0.2 * MB, (i) => {
+      const kept = i < 25;
+      return {
+        numGC: i < 25 ? 4 : 5,
+        nextGC: 8 * MB,
+        heapSys: 150 * MB,
+        heapInuse: 1 * MB,
+        heapAlloc: 1 * MB,
+        heapIdle: 149 * MB,
+        heapReleased: kept ? 3 * MB : 145 * MB,
+        sys: 160 * MB,
+        rss: kept ? 155 * MB : 18 * MB,
+        rssAnon: kept ? 150 * MB : 13 * MB,
+        maxRss: 156 * MB,
+        totalAlloc: (300 + i * 0.13) * MB, // 127 KiB/s of churn: not a quiet heap
+      };
+    });
+    const { kinds, state } = judgeEach(recs);
+    const shown = kinds.indexOf('runtime-retention');
+    expect(shown).toBeGreaterThan(0);
+    const after = kinds.slice(kinds.lastIndexOf('runtime-retention') + 1);
+    expect(after.length).toBeGreaterThan(10);
+    expect(after.every((k) => k === 'healthy')).toBe(true);
+    expect(state.verdict.summary).toMatch(/^healthy: /);
+    expect(state.verdict.history.map((h) => h.kind)).toEqual(['insufficient-data', 'runtime-retention', 'healthy']);
+  });
+
   it('GC thrash at GOMEMLIMIT is named, with the runway to the limit', () => {
     const limit = 200 * MB;
     const recs = shaped(30, 100, (i) => (150 + i * 2) * MB, (i, r) => ({
