@@ -145,15 +145,18 @@ function liveHeapOneSource(run: readonly PollRecord[], gogc: GogcEstimate | null
 const BURST_SHARE = 0.25;
 /** "The usual pace": allocation up to this many times the run's median rate is ordinary churn. */
 const CHURN_FACTOR = 2;
+/** A GC is compared with the bursts of the last this many poll intervals up to it (a batch held for seconds). */
+const BURST_POLLS = 3;
 
 /**
  * Sorts GC points into strata (trend.ts) by what was allocated around them (TotalAlloc): a GC
- * whose poll interval, or the one before, allocated far beyond the run's usual pace (a batch
- * job) and found more live than the last plain GC may have caught that burst live, so its live
- * heap is the steady part plus some unknown share of the burst; it is compared only with other
- * such GCs, the rest with each other. A GC before the first poll has no interval to tell by (and
- * what a process allocates as it starts is its live set, not a burst): in a run with bursts it is
- * compared with nothing. A run without bursts keeps one stratum (the points come back unchanged).
+ * whose poll interval, or one of the two before (a batch is held for a while), allocated far
+ * beyond the run's usual pace and found more live than the last plain GC may have caught that
+ * burst live, so its live heap is the steady part plus some unknown share of the burst; it is
+ * compared only with other such GCs, the rest with each other. A GC before the first poll has no
+ * interval to tell by (and what a process allocates as it starts is its live set, not a burst):
+ * in a run with bursts it is compared with nothing. A run without bursts keeps one stratum (the
+ * points come back unchanged).
  */
 export function withBurstStrata(run: readonly PollRecord[], points: GcPoint[]): GcPoint[] {
   const rates: number[] = [];
@@ -175,7 +178,9 @@ export function withBurstStrata(run: readonly PollRecord[], points: GcPoint[]): 
   const strata = points.map((p) => {
     const i = index.get(p.t);
     if (i === 0) return STRATUM_UNKNOWN;
-    const near = i === undefined ? 0 : Math.max(excess.get(run[i]!.time) ?? 0, excess.get(run[i - 1]!.time) ?? 0);
+    // The burst may have been allocated a few polls before the GC that finds it still held.
+    let near = 0;
+    for (let k = i ?? 0; k > 0 && k >= (i ?? 0) - BURST_POLLS + 1; k--) near = Math.max(near, excess.get(run[k]!.time) ?? 0);
     // A GC that found no more live than the last plain one did missed the burst (it was freed
     // first): its live heap is the steady part, like any other.
     const caught = near > BURST_SHARE * p.v && p.v - (plain ?? 0) > BURST_SHARE * p.v;

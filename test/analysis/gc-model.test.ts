@@ -68,6 +68,13 @@ describe('liveHeap: GCs during a burst of allocation (withBurstStrata)', () => {
     expect(live.points.map((p) => p.g)).toEqual([STRATUM_PLAIN, STRATUM_BURST, STRATUM_PLAIN, STRATUM_BURST]);
   });
 
+  it('a batch held for seconds: a GC two polls after its allocation still counts as one that may have caught it; three after, not', () => {
+    const held = (gap: number) =>
+      liveHeap(run([{}, { gc: 1, live: 10 * MB }, { alloc: 60 * MB }, ...Array.from({ length: gap - 1 }, () => ({})), { gc: 1, live: 58 * MB }]), gogc).points.map((p) => p.g);
+    expect(held(2)).toEqual([STRATUM_PLAIN, STRATUM_BURST]);
+    expect(held(3)).toEqual([undefined, undefined]);
+  });
+
   it('a GC after a burst that finds no more live than before missed it (freed first): plain, and a run with no other burst has no strata', () => {
     const live = liveHeap(run([{}, { gc: 1, live: 10 * MB }, { alloc: 130 * MB }, { gc: 1, live: 10 * MB }, {}, { gc: 1, live: 10.5 * MB }]), gogc);
     expect(live.points.map((p) => p.g)).toEqual([undefined, undefined, undefined]);
