@@ -27,7 +27,7 @@ import {
 import { nonGoFigure } from './memory.js';
 import type { PollRecord } from './poll-record.js';
 import { thpFinding } from './thp.js';
-import { comparablePairs, lastWindow, mannKendall, normalCdf, reduce, theilSen, type Point } from './trend.js';
+import { STRATUM_PLAIN, comparablePairs, lastWindow, mannKendall, normalCdf, reduce, theilSen, type Point } from './trend.js';
 
 export type VerdictKind = 'healthy' | 'heap-leak' | 'goroutine-leak' | 'runtime-retention' | 'non-go-memory' | 'insufficient-data';
 
@@ -464,7 +464,7 @@ export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding 
   const series = sinceShown(m.livePts, holding ? input.heldFrom : input.shownSince);
   const tr = trendOf(series) ?? (holding ? fewPointsTrend(series) : null);
   if (!tr || !risingNow(tr, holding, measurableRise(m, Math.max(tr.from, tr.to)))) return null;
-  if (!holding && !profileAgrees(m, tr, series[0]!.t)) return null;
+  if (!holding && (!profileAgrees(m, tr, series[0]!.t) || !plainAgrees(series, tr))) return null;
   const source = m.live.source ? LIVE_HEAP_SOURCE_WORDS[m.live.source] : '';
   const evidence = [
     `live heap after GC grew ${formatBytes(tr.from)} → ${formatBytes(tr.to)} over ${plural(tr.points, 'GC')} in ${formatDuration(tr.spanMs)} (${rate(tr.slope)}; Mann–Kendall p=${tr.pRising.toPrecision(2)}; from ${source})`,
@@ -512,6 +512,17 @@ function profileAgrees(m: Model, tr: Trend, from: number): boolean {
   const prof = heapProfilePoints(m.run).filter((p) => p.t >= from);
   if (prof.length < 3) return true;
   return slopeOf(prof) >= 0.25 * tr.slope;
+}
+
+/**
+ * With burst strata (gc-model.ts withBurstStrata), a leak lifts the GCs between bursts too: the
+ * plain ones, when there are 3 or more, must rise at a quarter of the pace at least. GCs that
+ * catch one batch, then two, rise while the plain ones stay flat.
+ */
+function plainAgrees(series: readonly Point[], tr: Trend): boolean {
+  if (series.every((p) => p.g === undefined)) return true;
+  const plain = series.filter((p) => p.g === STRATUM_PLAIN);
+  return plain.length < 3 || theilSen(plain).slope >= 0.25 * tr.slope;
 }
 
 export interface Plateau {

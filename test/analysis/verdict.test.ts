@@ -218,11 +218,23 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
     expect(judgeEach(recs(false)).kinds).toContain('healthy');
   });
 
+  it('batches alone: GCs that catch one batch, then two, rise while the GCs between them stay flat: no leak', () => {
+    // batch:23:1 of the matrix (Go 1.26): a 63 MB batch every 16 s on a 6.5 MB live set.
+    const gcs: Array<[number, number, boolean]> = [[1, 7.2, false], [7, 26.7, true], [9, 69.6, true], [39, 32.9, true], [49, 6.6, false], [55, 32.7, true], [60, 6.5, false], [65, 6.52, false], [70, 6.6, false], [71, 50.7, true], [87, 112.5, true]];
+    const liveAt = (i: number) => (gcs.filter(([t]) => t <= i).at(-1)?.[1] ?? 7) * MB;
+    const gcsBy = (i: number) => gcs.filter(([t]) => t <= i).length;
+    const allocated = (i: number) => (1.5 * i + 63 * gcs.filter(([t, , batch]) => batch && t <= i).length) * MB;
+    const recs = shaped(90, 200, liveAt, (i) => ({ numGC: 4 + gcsBy(i), totalAlloc: allocated(i) }));
+    // Healthy was shown at 56 s: a new leak is judged on the GCs since then (and the one before).
+    expect(judgeOnce(input(recs), 'healthy', recs[56]!.time).kind).not.toBe('heap-leak');
+  });
+
   it('the heap goal at its 4 MB floor: the heap is too small for a leak to show', () => {
     const rnd = seededRandom(3);
     // A live heap of 0.5–2 MB wandering upwards: the goal stays at its floor.
     const recs = shaped(30, 100, (i) => (0.5 + i * 0.05 + rnd() * 0.3) * MB, () => ({ nextGC: 4 * MB }));
-    expect(judgeEach(recs).kinds).not.toContain('heap-leak');
+    // Healthy was shown at 56 s: a new leak is judged on the GCs since then (and the one before).
+    expect(judgeOnce(input(recs), 'healthy', recs[56]!.time).kind).not.toBe('heap-leak');
   });
 
   it('a live heap far below the 4 MB floor that goes 0 → 200 kB is healthy, not "watching" for ever', () => {
