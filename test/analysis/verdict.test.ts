@@ -233,8 +233,7 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
     const rnd = seededRandom(3);
     // A live heap of 0.5–2 MB wandering upwards: the goal stays at its floor.
     const recs = shaped(30, 100, (i) => (0.5 + i * 0.05 + rnd() * 0.3) * MB, () => ({ nextGC: 4 * MB }));
-    // Healthy was shown at 56 s: a new leak is judged on the GCs since then (and the one before).
-    expect(judgeOnce(input(recs), 'healthy', recs[56]!.time).kind).not.toBe('heap-leak');
+    expect(judgeEach(recs).kinds).not.toContain('heap-leak');
   });
 
   it('a live heap far below the 4 MB floor that goes 0 → 200 kB is healthy, not "watching" for ever', () => {
