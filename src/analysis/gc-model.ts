@@ -159,28 +159,24 @@ const BURST_POLLS = 3;
  * points come back unchanged).
  */
 export function withBurstStrata(run: readonly PollRecord[], points: GcPoint[]): GcPoint[] {
-  const rates: number[] = [];
-  const excess = new Map<number, number>();
+  // What each poll interval allocated, by the poll that ends it.
+  const intervals: Array<{ end: number; bytes: number; ms: number }> = [];
   for (let i = 1; i < run.length; i++) {
     const [a, b] = [run[i - 1]!, run[i]!];
     if (!n(a.totalAlloc) || !n(b.totalAlloc) || b.time <= a.time || b.totalAlloc < a.totalAlloc) continue;
-    rates.push((b.totalAlloc - a.totalAlloc) / (b.time - a.time));
+    intervals.push({ end: b.time, bytes: b.totalAlloc - a.totalAlloc, ms: b.time - a.time });
   }
-  if (rates.length < 2) return points;
-  const usual = rates.sort((x, y) => x - y)[rates.length >> 1]!;
-  for (let i = 1; i < run.length; i++) {
-    const [a, b] = [run[i - 1]!, run[i]!];
-    if (!n(a.totalAlloc) || !n(b.totalAlloc) || b.time <= a.time) continue;
-    excess.set(b.time, b.totalAlloc - a.totalAlloc - CHURN_FACTOR * usual * (b.time - a.time));
-  }
+  if (intervals.length < 2) return points;
+  const rates = intervals.map((x) => x.bytes / x.ms).sort((x, y) => x - y);
+  const usual = rates[rates.length >> 1]!;
+  const excess = new Map(intervals.map((x) => [x.end, x.bytes - CHURN_FACTOR * usual * x.ms]));
   const index = new Map(run.map((r, i) => [r.time, i]));
   let plain: number | undefined;
   const strata = points.map((p) => {
     const i = index.get(p.t);
     if (i === 0) return STRATUM_UNKNOWN;
     // The burst may have been allocated a few polls before the GC that finds it still held.
-    let near = 0;
-    for (let k = i ?? 0; k > 0 && k >= (i ?? 0) - BURST_POLLS + 1; k--) near = Math.max(near, excess.get(run[k]!.time) ?? 0);
+    const near = i === undefined ? 0 : Math.max(0, ...run.slice(Math.max(1, i - BURST_POLLS + 1), i + 1).map((r) => excess.get(r.time) ?? 0));
     // A GC that found no more live than the last plain one did missed the burst (it was freed
     // first): its live heap is the steady part, like any other.
     const caught = near > BURST_SHARE * p.v && p.v - (plain ?? 0) > BURST_SHARE * p.v;

@@ -152,18 +152,27 @@ export function mannKendall(points: readonly Point[]): MannKendall {
     else for (let j = i + 1; j < n; j++) if (points[j]!.g === gi) s += Math.sign(points[j]!.v - vi);
   }
   let variance = 0;
-  for (const [g, c] of strata ? strataCounts(points) : new Map([[undefined, n]])) {
-    const ties = new Map<number, number>();
-    for (const p of points) if (!strata || p.g === g) ties.set(p.v, (ties.get(p.v) ?? 0) + 1);
-    let tieTerm = 0;
-    for (const t of ties.values()) if (t > 1) tieTerm += t * (t - 1) * (2 * t + 5);
-    variance += (c * (c - 1) * (2 * c + 5) - tieTerm) / 18;
+  if (!strata) variance = kendallVariance(points);
+  else {
+    const byStratum = new Map<number | undefined, Point[]>();
+    for (const p of points) byStratum.set(p.g, [...(byStratum.get(p.g) ?? []), p]);
+    for (const stratum of byStratum.values()) variance += kendallVariance(stratum);
   }
   variance = Math.max(0, variance);
   const pairs = comparablePairs(points) || 1;
   if (variance <= 0) return { n, s, tau: s / pairs, pRising: 1, pFalling: 1 };
   const z = s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
   return { n, s, tau: s / pairs, pRising: 1 - normalCdf(z), pFalling: normalCdf(z) };
+}
+
+/** The variance of Mann–Kendall's S over one series (one stratum), with the tie correction. */
+function kendallVariance(points: readonly Point[]): number {
+  const c = points.length;
+  const ties = new Map<number, number>();
+  for (const { v } of points) ties.set(v, (ties.get(v) ?? 0) + 1);
+  let tieTerm = 0;
+  for (const t of ties.values()) if (t > 1) tieTerm += t * (t - 1) * (2 * t + 5);
+  return (c * (c - 1) * (2 * c + 5) - tieTerm) / 18;
 }
 
 export interface TheilSen {

@@ -500,6 +500,9 @@ function fewPointsTrend(pts: readonly Point[]): Trend | null {
   return pts.length >= 3 && comparablePairs(pts) >= 3 ? trendOf(pts, 3) : null;
 }
 
+/** A second witness of a leak (the heap profile, the GCs between bursts) must rise at this share of its pace. */
+const WITNESS_SHARE = 0.25;
+
 /**
  * The heap goal over a GOGC nobody confirmed (Go < 1.21 exports none, and the environment does
  * not say what debug.SetGCPercent set) gives the live heap only up to that factor, and GCs that
@@ -511,7 +514,7 @@ function profileAgrees(m: Model, tr: Trend, from: number): boolean {
   if (m.live.source !== 'heap-goal' || m.gogc?.source === 'metrics' || m.gogc?.source === 'environ') return true;
   const prof = heapProfilePoints(m.run).filter((p) => p.t >= from);
   if (prof.length < 3) return true;
-  return slopeOf(prof) >= 0.25 * tr.slope;
+  return slopeOf(prof) >= WITNESS_SHARE * tr.slope;
 }
 
 /**
@@ -522,7 +525,7 @@ function profileAgrees(m: Model, tr: Trend, from: number): boolean {
 function plainAgrees(series: readonly Point[], tr: Trend): boolean {
   if (series.every((p) => p.g === undefined)) return true;
   const plain = series.filter((p) => p.g === STRATUM_PLAIN);
-  return plain.length < 3 || theilSen(plain).slope >= 0.25 * tr.slope;
+  return plain.length < 3 || theilSen(plain).slope >= WITNESS_SHARE * tr.slope;
 }
 
 export interface Plateau {

@@ -342,8 +342,8 @@ export function judge(input: VerdictInput, previous: VerdictState | null): Verdi
   const shown = restarted ? null : (previous?.verdict.kind ?? null);
   const openSince = previous?.history.findLast((h) => h.to === null)?.from ?? null;
   // The shown kind's evidence is held on the points it was found on: since the kind before it.
-  const history0 = previous?.history ?? [];
-  const heldFrom = history0.length >= 2 && history0[history0.length - 1]!.to === null ? history0[history0.length - 2]!.from : null;
+  const past = previous?.history ?? [];
+  const heldFrom = past.length >= 2 && past[past.length - 1]!.to === null ? past[past.length - 2]!.from : null;
   const fresh = judgeOnce(input, shown, openSince, heldFrom);
   let history = previous?.history ?? [];
   const open = (v: Verdict, note: string | null): VerdictChange[] => {

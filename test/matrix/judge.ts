@@ -109,7 +109,7 @@ function gcCounter(truth: Truth, lines: PollLine[], times: number[], only: (ms: 
 /** A batch's effect on a GC: from its start to a second after its drop (ms after t0), over the run. */
 const BATCH_SLACK_MS = 1000;
 
-export function batchWindows(truth: Truth): Array<[number, number]> {
+function batchWindows(truth: Truth): Array<[number, number]> {
   const end = Math.max(0, ...(truth.gcLog ?? []).map(([ms]) => ms)) + 1;
   const out: Array<[number, number]> = [];
   for (const a of truth.plan?.activities ?? []) {
