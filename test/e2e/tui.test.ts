@@ -64,8 +64,9 @@ describe.skipIf(!haveGoAndTmux)('the full-screen view on a live Go target, at 80
   it('Overview: RSS from /proc and the Go heap, polled live, in a full 24-row frame', async () => {
     const s = await openView(leak);
     // "R rss 38.6MB(proc) G goal … L live 14.9MB K kept 0B  last 10s · poll 6": the legend ends
-    // with the chart's window and the poll number.
-    const figures = /^R rss (\S+)\(proc\)\s+G goal \S+\s+L live (\S+)\s+K kept \S+.*\blast \S+ · poll (\d+)/m;
+    // with the chart's window and the poll number. Live is "-" until the first GC or heap profile
+    // has been read (a first poll can come before either), so wait for a size there.
+    const figures = /^R rss (\S+)\(proc\)\s+G goal \S+\s+L live (\d\S*)\s+K kept \S+.*\blast \S+ · poll (\d+)/m;
     const first = await s.waitFor(figures);
     expect(bytes(first[1]!)).toBeGreaterThan(1e6);
     expect(bytes(first[2]!)).toBeGreaterThan(0);
