@@ -143,6 +143,8 @@ export interface PollRecord {
   heapProfileNumGC: number | null;
   /** inuse_space total of the heap profile in use. */
   heapProfileInuse: number | null;
+  /** Its part held by stacks that keep what they allocate (kept-heap.ts): what can leak. */
+  heapProfileKept: number | null;
 }
 
 export function emptyRecord(seq: number, time: number): PollRecord {
@@ -207,6 +209,7 @@ export function emptyRecord(seq: number, time: number): PollRecord {
     heapProfileFetched: false,
     heapProfileNumGC: null,
     heapProfileInuse: null,
+    heapProfileKept: null,
   };
 }
 

@@ -75,6 +75,10 @@ export interface Finding {
   evidence: string[];
   suggestions: Suggestion[];
   runway?: Runway | null;
+  /** Bytes per second this finding's memory grows (heap leak, memory outside Go): the faster one leads. */
+  growthRate?: number;
+  /** When the growth it judged began (ms): the first point of its trend. */
+  since?: number;
 }
 
 /** The runtime's goroutine-leak profile (Go >= 1.26), fetched on demand: goroutines proved to never wake. */
@@ -127,6 +131,37 @@ export interface Model {
   goals: Point[];
   goroutines: Point[];
   nonGo: Point[];
+  /** What the heap keeps at each GC (kept-heap.ts), at most MAX_POINTS points. */
+  kept: Point[];
+  /** The last GCs' of them, with the in-use total of the same profile. */
+  keptRecent: KeptPoint[];
+}
+
+export interface KeptPoint extends Point {
+  inuse: number;
+}
+
+/** One point per heap profile (per GC: the profile describes the heap at the last GC), after the first GC. */
+function keptPoints(run: readonly PollRecord[]): KeptPoint[] {
+  const out: KeptPoint[] = [];
+  let lastGc: number | null = null;
+  for (const r of run) {
+    if (r.heapProfileKept === null || r.heapProfileInuse === null || !r.heapProfileNumGC || r.heapProfileNumGC === lastGc) continue;
+    lastGc = r.heapProfileNumGC;
+    out.push({ t: r.time, v: r.heapProfileKept, inuse: r.heapProfileInuse });
+  }
+  return out;
+}
+
+/**
+ * The live heap at each of the last GCs (as many as a rise or its absence needs) was mostly
+ * memory in flight: stacks that free what they allocate held most of it. GCs that batches
+ * trigger catch a part of each batch live, a different part each time, so their totals rise and
+ * fall whatever the heap keeps; what the heap keeps is then the witness of a leak or of none.
+ */
+export function mostlyInFlight(m: Model): boolean {
+  const recent = m.keptRecent;
+  return recent.length === MIN_TREND_POINTS - 1 && recent.every((p) => p.inuse - p.v >= p.v);
 }
 
 export function buildModel(run: PollRecord[]): Model {
@@ -150,7 +185,19 @@ export function buildModel(run: PollRecord[]): Model {
     // they are touched, so the raw difference is negative at first and rises as the heap's pages
     // become resident), less released heap that huge pages keep resident.
     nonGo: pts(nonGoFigure),
+    ...keptSeries(run),
   };
+}
+
+/**
+ * What the heap keeps, from the first GC that found most of the heap in flight: until a stack
+ * has freed something it looks like a keeper (a first batch caught live holds all it allocated),
+ * so the points before say nothing about what is kept.
+ */
+function keptSeries(run: readonly PollRecord[]): Pick<Model, 'kept' | 'keptRecent'> {
+  const all = keptPoints(run);
+  const from = all.findIndex((p) => p.inuse - p.v >= p.v);
+  return { kept: from < 0 ? [] : reduce(all.slice(from)), keptRecent: all.slice(-(MIN_TREND_POINTS - 1)) };
 }
 
 // ---- trends -------------------------------------------------------------------------------------
@@ -461,14 +508,23 @@ function goalAtFloor(m: Model): boolean {
 
 export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
   if (m.run.length < MIN_POLLS || goalAtFloor(m)) return null;
-  const series = sinceShown(m.livePts, holding ? input.heldFrom : input.shownSince);
-  const tr = trendOf(series) ?? (holding ? fewPointsTrend(series) : null);
-  if (!tr || !risingNow(tr, holding, measurableRise(m, Math.max(tr.from, tr.to)))) return null;
-  if (!holding && (!profileAgrees(m, tr, series[0]!.t) || !plainAgrees(series, tr))) return null;
+  const since = holding ? input.heldFrom : input.shownSince;
+  const series = sinceShown(m.livePts, since);
+  const totals = trendOf(series) ?? (holding ? fewPointsTrend(series) : null);
+  const fromTotals =
+    totals && risingNow(totals, holding, measurableRise(m, Math.max(totals.from, totals.to))) && (holding || (profileAgrees(m, totals, series[0]!.t) && plainAgrees(series, totals)));
+  const kept = fromTotals ? null : keptRise(m, since, holding);
+  const tr = fromTotals ? totals : kept?.tr;
+  if (!tr) return null;
   const source = m.live.source ? LIVE_HEAP_SOURCE_WORDS[m.live.source] : '';
-  const evidence = [
-    `live heap after GC grew ${formatBytes(tr.from)} → ${formatBytes(tr.to)} over ${plural(tr.points, 'GC')} in ${formatDuration(tr.spanMs)} (${rate(tr.slope)}; Mann–Kendall p=${tr.pRising.toPrecision(2)}; from ${source})`,
-  ];
+  const evidence = kept
+    ? [
+        `what the heap keeps grew ${formatBytes(tr.from)} → ${formatBytes(tr.to)} over ${plural(tr.points, 'GC')} in ${formatDuration(tr.spanMs)} (${rate(tr.slope)}; Mann–Kendall p=${tr.pRising.toPrecision(2)}; heap profile: stacks that keep what they allocate)`,
+        `the live heap at each GC is mostly memory in flight (${formatBytes(m.keptRecent[m.keptRecent.length - 1]!.inuse)} at the last GC), so its totals rise and fall with it`,
+      ]
+    : [
+        `live heap after GC grew ${formatBytes(tr.from)} → ${formatBytes(tr.to)} over ${plural(tr.points, 'GC')} in ${formatDuration(tr.spanMs)} (${rate(tr.slope)}; Mann–Kendall p=${tr.pRising.toPrecision(2)}; from ${source})`,
+      ];
   const growth = input.heapGrowth().slice(0, 3);
   for (const g of growth) evidence.push(`${g.name} holds ${formatBytes(g.bytes)} more ${input.baselineLabel} (${rate(g.ratePerSec)})`);
   const runway = runwayOf(m.last, slopeOf(m.goals), slopeOf(m.run.flatMap((r) => (r.rss === null ? [] : [{ t: r.time, v: r.rss }]))));
@@ -478,6 +534,8 @@ export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding 
     kind: 'heap-leak',
     confidence: riseConfidence(tr),
     summary: `heap leak: the live heap grows ${rate(tr.slope)}${culprit ? `, mostly in ${culprit}` : ''}`,
+    growthRate: tr.slope,
+    since: kept ? kept.since : series[0]!.t,
     evidence,
     suggestions: [
       culprit
@@ -488,6 +546,19 @@ export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding 
     ],
     runway,
   };
+}
+
+/**
+ * A leak under memory in flight (mostlyInFlight): the totals at each GC say little, what the heap
+ * keeps rises. Its figures come from the sampled heap profile, so the rise must exceed the
+ * profile's own noise.
+ */
+function keptRise(m: Model, since: number | null | undefined, holding: boolean): { tr: Trend; since: number } | null {
+  if (!mostlyInFlight(m)) return null;
+  const pts = sinceShown(m.kept, since);
+  const tr = trendOf(pts) ?? (holding ? fewPointsTrend(pts) : null);
+  if (!tr || !risingNow(tr, holding, 2 * Math.sqrt(Math.max(tr.from, tr.to, 0) * MEM_PROFILE_RATE))) return null;
+  return { tr, since: pts[0]!.t };
 }
 
 /**
@@ -567,11 +638,14 @@ function provenGoroutineLeak(m: Model, leak: LeakedGoroutines): Finding {
   };
 }
 
+/** Goroutines up or down by fewer than this are connections coming and going. */
+const MIN_GOROUTINE_RISE = 3;
+
 export function goroutineLeak(m: Model, input: RuleInput, holding: boolean): Finding | null {
   if (input.leakedGoroutines && input.leakedGoroutines.total > 0 && m.run.length >= 1) return provenGoroutineLeak(m, input.leakedGoroutines);
   const tr = trendOf(sinceShown(m.goroutines, holding ? input.heldFrom : input.shownSince));
   // A handful of goroutines up or down is connections coming and going.
-  if (!tr || m.run.length < MIN_POLLS || !risingNow(tr, holding, 3)) return null;
+  if (!tr || m.run.length < MIN_POLLS || !risingNow(tr, holding, MIN_GOROUTINE_RISE)) return null;
   const evidence = [
     `goroutines ${Math.round(tr.from)} → ${Math.round(tr.to)} in ${formatDuration(tr.spanMs)} (+${(tr.slope * 60).toFixed(1)}/min; Mann–Kendall p=${tr.pRising.toPrecision(2)})`,
   ];
@@ -592,6 +666,43 @@ export function goroutineLeak(m: Model, input: RuleInput, holding: boolean): Fin
         ? { text: `Open Goroutines ({key}) and press Enter on ${culprit.top} for its stack, states and how long they have waited`, action: 'open-goroutines' }
         : { text: 'Open Goroutines ({key}): the group whose Δ keeps growing is the leak', action: 'open-goroutines' },
       { text: 'A goroutine blocked forever on a channel, a lock or I/O without a deadline never exits: give it a context, a timeout or a close' },
+    ],
+  };
+}
+
+/**
+ * A heap that grows in the very function where a growing group of goroutines waits is held by
+ * those goroutines: a goroutine leak with held memory. Goroutine counts are whole numbers, flat
+ * for most of a run before a leak starts; the many tied pairs keep their Theil–Sen slope at 0
+ * for polls after the live heap (a GC or more per poll) shows the rise. The profiles name the
+ * cause sooner: the heap's top grower is the group's top frame or its entry, and the group grew
+ * by a handful at least, as the count did since the heap began to rise.
+ */
+export function goroutinesHoldingHeap(m: Model, input: RuleInput, heapFrom: number): Finding | null {
+  const culprit = input.heapGrowth()[0];
+  if (!culprit) return null;
+  const group = input.goroutineGrowth().find((g) => g.delta >= MIN_GOROUTINE_RISE && (g.top === culprit.name || g.entry === culprit.name));
+  if (!group) return null;
+  const pts = m.goroutines.filter((p) => p.t >= heapFrom);
+  if (pts.length < MIN_TREND_POINTS) return null;
+  const first = pts[0]!.v;
+  const last = pts[pts.length - 1]!.v;
+  const mk = mannKendall(pts);
+  if (last - first < Math.max(MIN_GOROUTINE_RISE, MIN_RISE * first) || mk.pRising >= P_STRONG) return null;
+  const seconds = Math.max(1, (pts[pts.length - 1]!.t - pts[0]!.t) / 1000);
+  const stack = m.last.stackInuse;
+  return {
+    kind: 'goroutine-leak',
+    confidence: Math.max(0, Math.min(0.99, 1 - mk.pRising)),
+    summary: `goroutine leak: ${plural(group.count, 'goroutine')} (+${group.delta}) waiting in ${group.top} hold the growing heap`,
+    evidence: [
+      `goroutines ${Math.round(first)} → ${Math.round(last)} in ${formatDuration(seconds * 1000)} (Mann–Kendall p=${mk.pRising.toPrecision(2)}), while the live heap grows`,
+      `${culprit.name} holds ${formatBytes(culprit.bytes)} more ${input.baselineLabel} (${rate(culprit.ratePerSec)}), and ${plural(group.count, 'goroutine')} (+${group.delta}) wait in ${group.top}, started in ${group.entry}`,
+      ...(stack !== null ? [`goroutine stacks now take ${formatBytes(stack)}`] : []),
+    ],
+    suggestions: [
+      { text: `Open Goroutines ({key}) and press Enter on ${group.top} for its stack, states and how long they have waited`, action: 'open-goroutines' },
+      { text: 'A goroutine blocked forever on a channel, a lock or I/O without a deadline never exits, and keeps what it references: give it a context, a timeout or a close' },
     ],
   };
 }
@@ -631,6 +742,7 @@ export function nonGoMemory(m: Model, holding: boolean, shownSince: number | nul
     kind: 'non-go-memory',
     confidence: growing && tr ? Math.max(riseConfidence(tr), standing ? 0.9 : 0) : 0.8,
     summary: `memory outside Go ${growing && tr ? `grows ${rate(tr.slope)}` : `stands at ${formatBytes(last)}`}: cgo/C allocations or mapped memory`,
+    growthRate: growing && tr ? tr.slope : 0,
     evidence,
     suggestions: [
       { text: 'Heap profiles cannot see it: look at cgo libraries (C malloc), mmap, or memory-mapped files' },

@@ -15,6 +15,8 @@ import {
   buildModel,
   footprintNote,
   goroutineLeak,
+  goroutinesHoldingHeap,
+  mostlyInFlight,
   heapLeak,
   interimStatement,
   nonGoMemory,
@@ -132,6 +134,18 @@ export function currentRun(records: readonly PollRecord[]): PollRecord[] {
 const PRIORITY: Finding['kind'][] = ['goroutine-leak', 'heap-leak', 'non-go-memory', 'runtime-retention', 'healthy'];
 
 /**
+ * Findings in the order told. A goroutine leak leads whenever found (its count is unambiguous
+ * and explains the memory it holds); a heap leak and memory outside Go growing together are told
+ * fastest first, as that is what fills memory: a live heap creeping 1 kB/s beside a 1.4 MB/s mmap
+ * growth is the lesser story, however significant its trend.
+ */
+function byPriority(a: Finding, b: Finding): number {
+  const growth = (f: Finding) => f.kind === 'heap-leak' || f.kind === 'non-go-memory';
+  if (growth(a) && growth(b)) return (b.growthRate ?? 0) - (a.growthRate ?? 0);
+  return PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind);
+}
+
+/**
  * Confidence that nothing grows: the evidence that the live heap rises slower than a 10% rise
  * over the run (Mann–Kendall on the series minus that rise), so it grows with the number of GC
  * cycles seen and falls with their noise.
@@ -173,6 +187,21 @@ function noSignOfRise(m: Model): boolean {
   return comparablePairs(tail) >= (need * (need - 1)) / 2 && mannKendall(tail).pRising >= P_NO_SIGN;
 }
 const P_NO_SIGN = 0.2;
+
+/**
+ * Healthy, while the totals at each GC still rise and fall: they are mostly memory in flight
+ * (mostlyInFlight), and what the heap keeps shows no sign of rising (a leak is kept memory).
+ * Returns the evidence, or null.
+ */
+function memoryInFlight(m: Model): string | null {
+  if (!mostlyInFlight(m) || mannKendall(m.kept).pRising < P_NO_SIGN) return null;
+  const first = m.kept[0]!;
+  const last = m.keptRecent[m.keptRecent.length - 1]!;
+  return (
+    `the live heap at each GC is mostly memory in flight: stacks that free what they allocate held ${Math.floor((100 * (last.inuse - last.v)) / last.inuse)}% of the ${formatBytes(last.inuse)} live at the last GC; ` +
+    `what the heap keeps went ${formatBytes(first.v)} → ${formatBytes(last.v)} over ${plural(m.kept.length, 'GC')} (heap profile)`
+  );
+}
 
 function healthy(m: Model): Finding {
   const r = m.last;
@@ -244,6 +273,13 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     const rr = runtimeRetention(m, ruleInput, holding('runtime-retention'));
     if (rr) findings.push(rr);
   }
+  if (!findings.some((f) => f.kind === 'goroutine-leak')) {
+    // A goroutine leak told from the heap it holds is held while that heap still rises (judged
+    // as a shown leak is), though no heap leak is shown.
+    const heap = holding('goroutine-leak') ? heapLeak(m, ruleInput, true) : findings.find((f) => f.kind === 'heap-leak');
+    const held = heap ? goroutinesHoldingHeap(m, ruleInput, heap.since ?? run[0]!.time) : null;
+    if (held) findings.push(held);
+  }
 
   const thrash = thrashNote(m);
   const spike = spikeNote(run, fmt);
@@ -279,9 +315,11 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
   }
   if (findings.length === 0) {
     const h = healthy(m);
+    const inFlight = memoryInFlight(m);
+    if (inFlight) h.evidence.push(inFlight);
     // "Healthy" is a first claim too: until the flat live heap is good evidence, keep watching.
     // Once something was shown, going back to "watching" would only add a change.
-    if (h.confidence < HEALTHY_MIN_CONFIDENCE && (current === null || current === 'insufficient-data') && !noSignOfRise(m)) {
+    if (h.confidence < HEALTHY_MIN_CONFIDENCE && (current === null || current === 'insufficient-data') && !noSignOfRise(m) && !inFlight) {
       const interim = interimStatement(m, 0, 0);
       const pts = m.live.points;
       const moved = pts.length >= 2 ? `the live heap went ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${plural(pts.length, 'GC')}, not yet enough to tell a trend from noise` : 'no trend in the live heap yet';
@@ -289,7 +327,7 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     }
     findings.push(h);
   }
-  findings.sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind));
+  findings.sort(byPriority);
   const top = findings[0]!;
   const evidence = [...top.evidence, ...findings.slice(1).map((f) => `also: ${f.summary}`)];
   if (spike) evidence.push(spike);

@@ -30,6 +30,7 @@ import { fillGcFigures, fillMemStats } from '../source/metrics-record.js';
 import type { HeapDecoder } from './heap-decoder.js';
 import { identify, identityNote, noticeOomKill, readContainerMemory, reidentifyDue, type Identified } from './container.js';
 import { RestartWatch } from './restart.js';
+import { keptInuse } from '../analysis/kept-heap.js';
 
 export interface CollectOptions {
   /** Read smaps_rollup (LazyFree) every this many polls. */
@@ -53,6 +54,7 @@ export interface CollectState {
   env: GoEnv | null;
   lastHeapNumGC: number | null;
   lastHeapInuse: number | null;
+  lastHeapKept: number | null;
   lastLazyFree: number | null;
   lastAnonHugePages: number | null;
   /** When smaps_rollup was last read, and the figures then: a big move in either calls for a fresh read. */
@@ -81,6 +83,7 @@ export function initialCollectState(): CollectState {
     env: null,
     lastHeapNumGC: null,
     lastHeapInuse: null,
+    lastHeapKept: null,
     lastLazyFree: null,
     lastAnonHugePages: null,
     lastSmaps: null,
@@ -499,6 +502,7 @@ function noticeRestart(ctx: PollContext): void {
     // What we knew about the old process's heap and goroutines no longer applies.
     state.lastHeapNumGC = null;
     state.lastHeapInuse = null;
+    state.lastHeapKept = null;
     state.lastGoroutineTotal = null;
   }
 }
@@ -547,10 +551,12 @@ async function readHeapProfile(ctx: PollContext): Promise<void> {
   if (ctx.heap) {
     state.lastHeapNumGC = record.numGC;
     state.lastHeapInuse = heapInuse(ctx.heap);
+    state.lastHeapKept = keptInuse(ctx.heap);
     record.heapProfileFetched = true;
   }
   record.heapProfileNumGC = state.lastHeapNumGC;
   record.heapProfileInuse = state.lastHeapInuse;
+  record.heapProfileKept = state.lastHeapKept;
 }
 
 function heapInuse(p: Profile): number | null {

@@ -274,6 +274,27 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
     expect(rising.state.verdict.kind).toBe('heap-leak');
   });
 
+  it('GCs that each catch a batch in flight: healthy once the heap profile shows the stacks that keep memory flat, watching while they rise', () => {
+    // batch:25:0 of the matrix (Go 1.26, idle, 124 MiB every 11 s held 3 s): every GC fires
+    // during a batch and finds a different part of it live; the totals rise and fall.
+    const live = [40, 51, 98, 180, 142, 118];
+    const batches = (kept: (gc: number) => number) =>
+      shaped(60, 100, (i) => live[Math.floor(i / 10)]! * MB, (i) => {
+        const gc = Math.floor(i / 10);
+        return { numGC: 7 + gc, heapProfileNumGC: 7 + gc, heapProfileInuse: live[gc]! * MB, heapProfileKept: kept(gc) };
+      });
+    const inFlight = judgeEach(batches(() => 0.5 * MB));
+    // Healthy from the 4th GC's profile on, once: no leak claimed from 40 → 51 → 98 → 180 MB.
+    expect(inFlight.kinds.indexOf('healthy'), inFlight.kinds.join(' ')).toBeLessThan(35);
+    expect(inFlight.kinds.slice(inFlight.kinds.indexOf('healthy')).every((k) => k === 'healthy'), inFlight.kinds.join(' ')).toBe(true);
+    expect(inFlight.state.verdict.evidence.join('\n')).toMatch(/the live heap at each GC is mostly memory in flight: stacks that free what they allocate held 99% of the 118MB live at the last GC; what the heap keeps went 512kB → 512kB over 6 GCs \(heap profile\)/);
+    // The same totals with the memory kept by its stacks (a leak under the batches): no healthy then.
+    const kept = judgeEach(batches((gc) => (0.5 + 4 * gc) * MB));
+    expect(kept.kinds, kept.kinds.join(' ')).not.toContain('healthy');
+    expect(kept.state.verdict.kind).toBe('heap-leak');
+    expect(kept.state.verdict.evidence[0]).toMatch(/^what the heap keeps grew 512kB → 20\.5MB over 6 GCs in 50s \(410kB\/s; Mann–Kendall p=/);
+  });
+
   it('a leak shown from the heap profile holds when the exact heap goal takes over with too few points for a trend', () => {
     // slow-leak-small:13:1 of the matrix (Go 1.19, GOGC=150 from the environment, 195 KiB/s):
     // the first two goals sit at the 4 MB × 1.5 floor, so the live heap comes from the sampled
@@ -342,6 +363,9 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
       heapSys: limit - 9 * MB,
       heapIdle: limit - 9 * MB - r.heapInuse!,
       sys: limit,
+      // RSS is what Go holds (Sys) and the binary's pages: pinned at the limit too.
+      rss: limit + 3 * MB,
+      rssAnon: limit,
     }));
     const v = judgeOnce(input(recs));
     expect(v.gcThrash).toBe(true);
@@ -397,6 +421,49 @@ describe('what the modern runtime tells (Go >= 1.21)', () => {
     expect(v.confidence).toBeGreaterThan(0.98);
     expect(v.summary).toMatch(/^goroutine leak: 40 goroutines can never wake, 40 waiting in main\.orphanWait \(the runtime's goroutine-leak profile\)/);
     expect(judgeOnce(input(flat, { leakedGoroutines: { ...leaked, total: 0, groups: [] } })).kind).toBe('healthy');
+  });
+
+  it('a heap growing in the function where a growing group of goroutines waits is a goroutine leak, before the count alone says so', () => {
+    // 22 polls flat at 6 goroutines, then 6 more each poll, each holding 64 KiB: the live heap
+    // (a GC every poll) shows the rise at once, the tied counts keep their own slope at 0.
+    const recs = shaped(28, 100, (i) => 2 * MB + ((i * 7919) % 13) * 2048 + Math.max(0, i - 21) * 6 * 64 * 1024, (i) => ({ goroutines: 6 + Math.max(0, i - 21) * 6 }));
+    const heapGrowth = () => [{ name: 'main.leakWorker', bytes: 2.2 * MB, ratePerSec: 380_000 }];
+    const grew = (top: string) => () => [{ top, entry: 'main.spawnLeakers', count: 42, delta: 36 }];
+    const v = judgeOnce(input(recs, { heapGrowth, goroutineGrowth: grew('main.leakWorker') }));
+    expect(v.kind).toBe('goroutine-leak');
+    expect(v.summary).toBe('goroutine leak: 42 goroutines (+36) waiting in main.leakWorker hold the growing heap');
+    expect(v.evidence[0]).toMatch(/^goroutines 6 → 42 in /);
+    expect(v.evidence.join('\n')).toMatch(/^also: heap leak: the live heap grows/m);
+    // Polled on, it holds while the heap it holds rises, though a leak told since it was shown
+    // has too few points, and the counts' own slope is still 0.
+    const { kinds } = judgeEach(shaped(34, 100, (i) => 2 * MB + ((i * 7919) % 13) * 2048 + Math.max(0, i - 21) * 6 * 64 * 1024, (i) => ({ goroutines: 6 + Math.max(0, i - 21) * 6 })), {
+      heapGrowth,
+      goroutineGrowth: grew('main.leakWorker'),
+    });
+    const first = kinds.indexOf('goroutine-leak');
+    expect(first, kinds.join(' ')).toBeGreaterThan(21);
+    expect(kinds.slice(first).every((k) => k === 'goroutine-leak'), kinds.join(' ')).toBe(true);
+    // Goroutines that grew elsewhere do not hold this heap: a heap leak.
+    expect(judgeOnce(input(recs, { heapGrowth, goroutineGrowth: grew('main.serveConn') })).kind).toBe('heap-leak');
+    // Nor do they when the count did not rise with the heap.
+    const flatCount = recs.map((r) => ({ ...r, goroutines: 6 }));
+    expect(judgeOnce(input(flatCount, { heapGrowth, goroutineGrowth: grew('main.leakWorker') })).kind).toBe('heap-leak');
+  });
+
+  it('a heap leak and memory outside Go growing at once: the faster leads, the other follows as "also"', () => {
+    const both = (liveRate: number, nonGoRate: number) =>
+      shaped(30, 100, (i) => 6 * MB + liveRate * i, (i) => ({
+        namedMappings: { goRss: 60 * MB, nonGoAnonymous: 10 * MB + nonGoRate * i, biggestNonGo: [], evidence: 'named mappings evidence' },
+      }));
+    // A live heap creeping 1 kB/s (a significant, steady trend) beside 1.4 MB/s of mmap growth.
+    const mmap = judgeOnce(input(both(1024, 1.4 * MB)));
+    expect(judgeOnce(input(both(1024, 0))).kind, 'the creep alone is a leak').toBe('heap-leak');
+    expect(mmap.kind).toBe('non-go-memory');
+    expect(mmap.evidence.join('\n')).toMatch(/^also: heap leak: the live heap grows 1\.00kB\/s/m);
+    // A 1 MB/s leak beside 400 kB/s of memory outside Go: the leak leads.
+    const leak = judgeOnce(input(both(MB, 0.4 * MB)));
+    expect(leak.kind).toBe('heap-leak');
+    expect(leak.evidence.join('\n')).toMatch(/^also: memory outside Go grows/m);
   });
 
   it('Go\'s named mappings give the exact non-Go figure, the same on screen and in the verdict', () => {
