@@ -551,10 +551,11 @@ export function heapLeak(m: Model, input: RuleInput, holding: boolean): Finding 
 /**
  * A leak under memory in flight (mostlyInFlight): the totals at each GC say little, what the heap
  * keeps rises. Its figures come from the sampled heap profile, so the rise must exceed the
- * profile's own noise.
+ * profile's own noise. A leak found so is held while what the heap keeps still rises, also once
+ * the kept memory outgrows the memory in flight (the totals take over only as it dominates them).
  */
 function keptRise(m: Model, since: number | null | undefined, holding: boolean): { tr: Trend; since: number } | null {
-  if (!mostlyInFlight(m)) return null;
+  if (!holding && !mostlyInFlight(m)) return null;
   const pts = sinceShown(m.kept, since);
   const tr = trendOf(pts) ?? (holding ? fewPointsTrend(pts) : null);
   if (!tr || !risingNow(tr, holding, 2 * Math.sqrt(Math.max(tr.from, tr.to, 0) * MEM_PROFILE_RATE))) return null;

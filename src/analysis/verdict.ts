@@ -189,12 +189,12 @@ function noSignOfRise(m: Model): boolean {
 const P_NO_SIGN = 0.2;
 
 /**
- * Healthy, while the totals at each GC still rise and fall: they are mostly memory in flight
- * (mostlyInFlight), and what the heap keeps shows no sign of rising (a leak is kept memory).
- * Returns the evidence, or null.
+ * Healthy, while the totals at each GC still rise and fall, when they are mostly memory in flight
+ * (mostlyInFlight, checked by the caller) and what the heap keeps shows no sign of rising (a leak
+ * is kept memory). Returns the evidence, or null.
  */
 function memoryInFlight(m: Model): string | null {
-  if (!mostlyInFlight(m) || mannKendall(m.kept).pRising < P_NO_SIGN) return null;
+  if (mannKendall(m.kept).pRising < P_NO_SIGN) return null;
   const first = m.kept[0]!;
   const last = m.keptRecent[m.keptRecent.length - 1]!;
   return (
@@ -315,11 +315,15 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
   }
   if (findings.length === 0) {
     const h = healthy(m);
-    const inFlight = memoryInFlight(m);
-    if (inFlight) h.evidence.push(inFlight);
+    // With the heap at each GC mostly in flight its totals say nothing either way: what the
+    // heap keeps must show no sign of rising.
+    const inFlight = mostlyInFlight(m);
+    const keptFlat = inFlight ? memoryInFlight(m) : null;
+    if (keptFlat) h.evidence.push(keptFlat);
+    const firstClaim = current === null || current === 'insufficient-data';
     // "Healthy" is a first claim too: until the flat live heap is good evidence, keep watching.
     // Once something was shown, going back to "watching" would only add a change.
-    if (h.confidence < HEALTHY_MIN_CONFIDENCE && (current === null || current === 'insufficient-data') && !noSignOfRise(m) && !inFlight) {
+    if (firstClaim && (inFlight ? !keptFlat : h.confidence < HEALTHY_MIN_CONFIDENCE && !noSignOfRise(m))) {
       const interim = interimStatement(m, 0, 0);
       const pts = m.live.points;
       const moved = pts.length >= 2 ? `the live heap went ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${plural(pts.length, 'GC')}, not yet enough to tell a trend from noise` : 'no trend in the live heap yet';

@@ -295,6 +295,22 @@ describe('the runtime\'s arithmetic, not ratios at random moments', () => {
     expect(kept.state.verdict.evidence[0]).toMatch(/^what the heap keeps grew 512kB → 20\.5MB over 6 GCs in 50s \(410kB\/s; Mann–Kendall p=/);
   });
 
+  it('a leak under batches whose totals show no sign of a rise: watching while what the heap keeps rises, then a leak', () => {
+    // combo:27:0 of the matrix (Go 1.26, GOGC 75, 440 kB/s kept in a slice under 77 MB batches
+    // every 14 s): the GCs' totals 74 → 90 → 71 → 92 → 80 MB said "no sign of a rise"; the
+    // stacks that keep what they allocate held 6 → 12 → 16 → 16 → 27 MB.
+    const live = [74, 76, 82, 90, 71, 92, 80];
+    const kept = [53, 6.1, 12.2, 16.3, 16.3, 26.9, 33];
+    const recs = shaped(70, 75, (i) => live[Math.floor(i / 10)]! * MB, (i) => {
+      const gc = Math.floor(i / 10);
+      return { numGC: 7 + gc, heapProfileNumGC: 7 + gc, heapProfileInuse: (live[gc]! - 20) * MB, heapProfileKept: kept[gc]! * MB, totalAlloc: i * 8 * MB };
+    });
+    const { kinds, state } = judgeEach(recs);
+    expect(kinds, kinds.join(' ')).not.toContain('healthy');
+    expect(state.verdict.kind, kinds.join(' ')).toBe('heap-leak');
+    expect(state.verdict.evidence[0]).toMatch(/^what the heap keeps grew /);
+  });
+
   it('a leak shown from the heap profile holds when the exact heap goal takes over with too few points for a trend', () => {
     // slow-leak-small:13:1 of the matrix (Go 1.19, GOGC=150 from the environment, 195 KiB/s):
     // the first two goals sit at the 4 MB × 1.5 floor, so the live heap comes from the sampled
