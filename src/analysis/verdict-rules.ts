@@ -154,14 +154,21 @@ function keptPoints(run: readonly PollRecord[]): KeptPoint[] {
 }
 
 /**
- * The live heap at each of the last GCs (as many as a rise or its absence needs) was mostly
+ * The live heap at the last GCs (as many as a rise or its absence needs), together, was mostly
  * memory in flight: stacks that free what they allocate held most of it. GCs that batches
  * trigger catch a part of each batch live, a different part each time, so their totals rise and
  * fall whatever the heap keeps; what the heap keeps is then the witness of a leak or of none.
  */
 export function mostlyInFlight(m: Model): boolean {
   const recent = m.keptRecent;
-  return recent.length === MIN_TREND_POINTS - 1 && recent.every((p) => p.inuse - p.v >= p.v);
+  if (recent.length < MIN_TREND_POINTS - 1) return false;
+  let kept = 0;
+  let inuse = 0;
+  for (const p of recent) {
+    kept += p.v;
+    inuse += p.inuse;
+  }
+  return inuse - kept >= kept;
 }
 
 export function buildModel(run: PollRecord[]): Model {

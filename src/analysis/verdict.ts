@@ -190,8 +190,9 @@ const P_NO_SIGN = 0.2;
 
 /**
  * Healthy, while the totals at each GC still rise and fall, when they are mostly memory in flight
- * (mostlyInFlight, checked by the caller) and what the heap keeps shows no sign of rising (a leak
- * is kept memory). Returns the evidence, or null.
+ * (mostlyInFlight, with as many kept points as "no sign of a rise" needs: checked by the caller)
+ * and what the heap keeps shows no sign of rising (a leak is kept memory). Returns the evidence,
+ * or null.
  */
 function memoryInFlight(m: Model): string | null {
   if (mannKendall(m.kept).pRising < P_NO_SIGN) return null;
@@ -316,8 +317,8 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
   if (findings.length === 0) {
     const h = healthy(m);
     // With the heap at each GC mostly in flight its totals say nothing either way: what the
-    // heap keeps must show no sign of rising.
-    const inFlight = mostlyInFlight(m);
+    // heap keeps must show no sign of rising, once it has the points to say so.
+    const inFlight = mostlyInFlight(m) && m.kept.length >= MIN_TREND_POINTS - 1;
     const keptFlat = inFlight ? memoryInFlight(m) : null;
     if (keptFlat) h.evidence.push(keptFlat);
     const firstClaim = current === null || current === 'insufficient-data';
