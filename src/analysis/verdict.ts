@@ -320,7 +320,11 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     // heap keeps must show no sign of rising, once it has the points to say so.
     const inFlight = mostlyInFlight(m) && m.kept.length >= MIN_TREND_POINTS - 1;
     const keptFlat = inFlight ? memoryInFlight(m) : null;
-    if (keptFlat) h.evidence.push(keptFlat);
+    if (keptFlat) {
+      h.evidence.push(keptFlat);
+      // The evidence of health is then what the heap keeps being flat, not the totals.
+      h.confidence = Math.max(h.confidence, flatConfidence(m.kept));
+    }
     const firstClaim = current === null || current === 'insufficient-data';
     // "Healthy" is a first claim too: until the flat live heap is good evidence, keep watching.
     // Once something was shown, going back to "watching" would only add a change.
