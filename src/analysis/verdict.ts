@@ -330,8 +330,9 @@ export function judgeOnce(input: VerdictInput, current: VerdictKind | null = nul
     // Once something was shown, going back to "watching" would only add a change.
     if (firstClaim && (inFlight ? !keptFlat : h.confidence < HEALTHY_MIN_CONFIDENCE && !noSignOfRise(m))) {
       const interim = interimStatement(m, 0, 0);
-      const pts = m.live.points;
-      const moved = pts.length >= 2 ? `the live heap went ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${plural(pts.length, 'GC')}, not yet enough to tell a trend from noise` : 'no trend in the live heap yet';
+      const pts = inFlight ? m.kept : m.live.points;
+      const what = inFlight ? 'the live heap at each GC is mostly memory in flight; what the heap keeps' : 'the live heap';
+      const moved = pts.length >= 2 ? `${what} went ${formatBytes(pts[0]!.v)} → ${formatBytes(pts[pts.length - 1]!.v)} over ${plural(pts.length, 'GC')}, not yet enough to tell a trend from noise` : 'no trend in the live heap yet';
       return emptyVerdict('insufficient-data', `watching: ${moved}; ${interim.summary.replace(/^watching: need [^;]*;? ?/, '')}`, interim.evidence);
     }
     findings.push(h);
