@@ -187,14 +187,19 @@ export function withBurstStrata(run: readonly PollRecord[], points: GcPoint[]): 
   return points.map((p, i) => ({ ...p, g: strata[i]! }));
 }
 
+/** A heap profile's in-use total (v) and its part that stacks keep (kept-heap.ts). */
+export interface ProfilePoint extends GcPoint {
+  kept: number | null;
+}
+
 /** The heap profile's in-use total, one point per GC it describes (the one before its fetch). */
-export function heapProfilePoints(run: readonly PollRecord[]): GcPoint[] {
-  const profiles: GcPoint[] = [];
+export function heapProfilePoints(run: readonly PollRecord[]): ProfilePoint[] {
+  const profiles: ProfilePoint[] = [];
   let lastProfileGc: number | null = null;
   for (const r of run) {
     if (!n(r.heapProfileInuse) || !n(r.heapProfileNumGC) || r.heapProfileNumGC === lastProfileGc) continue;
     lastProfileGc = r.heapProfileNumGC;
-    profiles.push({ t: r.time, v: r.heapProfileInuse, numGC: r.heapProfileNumGC, goal: r.nextGC });
+    profiles.push({ t: r.time, v: r.heapProfileInuse, numGC: r.heapProfileNumGC, goal: r.nextGC, kept: r.heapProfileKept });
   }
   return profiles;
 }

@@ -155,7 +155,11 @@ export function mannKendall(points: readonly Point[]): MannKendall {
   if (!strata) variance = kendallVariance(points);
   else {
     const byStratum = new Map<number | undefined, Point[]>();
-    for (const p of points) byStratum.set(p.g, [...(byStratum.get(p.g) ?? []), p]);
+    for (const p of points) {
+      const stratum = byStratum.get(p.g);
+      if (stratum) stratum.push(p);
+      else byStratum.set(p.g, [p]);
+    }
     for (const stratum of byStratum.values()) variance += kendallVariance(stratum);
   }
   variance = Math.max(0, variance);

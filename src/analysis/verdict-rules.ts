@@ -141,16 +141,9 @@ export interface KeptPoint extends Point {
   inuse: number;
 }
 
-/** One point per heap profile (per GC: the profile describes the heap at the last GC), after the first GC. */
+/** What the heap keeps at each heap profile (one per GC it describes), after the first GC. */
 function keptPoints(run: readonly PollRecord[]): KeptPoint[] {
-  const out: KeptPoint[] = [];
-  let lastGc: number | null = null;
-  for (const r of run) {
-    if (r.heapProfileKept === null || r.heapProfileInuse === null || !r.heapProfileNumGC || r.heapProfileNumGC === lastGc) continue;
-    lastGc = r.heapProfileNumGC;
-    out.push({ t: r.time, v: r.heapProfileKept, inuse: r.heapProfileInuse });
-  }
-  return out;
+  return heapProfilePoints(run).flatMap((p) => (p.numGC > 0 && p.kept !== null ? [{ t: p.t, v: p.kept, inuse: p.v }] : []));
 }
 
 /**

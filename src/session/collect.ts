@@ -24,13 +24,13 @@ import { parseGoEnv, parseMemAvailable, type GoEnv } from '../source/parse-go-en
 import { parseCmdline, parsePprofIndex, type PprofIndexEntry } from '../source/parse-index.js';
 import { parseProcStatStartTime, parseProcStatus, parseSmaps, parseSmapsRollup } from '../source/parse-proc.js';
 import { nonGoBytes } from '../analysis/gc-model.js';
+import { keptInuse } from '../analysis/kept-heap.js';
 import { namedMappingSplit, nonGoEvidence, smapsFullDue } from '../analysis/named-mappings.js';
 import { extractGoProcessMetrics, parsePrometheusText, type GoProcessMetrics } from '../source/parse-prometheus.js';
 import { fillGcFigures, fillMemStats } from '../source/metrics-record.js';
 import type { HeapDecoder } from './heap-decoder.js';
 import { identify, identityNote, noticeOomKill, readContainerMemory, reidentifyDue, type Identified } from './container.js';
 import { RestartWatch } from './restart.js';
-import { keptInuse } from '../analysis/kept-heap.js';
 
 export interface CollectOptions {
   /** Read smaps_rollup (LazyFree) every this many polls. */
