@@ -144,23 +144,26 @@ export function mannKendall(points: readonly Point[]): MannKendall {
   const n = points.length;
   if (n < 3) return { n, s: 0, tau: 0, pRising: 1, pFalling: 1 };
   const strata = stratified(points);
+  const { v, g } = columns(points, strata);
   let s = 0;
   for (let i = 0; i < n - 1; i++) {
-    const vi = points[i]!.v;
-    const gi = points[i]!.g;
-    if (!strata) for (let j = i + 1; j < n; j++) s += Math.sign(points[j]!.v - vi);
-    else for (let j = i + 1; j < n; j++) if (points[j]!.g === gi) s += Math.sign(points[j]!.v - vi);
+    const vi = v[i]!;
+    if (!strata) for (let j = i + 1; j < n; j++) s += Math.sign(v[j]! - vi);
+    else {
+      const gi = g[i]!;
+      for (let j = i + 1; j < n; j++) if (g[j] === gi) s += Math.sign(v[j]! - vi);
+    }
   }
   let variance = 0;
-  if (!strata) variance = kendallVariance(points);
+  if (!strata) variance = kendallVariance(v.slice(0, n));
   else {
-    const byStratum = new Map<number | undefined, Point[]>();
-    for (const p of points) {
-      const stratum = byStratum.get(p.g);
-      if (stratum) stratum.push(p);
-      else byStratum.set(p.g, [p]);
+    const byStratum = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const stratum = byStratum.get(g[i]!);
+      if (stratum) stratum.push(v[i]!);
+      else byStratum.set(g[i]!, [v[i]!]);
     }
-    for (const stratum of byStratum.values()) variance += kendallVariance(stratum);
+    for (const stratum of byStratum.values()) variance += kendallVariance(Float64Array.from(stratum));
   }
   variance = Math.max(0, variance);
   const pairs = comparablePairs(points) || 1;
@@ -169,14 +172,45 @@ export function mannKendall(points: readonly Point[]): MannKendall {
   return { n, s, tau: s / pairs, pRising: 1 - normalCdf(z), pFalling: normalCdf(z) };
 }
 
-/** The variance of Mann–Kendall's S over one series (one stratum), with the tie correction. */
-function kendallVariance(points: readonly Point[]): number {
-  const c = points.length;
-  const ties = new Map<number, number>();
-  for (const { v } of points) ties.set(v, (ties.get(v) ?? 0) + 1);
+/** The variance of Mann–Kendall's S over one series (one stratum), with the tie correction; sorts `values`. */
+function kendallVariance(values: Float64Array): number {
+  const c = values.length;
+  values.sort();
   let tieTerm = 0;
-  for (const t of ties.values()) if (t > 1) tieTerm += t * (t - 1) * (2 * t + 5);
+  for (let i = 0; i < c; ) {
+    let j = i + 1;
+    while (j < c && values[j] === values[i]) j++;
+    const t = j - i;
+    if (t > 1) tieTerm += t * (t - 1) * (2 * t + 5);
+    i = j;
+  }
   return (c * (c - 1) * (2 * c + 5) - tieTerm) / 18;
+}
+
+/** Stratum ids as numbers (absent: -1), for typed arrays. */
+const NO_STRATUM = -1;
+let tScratch = new Float64Array(MAX_POINTS);
+let vScratch = new Float64Array(MAX_POINTS);
+let gScratch = new Float64Array(MAX_POINTS);
+
+/**
+ * The points' times, values and strata in typed arrays (reused from call to call: the pairwise
+ * loops then read numbers, not objects of two shapes). Valid until the next call.
+ */
+function columns(points: readonly Point[], strata: boolean): { t: Float64Array; v: Float64Array; g: Float64Array } {
+  const n = points.length;
+  if (tScratch.length < n) {
+    tScratch = new Float64Array(n);
+    vScratch = new Float64Array(n);
+    gScratch = new Float64Array(n);
+  }
+  for (let i = 0; i < n; i++) {
+    const p = points[i]!;
+    tScratch[i] = p.t;
+    vScratch[i] = p.v;
+    if (strata) gScratch[i] = p.g ?? NO_STRATUM;
+  }
+  return { t: tScratch, v: vScratch, g: gScratch };
 }
 
 export interface TheilSen {
@@ -204,25 +238,40 @@ export function theilSen(points: readonly Point[]): TheilSen {
   if (slopeScratch.length < pairs && pairs <= MAX_SCRATCH) slopeScratch = new Float64Array(pairs);
   const slopes = pairs <= MAX_SCRATCH ? slopeScratch : new Float64Array(pairs);
   const strata = stratified(points);
+  const { t, v, g } = columns(points, strata);
   let k = 0;
   for (let i = 0; i < n - 1; i++) {
-    const ti = points[i]!.t;
-    const vi = points[i]!.v;
-    const gi = points[i]!.g;
+    const ti = t[i]!;
+    const vi = v[i]!;
+    const gi = g[i]!;
     for (let j = i + 1; j < n; j++) {
-      const dt = (points[j]!.t - ti) / 1000;
-      if (dt > 0 && (!strata || points[j]!.g === gi)) slopes[k++] = (points[j]!.v - vi) / dt;
+      const dt = (t[j]! - ti) / 1000;
+      if (dt > 0 && (!strata || g[j] === gi)) slopes[k++] = (v[j]! - vi) / dt;
     }
   }
   const slope = k > 0 ? medianInPlace(slopes.subarray(0, k)) : 0;
-  const tEnd = points[n - 1]!.t;
-  const intercepts = points.map((p) => p.v - (slope * (p.t - tEnd)) / 1000);
+  const tEnd = t[n - 1]!;
   // The level is the plain points' where there are any: a burst's GCs sit above them by whatever
   // part of the burst they caught.
-  const plain = strata ? intercepts.filter((_, i) => (points[i]!.g ?? STRATUM_PLAIN) === STRATUM_PLAIN) : intercepts;
-  const level = median(plain.length > 0 ? plain : intercepts);
-  const residuals = intercepts.map((x) => Math.abs(x - level));
-  return { slope, level, noise: median(residuals), spread: Math.max(...residuals) };
+  const intercepts = new Float64Array(n);
+  let plain = 0;
+  for (let i = 0; i < n; i++) {
+    intercepts[i] = v[i]! - (slope * (t[i]! - tEnd)) / 1000;
+    if (!strata || g[i] === STRATUM_PLAIN || g[i] === NO_STRATUM) plain++;
+  }
+  let level: number;
+  if (strata && plain > 0 && plain < n) {
+    const mine = new Float64Array(plain);
+    for (let i = 0, m = 0; i < n; i++) if (g[i] === STRATUM_PLAIN || g[i] === NO_STRATUM) mine[m++] = intercepts[i]!;
+    level = medianInPlace(mine);
+  } else level = median(intercepts);
+  const residuals = new Float64Array(n);
+  let spread = -Infinity;
+  for (let i = 0; i < n; i++) {
+    residuals[i] = Math.abs(intercepts[i]! - level);
+    if (residuals[i]! > spread) spread = residuals[i]!;
+  }
+  return { slope, level, noise: medianInPlace(residuals), spread };
 }
 
 /** The points within the last `ms` of the series (by time), at least `minPoints` of them. */

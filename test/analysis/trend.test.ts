@@ -92,6 +92,52 @@ describe('theilSen', () => {
     }
   });
 
+  it('with strata: the median of the slopes within each stratum, the level from the plain points, and the seasonal Kendall S and variance', () => {
+    const sortedMedian = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const m = s.length >> 1;
+      return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+    };
+    for (const seed of [7, 8, 9, 10, 11, 12]) {
+      const rnd = seededRandom(seed);
+      const n = 6 + Math.floor(rnd() * 55);
+      // Strata 0 and 1, some points without one (compared with each other only), ties in values.
+      const pts: Point[] = series(Array.from({ length: n }, (_, i) => Math.round(i * 2 + rnd() * 15))).map((p) => {
+        const r = rnd();
+        return r < 0.6 ? { ...p, g: 0 } : r < 0.85 ? { ...p, g: 1 } : p;
+      });
+      const slopes: number[] = [];
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = i + 1; j < n; j++) {
+          if (pts[i]!.g !== pts[j]!.g) continue;
+          slopes.push((pts[j]!.v - pts[i]!.v) / ((pts[j]!.t - pts[i]!.t) / 1000));
+          s += Math.sign(pts[j]!.v - pts[i]!.v);
+        }
+      }
+      const ts = theilSen(pts);
+      expect(ts.slope).toBe(sortedMedian(slopes));
+      const tEnd = pts[n - 1]!.t;
+      const intercept = (p: Point) => p.v - (ts.slope * (p.t - tEnd)) / 1000;
+      const plain = pts.filter((p) => (p.g ?? 0) === 0);
+      expect(ts.level).toBe(sortedMedian((plain.length > 0 ? plain : pts).map(intercept)));
+      expect(ts.noise).toBe(sortedMedian(pts.map((p) => Math.abs(intercept(p) - ts.level))));
+      let variance = 0;
+      for (const g of [0, 1, undefined]) {
+        const vs = pts.filter((p) => p.g === g).map((p) => p.v);
+        const ties = new Map<number, number>();
+        for (const v of vs) ties.set(v, (ties.get(v) ?? 0) + 1);
+        let tieTerm = 0;
+        for (const t of ties.values()) tieTerm += t * (t - 1) * (2 * t + 5);
+        variance += (vs.length * (vs.length - 1) * (2 * vs.length + 5) - tieTerm) / 18;
+      }
+      const mk = mannKendall(pts);
+      expect(mk.s).toBe(s);
+      const z = s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
+      expect(mk.pRising).toBeCloseTo(1 - normalCdf(z), 12);
+    }
+  });
+
   it('finds the slope of a line through an outlier that would drag a least-squares fit', () => {
     const pts = series([5, 8, 11, 14, 500, 20, 23], 2000); // y = 1.5/s·t + 5, one wild point
     const ts = theilSen(pts);
