@@ -6,8 +6,7 @@
 import { fleetRow, type FleetInstance, type FleetSnapshot } from '../analysis/fleet.js';
 import type { VerdictState } from '../analysis/verdict.js';
 import { errorMessage, isLivepprofError, LivepprofError } from '../errors.js';
-import { constantsFrom, constantsQuery, namesStillAsked, SLOW_NAMES, withConstants } from './fleet-constants.js';
-import type { ActiveTarget, InstantSample, PrometheusClient, RangeSeries } from './prometheus.js';
+import type { ActiveTarget, PrometheusClient, RangeSeries } from './prometheus.js';
 import { GO_INFO, instancesFromSeries, MEMORY_LIMIT, RECORD_METRIC_NAMES, WORKING_SET } from './prometheus-records.js';
 
 export interface FleetQuery {
@@ -128,23 +127,17 @@ export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery,
   const noSeries = () =>
     new LivepprofError('no-series', `no Go runtime series match ${q.match ? `{${q.match}}` : 'the server'} between ${new Date(start).toISOString()} and ${new Date(end).toISOString()}: check --match (e.g. job="api") and --window`);
 
-  queries += 2;
-  // The instances, and (beside them) the series that hardly change, read once (fleet-constants.ts).
-  const [info, slow] = await Promise.all([client.series([selectorFor(DISCOVERY_NAMES, q.match)], start, end), constantSamples(client, q.match, end - start, end)]);
-  warnings.push(...info.warnings, ...slow.warnings);
+  queries++;
+  const info = await client.series([selectorFor(DISCOVERY_NAMES, q.match)], start, end);
+  warnings.push(...info.warnings);
   const known = [...new Set(info.data.map((l) => l.instance))];
   const out: Array<{ key: string; item: T }> = [];
   if (known.length > 0 && known.every((i): i is string => i !== undefined)) {
     startCadvisor(info.data);
-    const constants = constantsFrom(slow.data, info.data);
     const chunks: string[][] = [];
     for (let i = 0; i < known.length; i += INSTANCES_PER_QUERY) chunks.push(known.slice(i, i + INSTANCES_PER_QUERY));
-    const base = RECORD_METRIC_NAMES.filter((n) => !SLOW_NAMES.includes(n));
-    const selectors = chunks.map((c) => {
-      const mine = new Set(c);
-      const names = [...base, ...namesStillAsked(info.data.filter((l) => mine.has(l.instance ?? '')), constants)];
-      return selectorFor(names, `${q.match ? `${q.match},` : ''}instance=~"${c.map(quoteRegexForPromql).join('|')}"`);
-    });
+    const names = [...RECORD_METRIC_NAMES, GO_INFO];
+    const selectors = chunks.map((c) => selectorFor(names, `${q.match ? `${q.match},` : ''}instance=~"${c.map(quoteRegexForPromql).join('|')}"`));
     const pods = containers(); // in flight with the first chunks
     await limited(
       selectors.map((sel, k) => async () => {
@@ -152,10 +145,7 @@ export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery,
         warnings.push(...a.warnings);
         // Only the instances this query asked for.
         const mine = new Set(chunks[k]);
-        const series = withConstants(
-          a.data.filter((s) => mine.has(s.labels.instance ?? '')),
-          constants,
-        );
+        const series = a.data.filter((s) => mine.has(s.labels.instance ?? ''));
         const cadvisor = await pods;
         for (const inst of instancesFromSeries(series, cadvisor)) out.push({ key: inst.key, item: each(inst) });
       }),
@@ -183,19 +173,6 @@ export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery,
   if (out.length === 0) throw noSeries();
   out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { instances: out.map((o) => o.item), warnings: [...new Set(warnings)], queries, endMs: end, stepMs };
-}
-
-/**
- * The constants query's answer; none where the server cannot answer it (a store without
- * last_over_time): the range queries then ask for those series at every step, as before.
- */
-async function constantSamples(client: PrometheusClient, match: string, windowMs: number, endMs: number): Promise<{ data: InstantSample[]; warnings: string[] }> {
-  try {
-    return await client.query(constantsQuery(match, windowMs), endMs);
-  } catch (e) {
-    if (isLivepprofError(e) && e.kind === 'query') return { data: [], warnings: [] };
-    throw e;
-  }
 }
 
 export interface FleetSourceOptions {

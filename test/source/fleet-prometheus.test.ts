@@ -12,7 +12,6 @@ import { isLivepprofError, type LivepprofError } from '../../src/errors.js';
 import { HttpClient } from '../../src/source/http.js';
 import { parseApiBody, parseMatrix, parsePrometheusUrl, parseSampleValue, parseTargets, parseVector, PrometheusClient, scanMatrix, type RangeSeries } from '../../src/source/prometheus.js';
 import { FleetSource, fetchFleet, normalizeMatch, selectorFor, stepFor } from '../../src/source/prometheus-fleet.js';
-import { constantsQuery } from '../../src/source/fleet-constants.js';
 import { instancesFromSeries, RECORD_METRIC_NAMES } from '../../src/source/prometheus-records.js';
 import { GO_PROCESS_METRIC_NAMES } from '../../src/source/parse-prometheus.js';
 import { REPO_ROOT } from '../helpers/paths.js';
@@ -232,7 +231,7 @@ describe('series → one record per sample time per instance', () => {
 
 // ---- the client over HTTP, and the fleet source's failures ------------------------------------
 
-type Mode = 'ok' | 'status-500-html' | 'slow' | 'redirect-other-host' | 'cut' | 'partial' | 'down' | 'no-instance-label' | 'no-constants';
+type Mode = 'ok' | 'status-500-html' | 'slow' | 'redirect-other-host' | 'cut' | 'partial' | 'down' | 'no-instance-label';
 
 describe('the client over HTTP: one line per failure, the last good table kept, marked stale', () => {
   let server: Server;
@@ -245,17 +244,7 @@ describe('the client over HTTP: one line per failure, the last good table kept, 
     server = createServer((req, res) => {
       seen.push({ url: req.url ?? '', auth: req.headers.authorization });
       const url = req.url ?? '';
-      const c = capture(
-        url.startsWith('/api/v1/targets')
-          ? 'targets.json'
-          : url.startsWith('/api/v1/series')
-            ? 'series.json'
-            : url.startsWith('/api/v1/query?')
-              ? mode === 'no-constants'
-                ? 'bad-data.json'
-                : 'query-constants.json'
-              : 'query-range.json',
-      );
+      const c = capture(url.startsWith('/api/v1/targets') ? 'targets.json' : url.startsWith('/api/v1/series') ? 'series.json' : 'query-range.json');
       switch (mode) {
         case 'slow':
           return; // never answers
@@ -313,54 +302,14 @@ describe('the client over HTTP: one line per failure, the last good table kept, 
       expect(s.auth).toBe('Bearer prom-secret-token');
       expect(decodeURIComponent(s.url)).toContain('job="capture"');
     }
-    // First the instances (label sets of two small series: the index, no samples) and the series
-    // that hardly change (one instant query), then the other names for the instances found, the
-    // regex's dots escaped for a PromQL string: answers hold whole instances, judged as they arrive.
+    // First the instances (label sets of two small series: the index, no samples), then all
+    // names for them by instance, the regex's dots escaped for a PromQL string: answers hold
+    // whole instances, judged as they arrive.
     const urls = seen.map((s) => new URL(s.url, base));
-    const [first, second] = urls.slice(0, 2).sort((a, b) => a.pathname.localeCompare(b.pathname));
-    expect(first!.pathname).toBe('/api/v1/query');
-    expect(first!.searchParams.get('query')).toBe(constantsQuery('job="capture"', 4000));
-    expect(second!.pathname).toBe('/api/v1/series');
-    expect(second!.searchParams.get('match[]')).toBe('{__name__=~"go_info|process_start_time_seconds",job="capture"}');
-    expect(urls[2]!.pathname).toBe('/api/v1/query_range');
-    expect(urls[2]!.searchParams.get('query')).toMatch(/,job="capture",instance=~"127\\\\\.0\\\\\.0\\\\\.1:\d+\|127\\\\\.0\\\\\.0\\\\\.1:\d+"\}$/);
-    await c.close();
-  });
-
-  it('the series that hardly change are read once where constant over the window, and the records carry them as a range query would', async () => {
-    const c = client();
-    const f = await fetchFleet(c, { match: 'job="capture"', windowMs: 4000, points: 4, atMs: 1_796_594_792_000 }, 0);
-    const rangeQuery = seen.map((s) => new URL(s.url, base)).find((u) => u.pathname === '/api/v1/query_range')!.searchParams.get('query')!;
-    // Constant here: the start time (instant query) and the Go version (the series' label sets).
-    // GOGC and GOMEMLIMIT are not exported by these targets, so they are still asked for by range.
-    expect(rangeQuery).not.toContain('process_start_time_seconds');
-    expect(rangeQuery).not.toContain('go_info');
-    expect(rangeQuery).toContain('go_gc_gogc_percent');
-    expect(rangeQuery).toContain('go_gc_gomemlimit_bytes');
-    const constants = parseVector(parseApiBody(bytes(capture('query-constants.json')), 200, 'x').data, 'x');
-    const starts = new Map(constants.map((s) => [s.labels.instance, s.value * 1000]));
-    const full = instancesFromSeries(parseMatrix(parseApiBody(bytes(capture('query-range.json')), 200, 'x').data, 'x'));
-    expect(f.instances.map((i) => i.key)).toEqual(full.map((i) => i.key));
-    for (const [k, inst] of f.instances.entries()) {
-      expect(inst.goVersion).toBe(full[k]!.goVersion);
-      expect(inst.goVersion).toMatch(/^go1\.\d+/);
-      // Every sample time of the range answer, each with the constant start time, the rest as the range gave it.
-      expect(inst.records.map((r) => ({ ...r, processStart: null }))).toEqual(full[k]!.records);
-      expect(new Set(inst.records.map((r) => r.processStart))).toEqual(new Set([starts.get(inst.key)]));
-    }
-    await c.close();
-  });
-
-  it('a server that refuses the instant query (no last_over_time) is asked for every series by range instead', async () => {
-    mode = 'no-constants';
-    const c = client();
-    const f = await fetchFleet(c, { match: 'job="capture"', windowMs: 4000, points: 4, atMs: 1_796_594_792_000 }, 0);
-    expect(f.instances).toHaveLength(2);
-    const rangeQuery = seen.map((s) => new URL(s.url, base)).find((u) => u.pathname === '/api/v1/query_range')!.searchParams.get('query')!;
-    expect(rangeQuery).toContain('process_start_time_seconds');
-    // The version still comes from the label sets /api/v1/series gave.
-    expect(rangeQuery).not.toContain('go_info');
-    expect(f.instances.every((i) => i.goVersion?.startsWith('go1.'))).toBe(true);
+    expect(urls[0]!.pathname).toBe('/api/v1/series');
+    expect(urls[0]!.searchParams.get('match[]')).toBe('{__name__=~"go_info|process_start_time_seconds",job="capture"}');
+    expect(urls[1]!.pathname).toBe('/api/v1/query_range');
+    expect(urls[1]!.searchParams.get('query')).toMatch(/,job="capture",instance=~"127\\\\\.0\\\\\.0\\\\\.1:\d+\|127\\\\\.0\\\\\.0\\\\\.1:\d+"\}$/);
     await c.close();
   });
 
