@@ -106,11 +106,17 @@ function select(a: Float64Array, k: number): number {
 export function reduce(points: readonly Point[], max = MAX_POINTS): Point[] {
   if (points.length <= max) return points.slice();
   const out: Point[] = [];
+  const size = Math.ceil(points.length / max) + 1;
+  const ts = new Float64Array(size);
+  const vs = new Float64Array(size);
   for (let b = 0; b < max; b++) {
     const from = Math.floor((b * points.length) / max);
     const to = Math.floor(((b + 1) * points.length) / max);
-    const bucket = points.slice(from, to);
-    out.push({ t: median(bucket.map((p) => p.t)), v: median(bucket.map((p) => p.v)) });
+    for (let i = from; i < to; i++) {
+      ts[i - from] = points[i]!.t;
+      vs[i - from] = points[i]!.v;
+    }
+    out.push({ t: medianInPlace(ts.subarray(0, to - from)), v: medianInPlace(vs.subarray(0, to - from)) });
   }
   return out;
 }

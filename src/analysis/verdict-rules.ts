@@ -114,10 +114,11 @@ export interface RuleInput {
 }
 
 /** The points a new growth finding is judged on: since the shown kind was shown, plus the one before. */
-export function sinceShown(pts: readonly Point[], since: number | null | undefined): Point[] {
-  if (since === null || since === undefined) return pts.slice();
+export function sinceShown(pts: readonly Point[], since: number | null | undefined): readonly Point[] {
+  // The series itself where nothing is cut: trendOf's cache knows it (a fleet judges 1,000).
+  if (since === null || since === undefined) return pts;
   const from = pts.findIndex((p) => p.t >= since);
-  return from < 0 ? pts.slice(-1) : pts.slice(Math.max(0, from - 1));
+  return from < 0 ? pts.slice(-1) : from <= 1 ? pts : pts.slice(from - 1);
 }
 
 /** Everything the rules derive from the run, computed once per evaluation. */
@@ -167,11 +168,14 @@ export function mostlyInFlight(m: Model): boolean {
 export function buildModel(run: PollRecord[]): Model {
   const gogc = effectiveGogc(run);
   const live = liveHeap(run, gogc);
-  const pts = (f: (r: PollRecord) => number | null) =>
-    reduce(run.flatMap((r) => {
+  const pts = (f: (r: PollRecord) => number | null) => {
+    const out: Point[] = [];
+    for (const r of run) {
       const v = f(r);
-      return v === null ? [] : [{ t: r.time, v }];
-    }));
+      if (v !== null) out.push({ t: r.time, v });
+    }
+    return reduce(out);
+  };
   return {
     run,
     last: run[run.length - 1]!,
@@ -338,25 +342,32 @@ export function trendOf(pts: readonly Point[], minPoints = MIN_TREND_POINTS): Tr
 const trends = new WeakMap<readonly Point[], Trend>();
 
 /**
- * The Trend of a series: its slope and Mann–Kendall test at once, the rest (the recent and later
- * slopes, the flat end and whether growth stopped, the step share) when a rule first asks. Most
- * series a fleet judges are flat, and a flat series is settled by its slope and p-value alone.
+ * The Trend of a series: its Mann–Kendall test at once, the rest (the slope and level, the recent
+ * and later slopes, the flat end and whether growth stopped, the step share) when a rule first
+ * asks. Most series a fleet judges are flat, and risingNow settles a flat one by its p-value alone.
  */
 function computeTrend(pts: readonly Point[]): Trend {
   const mk = mannKendall(pts);
-  const ts = theilSen(pts);
   const spanMs = pts[pts.length - 1]!.t - pts[0]!.t;
+  let fit: ReturnType<typeof theilSen> | undefined;
   let recent: ReturnType<typeof theilSen> | undefined;
   let later: number | undefined;
   let step: number | undefined;
   let end: { stopped: boolean; flat: Point[] } | undefined;
+  const ts = () => (fit ??= theilSen(pts));
   const recentFit = () => (recent ??= theilSen(lastWindow(pts, RECENT_MS, RECENT_MIN_POINTS)));
-  const flatEnd = () => (end ??= stoppedOf(pts, ts.level));
+  const flatEnd = () => (end ??= stoppedOf(pts, ts().level));
   return {
     points: pts.length,
-    slope: ts.slope,
-    from: ts.level - (ts.slope * spanMs) / 1000,
-    to: ts.level,
+    get slope() {
+      return ts().slope;
+    },
+    get from() {
+      return ts().level - (ts().slope * spanMs) / 1000;
+    },
+    get to() {
+      return ts().level;
+    },
     spanMs,
     pRising: mk.pRising,
     get recentSlope() {
@@ -365,10 +376,10 @@ function computeTrend(pts: readonly Point[]): Trend {
     get laterSlope() {
       // With too few pairs to compare in the later half (3 points' worth), the whole run's slope.
       const half = pts.slice(Math.floor(pts.length / 2));
-      return (later ??= pts.length >= 6 && comparablePairs(half) >= 3 ? theilSen(half).slope : ts.slope);
+      return (later ??= pts.length >= 6 && comparablePairs(half) >= 3 ? theilSen(half).slope : ts().slope);
     },
     get stepShare() {
-      return (step ??= stepShareOf(pts, Math.max((ts.slope * spanMs) / 1000, pts[pts.length - 1]!.v - pts[0]!.v)));
+      return (step ??= stepShareOf(pts, Math.max((ts().slope * spanMs) / 1000, pts[pts.length - 1]!.v - pts[0]!.v)));
     },
     get stopped() {
       return flatEnd().stopped;
@@ -379,7 +390,9 @@ function computeTrend(pts: readonly Point[]): Trend {
     get noise() {
       return 1.4826 * recentFit().noise;
     },
-    scatter: 1.4826 * ts.noise,
+    get scatter() {
+      return 1.4826 * ts().noise;
+    },
   };
 }
 
@@ -406,6 +419,9 @@ function stoppedOf(pts: readonly Point[], level: number): { stopped: boolean; fl
 
 /** Is the series rising now, with the evidence a new verdict needs (or that a shown one needs to hold)? */
 export function risingNow(tr: Trend, holding: boolean, minRise: number): boolean {
+  // Significance first (Mann–Kendall comes with the trend; its fit is computed on demand): every
+  // way to a rise below needs p under P_HOLD (holding) or P_FAIR.
+  if (tr.pRising >= (holding ? P_HOLD : P_FAIR)) return false;
   const rise = tr.to - tr.from;
   // A rise that matters: 10% of the level over the run, or (seen over a short window, as
   // Prometheus scrapes give) a pace that would double the level within DOUBLING_HOURS.
