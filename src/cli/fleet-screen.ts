@@ -50,7 +50,8 @@ export function fleetOpeners({ client, http, limits, template, intervalMs }: Ope
     const fetcher = new LiveFetcher(target, { http });
     const decoder = workerDecoder(limits);
     // The fleet's records of this instance are its history: the verdict starts from them.
-    const records = row.records.map((r, i) => ({ ...r, seq: i - row.records.length }));
+    const history = row.history();
+    const records = history.map((r, i) => ({ ...r, seq: i - history.length }));
     const span = records.length > 1 ? records[records.length - 1]!.time - records[0]!.time : 0;
     const session = new Session(fetcher, {
       intervalMs,

@@ -223,7 +223,8 @@ export function instancesFromSeries(series: readonly RangeSeries[], containers: 
     const one = (xs: RangeSeries[]) => (xs.length === 1 ? xs[0]! : null);
     const records = recordsOf(g, one(ws), one(lim));
     if (records.length === 0) continue; // only go_info: nothing to judge
-    out.push({ key, labels: g.labels, goVersion: g.goVersion, records, missing: missingFigures(records, g.labels, one(ws), ws.length) });
+    const remake = () => recordsOf(g, one(ws), one(lim));
+    out.push({ key, labels: g.labels, goVersion: g.goVersion, records, remake, missing: missingFigures(records, g.labels, one(ws), ws.length) });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

@@ -13,6 +13,7 @@ import { HttpClient } from '../../src/source/http.js';
 import { parseApiBody, parseMatrix, parsePrometheusUrl, parseSampleValue, parseTargets, parseVector, PrometheusClient, scanMatrix, type RangeSeries } from '../../src/source/prometheus.js';
 import { FleetSource, fetchFleet, normalizeMatch, selectorFor, stepFor } from '../../src/source/prometheus-fleet.js';
 import { instancesFromSeries, RECORD_METRIC_NAMES } from '../../src/source/prometheus-records.js';
+import { fleetRow } from '../../src/analysis/fleet.js';
 import { GO_PROCESS_METRIC_NAMES } from '../../src/source/parse-prometheus.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -184,6 +185,26 @@ describe('series → one record per sample time per instance', () => {
       expect(i.missing.join('\n')).toMatch(/GOGC/);
       expect(i.missing.join('\n')).toMatch(/goroutines/);
     }
+  });
+
+  it("a row keeps how to make its records again, not the records: history() gives what was judged, restarts marked", () => {
+    const inst = { instance: 'a:1', job: 'api' };
+    const one = (name: string, values: number[]): RangeSeries => ({
+      labels: { __name__: name, ...inst },
+      times: Float64Array.from(values.map((_, i) => 1_700_000_000_000 + i * 15_000)),
+      values: Float64Array.from(values),
+    });
+    const all = instancesFromSeries([...captured, one('go_gc_duration_seconds_count', [10, 20, 30, 2, 8]), one('process_resident_memory_bytes', [5e7, 5e7, 5e7, 4e7, 4e7])]);
+    expect(all).toHaveLength(3);
+    const i = all.find((x) => x.key === 'a:1');
+    for (const x of all) {
+      const row = fleetRow(x, null);
+      expect(row).not.toHaveProperty('records');
+      const history = row.history();
+      expect(history).toEqual(x.records);
+      expect(history).not.toBe(x.records);
+    }
+    expect(i!.records.map((r) => r.restarted === true)).toEqual([false, false, false, true, false]);
   });
 
   it('an instance without process_resident_memory_bytes gets an estimate, labelled, and says so', () => {
