@@ -2,7 +2,9 @@
 // Ink and its ~100 modules file by file took the full-screen view's first frame to ~550 ms on
 // the development machine; from one file it is ~200 ms (npm run bench -- startup).
 
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
+import { boundInkCache, INK_CACHE_FILES } from './ink-patches.mjs';
 
 await build({
   entryPoints: ['dist/cli/main.js'],
@@ -18,6 +20,13 @@ await build({
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import { createRequire as __livepprofRequire } from 'node:module'; const require = __livepprofRequire(import.meta.url);" },
   plugins: [
+    {
+      // Ink's two module-level caches, bounded (scripts/ink-patches.mjs: they grew for as long as the view ran).
+      name: 'bounded-ink-caches',
+      setup(b) {
+        b.onLoad({ filter: INK_CACHE_FILES }, async (args) => ({ contents: boundInkCache(args.path, await readFile(args.path, 'utf8')), loader: 'js' }));
+      },
+    },
     {
       // Ink loads React DevTools only in development; it is not a dependency of ours.
       name: 'no-devtools',
