@@ -1,7 +1,7 @@
 // Ink keeps two module-level caches that never forget: measure-text.js (every distinct string a
 // <Text> ever held → its size) and wrap-text.js (every string it wrapped or cut). A full-screen
 // view redrawn at each poll for days puts new strings in them all the time (sizes, times, counts):
-// measured, ~70 bytes per string, 100-400 MB a day at 1 s polls. The bundle (scripts/bundle.mjs)
+// measured, ~70 bytes per string (11 MB per 160,000), without end. The bundle (scripts/bundle.mjs)
 // loads these two files through boundInkCache, which starts each cache afresh past
 // INK_CACHE_LIMIT entries (a screen holds a few hundred strings: re-measuring them is cheap).
 // A change in Ink that moves the lines patched here fails the build, not silently the bound.
