@@ -53,11 +53,33 @@ export async function benchFleet() {
     console.log(table([['', 'wall ms', 'peak RSS MB'], row('default step (6 min: 60 points)', runs.default), row('--step 3m (120 points)', runs.fine)]));
     const ok = median(runs.default.map((r) => r.wallMs)) < 2000 && median(runs.default.map((r) => r.rssMb)) < 300;
     console.log(`goals < 2 s and < 300 MB: ${ok ? 'ok' : 'OVER (a loaded machine? run again when quieter)'}`);
+    await benchFetchOnly(prom.url, median(runs.default.map((r) => r.wallMs)));
     await benchScroll(prom.url);
     await benchVerdictScaling();
   } finally {
     await prom.stop();
   }
+}
+
+/**
+ * The same queries answered and read, nothing judged (in process, warm): how long Prometheus
+ * alone takes on this machine now, the floor under the first table (its CPU shares the cores).
+ */
+async function benchFetchOnly(url, firstTableMs) {
+  const [{ fetchFleet }, { PrometheusClient }, { HttpClient }] = await Promise.all([import('../dist/source/prometheus-fleet.js'), import('../dist/source/prometheus.js'), import('../dist/source/http.js')]);
+  const client = new PrometheusClient(url, new HttpClient({}));
+  const times = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      await fetchFleet(client, { match: 'job="api"', windowMs: HOURS * 3_600_000, points: 60, atMs: END * 1000 }, Date.now());
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    await client.close();
+  }
+  const fetchMs = median(times);
+  console.log(`the same queries answered and read, nothing judged (in process): ${fmt(fetchMs)} ms; first table / that: ${fmt(firstTableMs / fetchMs, 2)}`);
 }
 
 /** Key → frame on the full-screen table of every instance (in process, a fake TTY). */
