@@ -72,12 +72,14 @@ describe('strata (seasonal Kendall)', () => {
 });
 
 describe('theilSen', () => {
+  /** The median as a full sort gives it: the definition the selection must match. */
+  const sortedMedian = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
+
   it('is the median of every pairwise slope and of the intercepts, as a full sort gives it (odd and even counts, ties)', () => {
-    const sortedMedian = (xs: number[]) => {
-      const s = [...xs].sort((a, b) => a - b);
-      const m = s.length >> 1;
-      return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-    };
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const rnd = seededRandom(seed);
       const n = 5 + Math.floor(rnd() * 60);
@@ -93,11 +95,6 @@ describe('theilSen', () => {
   });
 
   it('with strata: the median of the slopes within each stratum, the level from the plain points, and the seasonal Kendall S and variance', () => {
-    const sortedMedian = (xs: number[]) => {
-      const s = [...xs].sort((a, b) => a - b);
-      const m = s.length >> 1;
-      return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-    };
     for (const seed of [7, 8, 9, 10, 11, 12]) {
       const rnd = seededRandom(seed);
       const n = 6 + Math.floor(rnd() * 55);
