@@ -15,6 +15,8 @@ export interface ContainerPoint {
   oomKills: number | null;
   /** The oom_kill counter belongs to this cgroup: a restart into another one starts a new count. */
   cgroupPath?: string | null;
+  /** An OOM kill this point noticed (oomKillReason), if any. */
+  oomKill?: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -92,6 +94,9 @@ export function oomKillReason(prev: ContainerPoint | null, now: ContainerPoint, 
     const n = now.oomKills - prev.oomKills;
     return `OOM-killed: the cgroup's oom_kill counter went ${prev.oomKills} → ${now.oomKills} (${n} process${n === 1 ? '' : 'es'} killed at the memory limit)`;
   }
+  // The old process's last poll raced its kill (it answered; by the time the cgroup was read the
+  // kernel had counted the kill): that poll holds the proof, and the restart it explains is this one.
+  if (restarted && prev?.oomKill && sameCgroup && !prev.restarted) return prev.oomKill;
   if (restarted && prev && prev.workingSet !== null && prev.memoryLimit !== null && prev.workingSet >= OOM_NEAR_LIMIT * prev.memoryLimit) {
     return `probably OOM-killed: its last working set ${formatBytes(prev.workingSet)} was ${Math.round((prev.workingSet / prev.memoryLimit) * 100)}% of the ${formatBytes(prev.memoryLimit)} limit`;
   }

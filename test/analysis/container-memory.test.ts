@@ -45,6 +45,15 @@ describe('oomKillReason', () => {
       "OOM-killed: the cgroup's oom_kill counter went 0 → 1 (1 process killed at the memory limit)",
     );
   });
+  it("a kill the old process's last poll already counted (it answered, then the kernel killed it) explains the restart that follows", () => {
+    const proof = "OOM-killed: the cgroup's oom_kill counter went 0 → 1 (1 process killed at the memory limit)";
+    const last = point(5, 200, { oomKills: 1 });
+    expect(oomKillReason(point(0, 180), last, false)).toBe(proof);
+    expect(oomKillReason({ ...last, oomKill: proof }, point(10, 20, { oomKills: 1 }), true)).toBe(proof);
+    // Not carried to a poll that is no restart, nor from a restart poll to the next one.
+    expect(oomKillReason({ ...last, oomKill: proof }, point(10, 201, { oomKills: 1 }), false)).toBeNull();
+    expect(oomKillReason({ ...point(10, 20, { oomKills: 1 }), oomKill: proof, restarted: true }, point(12, 20, { oomKills: 1 }), true)).toBeNull();
+  });
   it('without the counter (a new container, a new cgroup), a restart after a working set ≥ 90% of the limit is probable', () => {
     const before = point(0, 240, { oomKills: 3 });
     expect(oomKillReason(before, point(10, 20, { oomKills: 0 }), true)).toBe('probably OOM-killed: its last working set 240MB was 94% of the 256MB limit');

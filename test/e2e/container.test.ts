@@ -178,7 +178,11 @@ describe.runIf(run)('a leak in a memory-limited container', () => {
     const { polls, first, second } = await leakUntilOomKill(true);
     const before = polls.filter((p) => p.ok && p.pid === first.pid);
     expect(before.length).toBeGreaterThan(3);
-    for (const p of before) expect(p).toMatchObject({ memoryLimit: 128 * MiB, oomKills: 0 });
+    // The last poll of the first process may race its kill: the target answered, and by the time
+    // the cgroup was read the kernel had counted the kill (seen once in CI). Every earlier one: 0.
+    for (const p of before.slice(0, -1)) expect(p).toMatchObject({ memoryLimit: 128 * MiB, oomKills: 0 });
+    expect(before.at(-1)).toMatchObject({ memoryLimit: 128 * MiB });
+    expect([0, 1]).toContain(before.at(-1)!.oomKills);
     const headroom = before.map((p) => p.limitRunway!.headroom);
     expect(headroom.at(-1)!).toBeLessThan(headroom[0]! - 16 * MiB);
     const forecasts = before.map((p) => p.limitRunway!.secondsLeft).filter((s): s is number => s !== null);
