@@ -10,6 +10,7 @@ import { benchSmapsCost } from './smaps-cost.mjs';
 import { benchTargetCost } from './target-cost.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchTopVsPprof } from './top-vs-pprof.mjs';
+import { benchUiSoak } from './ui-soak.mjs';
 
 // The shipped bundle runs React's production build (scripts/bundle.mjs); the benches load
 // dist/ file by file, so they say the same here, before anything imports React.
@@ -24,6 +25,7 @@ const SECTIONS = {
   keys: { needsGo: true, run: benchKeyLatency, title: 'key → frame latency of the TUI with a 100,000-stack profile loaded' },
   bomb: { needsGo: false, run: benchGzipBomb, title: 'a 4 MiB → 4 GiB gzip bomb refused at the --max-inflated cap' },
   smaps: { needsGo: true, run: benchSmapsCost, title: 'reading /proc/PID/smaps (named mappings) next to smaps_rollup' },
+  'ui-soak': { needsGo: false, run: benchUiSoak, title: "the full-screen view drawn at every poll: JS heap growth, with Ink's text caches as bundled and as shipped" },
   fleet: { needsGo: false, run: benchFleet, title: 'the fleet: 1,000 instances × 6 h from Prometheus (first table, peak RSS, key → frame, verdict scaling)' },
 };
 
