@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeStdin, FakeStdout, REPO_ROOT, buildGo, fmt, median, percentile, scratchDir, table } from './lib.mjs';
+import { REPO_ROOT, buildGo, fmt, median, percentile, renderApp, scratchDir, table } from './lib.mjs';
 
 // In an order where each key changes the screen (G after G would not). The round ends with s,
 // which puts the cursor back on the first row.
@@ -40,22 +40,8 @@ export async function benchKeyLatency() {
   ]);
   const profile = decodeProfile(new Uint8Array(readFileSync(file)));
   const store = new Store(staticSource(profile), 'top');
-  const stdout = new FakeStdout();
-  const stdin = new FakeStdin();
   const theme = makeTheme();
-  const app = render(
-    React.createElement(App, {
-      store,
-      session: null,
-      info: { title: 'bigheap.pb.gz', isStatic: true },
-      theme,
-      verdict: (snap, width, maxLines) => verdictView(snap, theme, width, maxLines),
-      quit: () => undefined,
-      exportProfiles: async () => [],
-      loadGoroutineDump: () => undefined,
-    }),
-    { stdout, stdin, stderr: stdout, exitOnCtrlC: false, patchConsole: false, maxFps: 60 },
-  );
+  const { app, stdout, stdin } = renderApp({ render, React, App, verdictView, theme }, { store, title: 'bigheap.pb.gz' });
   const settle = () => new Promise((r) => setTimeout(r, 150));
   await settle();
   /** Sends a key; resolves with ms until the next frame is written (or the timeout). */
@@ -165,21 +151,7 @@ async function benchKeysWhilePolling(file, rounds, { render, React, App, theme, 
   const decoder = workerDecoder();
   const session = new Session(fetcher, { intervalMs: 1000, decoder });
   const store = new Store(session, 'top');
-  const stdout = new FakeStdout();
-  const stdin = new FakeStdin();
-  const app = render(
-    React.createElement(App, {
-      store,
-      session,
-      info: { title: 'leaking bench target', isStatic: false },
-      theme,
-      verdict: (snap, width, maxLines) => verdictView(snap, theme, width, maxLines),
-      quit: () => undefined,
-      exportProfiles: async () => [],
-      loadGoroutineDump: () => undefined,
-    }),
-    { stdout, stdin, stderr: stdout, exitOnCtrlC: false, patchConsole: false, maxFps: 60 },
-  );
+  const { app, stdout, stdin } = renderApp({ render, React, App, verdictView, theme }, { store, session, title: 'leaking bench target' });
   const running = session.start();
   const deadline = Date.now() + 60_000;
   while (session.snapshot().verdict?.kind !== 'heap-leak' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

@@ -151,3 +151,25 @@ export class FakeStdin extends EventEmitter {
     this.emit('data', s);
   }
 }
+
+/**
+ * The real App under Ink with the options the CLI uses, on a fake 120×40 TTY. The modules come
+ * from the caller (which Ink it loads is the caller's choice: ui-soak loads it patched).
+ */
+export function renderApp({ render, React, App, verdictView, theme }, { store, session = null, title, maxFps = 60, stdout = new FakeStdout() }) {
+  const stdin = new FakeStdin();
+  const app = render(
+    React.createElement(App, {
+      store,
+      session,
+      info: { title, isStatic: session === null },
+      theme,
+      verdict: (snap, width, maxLines) => verdictView(snap, theme, width, maxLines),
+      quit: () => undefined,
+      exportProfiles: async () => [],
+      loadGoroutineDump: () => undefined,
+    }),
+    { stdout, stdin, stderr: stdout, exitOnCtrlC: false, patchConsole: false, maxFps },
+  );
+  return { app, stdout, stdin };
+}

@@ -49,7 +49,7 @@ async function child(patched) {
   if (patched) (await import('node:module')).register('./ink-patch-loader.mjs', import.meta.url);
   const { readFileSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const { REPO_ROOT, FakeStdin, FakeStdout } = await import('./lib.mjs');
+  const { REPO_ROOT, FakeStdout, renderApp } = await import('./lib.mjs');
   const [{ render }, React, { App }, { makeTheme }, { verdictView }, { Store }, { Session }, { parseTarget }, { LivepprofError }] = await Promise.all([
     import('ink'),
     import('react'),
@@ -128,20 +128,7 @@ async function child(patched) {
     },
   });
   const store = new Store(session);
-  const theme = makeTheme();
-  const app = render(
-    React.createElement(App, {
-      store,
-      session,
-      info: { title: 'ui soak', isStatic: false },
-      theme,
-      verdict: (snap, width, maxLines) => verdictView(snap, theme, width, maxLines),
-      quit: () => undefined,
-      exportProfiles: async () => [],
-      loadGoroutineDump: () => undefined,
-    }),
-    { stdout, stdin: new FakeStdin(), stderr: stdout, exitOnCtrlC: false, patchConsole: false, maxFps: 1000 },
-  );
+  const { app } = renderApp({ render, React, App, verdictView, theme: makeTheme() }, { store, session, title: 'ui soak', stdout, maxFps: 1000 });
   await session.start();
   const msPerPoll = (performance.now() - t0) / POLLS;
   app.unmount();
