@@ -212,8 +212,10 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
   allowInteractiveInk(); // before the App's first import of Ink
   const [React, { App }, { verdictView }] = await Promise.all([import('react'), import('../ui/App.js'), import('../ui/views/verdict-view.js')]);
   return runInkScreen({
-    element: (theme, quit) =>
-      React.createElement(App, {
+    element: (theme, quit) => {
+      // Test hook (test/e2e/terminal.test.ts): the view failing before its first frame.
+      if (process.env.LIVEPPROF_CRASH_AT_START) throw new Error('injected crash before the first frame (LIVEPPROF_CRASH_AT_START)');
+      return React.createElement(App, {
         store: o.store,
         session: o.session,
         info: { title: o.title, isStatic: o.session === null, banner: o.banner },
@@ -222,7 +224,8 @@ export async function runFullScreen(o: FullScreenOptions): Promise<number> {
         quit,
         exportProfiles: o.exportProfiles,
         loadGoroutineDump: o.loadGoroutineDump,
-      }),
+      });
+    },
     tick: () => o.store.tick(),
     running: o.session?.start() ?? null,
     shutDown: (hurry) => shutDown(o, hurry),
@@ -261,34 +264,41 @@ export async function runInkScreen(o: InkScreen): Promise<number> {
     guardEnded,
   );
   guard.enter();
-  const app = render(o.element(theme, () => resolveQuit()), { exitOnCtrlC: false, patchConsole: true, maxFps: 60 });
-  // A render error ends the app from inside Ink: treat it as the crash it is.
-  const inkExit = app.waitUntilExit().then(
-    (): Ending => ({ code: EXIT.ok }),
-    (e: unknown): Ending => ({ code: EXIT.internal, error: e }),
-  );
-  // The poll loop only ends in error on a bug: show it as the crash it is, terminal restored.
-  const sessionCrash = new Promise<Ending>((resolve) => void o.running?.catch((e: unknown) => resolve({ code: EXIT.internal, error: e })));
-  // Test hooks: prove a crash leaves the terminal restored (test/e2e/terminal.test.ts), thrown
-  // from a timer (LIVEPPROF_CRASH_AFTER_MS) or from inside a render (LIVEPPROF_CRASH_IN_RENDER_AFTER_MS).
-  const crashAfter = Number(process.env.LIVEPPROF_CRASH_AFTER_MS);
-  if (crashAfter > 0) {
-    setTimeout(() => {
-      throw new Error('injected crash (LIVEPPROF_CRASH_AFTER_MS)');
-    }, crashAfter);
-  }
-  const renderCrashAfter = Number(process.env.LIVEPPROF_CRASH_IN_RENDER_AFTER_MS);
-  if (renderCrashAfter > 0 && o.injectRenderCrash) setTimeout(o.injectRenderCrash, renderCrashAfter);
-  // Repaint the header's "retrying in Ns" and relative times even when nothing arrives.
-  const tick = setInterval(() => o.tick(), 1000);
+  let app: ReturnType<typeof render> | null = null;
+  let tick: ReturnType<typeof setInterval> | undefined;
   let ending: Ending = { code: EXIT.internal };
   try {
+    // Inside the try: a view that throws before its first frame (a broken import, Ink failing to
+    // start) must restore the terminal and stop what feeds it too, or the raw-mode stdin the guard
+    // opened keeps the process alive for ever (seen: processes left sleeping for hours).
+    app = render(o.element(theme, () => resolveQuit()), { exitOnCtrlC: false, patchConsole: true, maxFps: 60 });
+    // A render error ends the app from inside Ink: treat it as the crash it is.
+    const inkExit = app.waitUntilExit().then(
+      (): Ending => ({ code: EXIT.ok }),
+      (e: unknown): Ending => ({ code: EXIT.internal, error: e }),
+    );
+    // The poll loop only ends in error on a bug: show it as the crash it is, terminal restored.
+    const sessionCrash = new Promise<Ending>((resolve) => void o.running?.catch((e: unknown) => resolve({ code: EXIT.internal, error: e })));
+    // Test hooks: prove a crash leaves the terminal restored (test/e2e/terminal.test.ts), thrown
+    // from a timer (LIVEPPROF_CRASH_AFTER_MS) or from inside a render (LIVEPPROF_CRASH_IN_RENDER_AFTER_MS).
+    const crashAfter = Number(process.env.LIVEPPROF_CRASH_AFTER_MS);
+    if (crashAfter > 0) {
+      setTimeout(() => {
+        throw new Error('injected crash (LIVEPPROF_CRASH_AFTER_MS)');
+      }, crashAfter);
+    }
+    const renderCrashAfter = Number(process.env.LIVEPPROF_CRASH_IN_RENDER_AFTER_MS);
+    if (renderCrashAfter > 0 && o.injectRenderCrash) setTimeout(o.injectRenderCrash, renderCrashAfter);
+    // Repaint the header's "retrying in Ns" and relative times even when nothing arrives.
+    tick = setInterval(() => o.tick(), 1000);
     ending = await Promise.race([quitting.then((): Ending => ({ code: EXIT.ok })), inkExit, sessionCrash, ended]);
+  } catch (e) {
+    ending = { code: EXIT.internal, error: e };
   } finally {
     clearInterval(tick);
     // Unmount Ink before restoring: its exit hook would otherwise paint a last frame over the
     // restored screen and the error line. After a hang-up both write nothing.
-    app.unmount();
+    app?.unmount();
     guard.restore();
     await o.shutDown(ending.code !== EXIT.ok && ending.code !== EXIT.internal);
     o.close();

@@ -98,6 +98,13 @@ describe.skipIf(!requireTool('tmux', 'the terminal-restore tests'))('the termina
     expect(screen, `no stack trace:\n${framed(screen)}`).not.toMatch(/^\s+at /m);
   });
 
+  it('a crash before the first frame (the alternate screen already on): restored, one line, exit 70, not left running', async () => {
+    const s = await startTmux({ command: [process.execPath, CLI, HEAP], env: { LIVEPPROF_CRASH_AT_START: '1' }, width: 80, height: 24, preamble: PREAMBLE });
+    sessions.push(s);
+    const status = await expectRestored(s, [/^livepprof: crashed: injected crash before the first frame/]);
+    expect(status).toBe(70);
+  });
+
   it('the terminal going away (the pty closes under it) ends the process', async () => {
     const s = await startView();
     const pid = await s.commandPid(/livepprof\.js/);
