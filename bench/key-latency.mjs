@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, buildGo, fmt, median, percentile, renderApp, scratchDir, table } from './lib.mjs';
+import { buildGo, capturedTarget, fmt, median, percentile, renderApp, scratchDir, table } from './lib.mjs';
 
 // In an order where each key changes the screen (G after G would not). The round ends with s,
 // which puts the cursor back on the first row.
@@ -99,55 +99,21 @@ export async function benchKeyLatency() {
  * verdict is shown, and keys are timed between and during those polls.
  */
 async function benchKeysWhilePolling(file, rounds, { render, React, App, theme, verdictView, Store }) {
-  const [{ Session }, { workerDecoder }, { parseTarget }, { LivepprofError }] = await Promise.all([
-    import('../dist/session/session.js'),
-    import('../dist/session/heap-decoder.js'),
-    import('../dist/source/target.js'),
-    import('../dist/errors.js'),
-  ]);
+  const [{ Session }, { workerDecoder }] = await Promise.all([import('../dist/session/session.js'), import('../dist/session/heap-decoder.js')]);
   const heapBytes = new Uint8Array(readFileSync(file));
-  const shared = (name) => new Uint8Array(readFileSync(join(REPO_ROOT, '..', 'shared', 'fixtures', 'go1.19', name)));
-  const vars = JSON.parse(new TextDecoder().decode(shared('vars.json')));
   const MB = 2 ** 20;
-  const enc = new TextEncoder();
   let heaps = 0;
   // A leaking service: two GCs a poll, its live heap (the goal's half) growing 4 MB a poll.
-  const fetcher = {
-    target: parseTarget('127.0.0.1:9'),
-    now: () => Date.now(),
-    requestCount: () => 0,
-    close: async () => undefined,
-    async fetch(seq, endpoint) {
-      switch (endpoint) {
-        case 'index':
-          return shared('index.html');
-        case 'cmdline':
-          return shared('cmdline.bin');
-        case 'vars': {
-          const live = (100 + 4 * seq) * MB;
-          const m = { ...vars.memstats, NumGC: 10 + 2 * seq, NextGC: 2 * live, HeapAlloc: live, HeapInuse: live + MB, HeapSys: 2.2 * live, HeapIdle: 1.2 * live - MB, HeapReleased: 0, Sys: 2.3 * live, TotalAlloc: 1e9 * seq };
-          return enc.encode(JSON.stringify({ ...vars, memstats: m }));
-        }
-        case 'heap':
-          heaps++;
-          return heapBytes;
-        case 'goroutine-debug1':
-          return shared('goroutine.debug1.txt');
-        case 'pid':
-          return enc.encode('4242');
-        case 'proc-stat':
-          return enc.encode('4242 (bench) S 1 1 1 0 -1 4194560 0 0 0 0 1 1 0 0 20 0 8 0 12345 0 0');
-        case 'proc-status':
-          return shared('proc/status.default.0-start.txt');
-        case 'proc-smaps':
-          return shared('proc/smaps_rollup.default.0-start.txt');
-        case 'proc-environ':
-          return enc.encode('GOGC=100');
-        default:
-          throw new LivepprofError(endpoint === 'metrics' ? 'http' : 'not-local', `${endpoint}: not served by the bench target`);
-      }
+  const fetcher = await capturedTarget({
+    memstats: (seq, captured) => {
+      const live = (100 + 4 * seq) * MB;
+      return { ...captured, NumGC: 10 + 2 * seq, NextGC: 2 * live, HeapAlloc: live, HeapInuse: live + MB, HeapSys: 2.2 * live, HeapIdle: 1.2 * live - MB, HeapReleased: 0, Sys: 2.3 * live, TotalAlloc: 1e9 * seq };
     },
-  };
+    heap: () => {
+      heaps++;
+      return heapBytes;
+    },
+  });
   const decoder = workerDecoder();
   const session = new Session(fetcher, { intervalMs: 1000, decoder });
   const store = new Store(session, 'top');

@@ -173,3 +173,50 @@ export function renderApp({ render, React, App, verdictView, theme }, { store, s
   );
   return { app, stdout, stdin };
 }
+
+/**
+ * A target served from ../shared's Go 1.19 captures (index, cmdline, goroutines, /proc files,
+ * expvar), for the benches that poll in process: `memstats(seq, captured)` gives each poll's
+ * MemStats, `heap(seq)` its heap profile's bytes; `now` its clock.
+ */
+export async function capturedTarget({ memstats, heap, now = () => Date.now() }) {
+  const [{ parseTarget }, { LivepprofError }] = await Promise.all([import('../dist/source/target.js'), import('../dist/errors.js')]);
+  const read = (name) => new Uint8Array(readFileSync(join(REPO_ROOT, '..', 'shared', 'fixtures', 'go1.19', name)));
+  const files = Object.fromEntries(
+    ['index.html', 'cmdline.bin', 'goroutine.debug1.txt', 'proc/status.default.0-start.txt', 'proc/smaps_rollup.default.0-start.txt'].map((n) => [n, read(n)]),
+  );
+  const vars = JSON.parse(new TextDecoder().decode(read('vars.json')));
+  const enc = new TextEncoder();
+  return {
+    target: parseTarget('127.0.0.1:9'),
+    now,
+    requestCount: () => 0,
+    close: async () => undefined,
+    async fetch(seq, endpoint) {
+      switch (endpoint) {
+        case 'index':
+          return files['index.html'];
+        case 'cmdline':
+          return files['cmdline.bin'];
+        case 'vars':
+          return enc.encode(JSON.stringify({ ...vars, memstats: memstats(seq, vars.memstats) }));
+        case 'heap':
+          return heap(seq);
+        case 'goroutine-debug1':
+          return files['goroutine.debug1.txt'];
+        case 'pid':
+          return enc.encode('4242');
+        case 'proc-stat':
+          return enc.encode('4242 (bench) S 1 1 1 0 -1 4194560 0 0 0 0 1 1 0 0 20 0 8 0 12345 0 0');
+        case 'proc-status':
+          return files['proc/status.default.0-start.txt'];
+        case 'proc-smaps':
+          return files['proc/smaps_rollup.default.0-start.txt'];
+        case 'proc-environ':
+          return enc.encode('GOGC=100');
+        default:
+          throw new LivepprofError(endpoint === 'metrics' ? 'http' : 'not-local', `${endpoint}: not served by the bench target`);
+      }
+    },
+  };
+}

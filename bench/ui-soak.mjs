@@ -47,10 +47,8 @@ export async function benchUiSoak() {
 /** One process: POLLS polls of a changing target, every one drawn; prints the heap samples as JSON. */
 async function child(patched) {
   if (patched) (await import('node:module')).register('./ink-patch-loader.mjs', import.meta.url);
-  const { readFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { REPO_ROOT, FakeStdout, renderApp } = await import('./lib.mjs');
-  const [{ render }, React, { App }, { makeTheme }, { verdictView }, { Store }, { Session }, { parseTarget }, { LivepprofError }] = await Promise.all([
+  const { FakeStdout, capturedTarget, renderApp } = await import('./lib.mjs');
+  const [{ render }, React, { App }, { makeTheme }, { verdictView }, { Store }, { Session }] = await Promise.all([
     import('ink'),
     import('react'),
     import('../dist/ui/App.js'),
@@ -58,54 +56,21 @@ async function child(patched) {
     import('../dist/ui/views/verdict-view.js'),
     import('../dist/state/store.js'),
     import('../dist/session/session.js'),
-    import('../dist/source/target.js'),
-    import('../dist/errors.js'),
   ]);
-  const shared = (name) => new Uint8Array(readFileSync(join(REPO_ROOT, '..', 'shared', 'fixtures', 'go1.19', name)));
-  const files = Object.fromEntries(['index.html', 'cmdline.bin', 'heap.pb.gz', 'goroutine.debug1.txt'].map((n) => [n, shared(n)]));
-  const vars = JSON.parse(new TextDecoder().decode(shared('vars.json')));
-  const status = shared('proc/status.default.0-start.txt');
-  const smaps = shared('proc/smaps_rollup.default.0-start.txt');
-  const enc = new TextEncoder();
+  const { readFileSync } = await import('node:fs');
+  const heap = new Uint8Array(readFileSync(new URL('../../shared/fixtures/go1.19/heap.pb.gz', import.meta.url)));
   const MB = 2 ** 20;
   let clock = Date.parse('2026-01-01T00:00:00Z');
   // A service whose figures move every poll (a GC a poll, a live heap wandering by kilobytes), as
   // a live one's do: each frame has new numbers, times and chart labels.
-  const fetcher = {
-    target: parseTarget('127.0.0.1:9'),
+  const fetcher = await capturedTarget({
     now: () => clock,
-    requestCount: () => 0,
-    close: async () => undefined,
-    async fetch(seq, endpoint) {
-      switch (endpoint) {
-        case 'index':
-          return files['index.html'];
-        case 'cmdline':
-          return files['cmdline.bin'];
-        case 'vars': {
-          const live = 50 * MB + ((seq * 7919) % 4096) * 1024;
-          const m = { ...vars.memstats, NumGC: 10 + seq, NextGC: 2 * live, HeapAlloc: live + (seq % 97) * 4096, HeapInuse: live + MB, HeapSys: 2.2 * live, HeapIdle: 1.2 * live - MB, HeapReleased: 0, Sys: 2.3 * live, TotalAlloc: 1e9 * seq };
-          return enc.encode(JSON.stringify({ ...vars, memstats: m }));
-        }
-        case 'heap':
-          return files['heap.pb.gz'];
-        case 'goroutine-debug1':
-          return files['goroutine.debug1.txt'];
-        case 'pid':
-          return enc.encode('4242');
-        case 'proc-stat':
-          return enc.encode('4242 (bench) S 1 1 1 0 -1 4194560 0 0 0 0 1 1 0 0 20 0 8 0 12345 0 0');
-        case 'proc-status':
-          return status;
-        case 'proc-smaps':
-          return smaps;
-        case 'proc-environ':
-          return enc.encode('GOGC=100');
-        default:
-          throw new LivepprofError(endpoint === 'metrics' ? 'http' : 'not-local', `${endpoint}: not served by the bench target`);
-      }
+    heap: () => heap,
+    memstats: (seq, captured) => {
+      const live = 50 * MB + ((seq * 7919) % 4096) * 1024;
+      return { ...captured, NumGC: 10 + seq, NextGC: 2 * live, HeapAlloc: live + (seq % 97) * 4096, HeapInuse: live + MB, HeapSys: 2.2 * live, HeapIdle: 1.2 * live - MB, HeapReleased: 0, Sys: 2.3 * live, TotalAlloc: 1e9 * seq };
     },
-  };
+  });
   const samples = [];
   const stdout = new FakeStdout();
   const t0 = performance.now();
@@ -132,7 +97,7 @@ async function child(patched) {
   await session.start();
   const msPerPoll = (performance.now() - t0) / POLLS;
   app.unmount();
-  store.close?.();
+  store.close();
   process.stdout.write(JSON.stringify({ samples, msPerPoll, frames: stdout.writes }));
   process.exit(0);
 }

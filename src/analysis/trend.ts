@@ -260,17 +260,12 @@ export function theilSen(points: readonly Point[]): TheilSen {
   // The level is the plain points' where there are any: a burst's GCs sit above them by whatever
   // part of the burst they caught.
   const intercepts = new Float64Array(n);
-  let plain = 0;
+  const plain: number[] = [];
   for (let i = 0; i < n; i++) {
     intercepts[i] = v[i]! - (slope * (t[i]! - tEnd)) / 1000;
-    if (!strata || g[i] === STRATUM_PLAIN || g[i] === NO_STRATUM) plain++;
+    if (strata && (g[i] === STRATUM_PLAIN || g[i] === NO_STRATUM)) plain.push(intercepts[i]!);
   }
-  let level: number;
-  if (strata && plain > 0 && plain < n) {
-    const mine = new Float64Array(plain);
-    for (let i = 0, m = 0; i < n; i++) if (g[i] === STRATUM_PLAIN || g[i] === NO_STRATUM) mine[m++] = intercepts[i]!;
-    level = medianInPlace(mine);
-  } else level = median(intercepts);
+  const level = median(plain.length > 0 ? plain : intercepts);
   const residuals = new Float64Array(n);
   let spread = -Infinity;
   for (let i = 0; i < n; i++) {

@@ -221,10 +221,11 @@ export function instancesFromSeries(series: readonly RangeSeries[], containers: 
     const ws = containerSeries(g.labels, pods, WORKING_SET);
     const lim = containerSeries(g.labels, pods, MEMORY_LIMIT);
     const one = (xs: RangeSeries[]) => (xs.length === 1 ? xs[0]! : null);
-    const records = recordsOf(g, one(ws), one(lim));
+    const [wsOne, limOne] = [one(ws), one(lim)];
+    const remake = () => recordsOf(g, wsOne, limOne);
+    const records = remake();
     if (records.length === 0) continue; // only go_info: nothing to judge
-    const remake = () => recordsOf(g, one(ws), one(lim));
-    out.push({ key, labels: g.labels, goVersion: g.goVersion, records, remake, missing: missingFigures(records, g.labels, one(ws), ws.length) });
+    out.push({ key, labels: g.labels, goVersion: g.goVersion, records, remake, missing: missingFigures(records, g.labels, wsOne, ws.length) });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
