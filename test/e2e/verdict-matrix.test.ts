@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../helpers/paths.js';
 import { requireTool } from '../helpers/require-tool.js';
 import { MUST_SHOW } from '../matrix/cases.js';
 import { ACCURACY_TARGET, MAX_CHANGES, type RegimeResult, type RunJudgement } from '../matrix/judge.js';
-import { failureList, shapeRows, shapeTable } from '../matrix/report.js';
+import { failureList, pollTrace, shapeRows, shapeTable } from '../matrix/report.js';
 import { findRecordings, pool, runLive, runReplay, type RunOutcome } from '../matrix/runner.js';
 import type { RunSpec } from '../matrix/shapes.js';
 
@@ -45,14 +45,17 @@ describe('recorded matrix: each shape, replayed through the current engine', () 
 
 describe.skipIf(!requireTool('go', 'the live Must-show cases'))('live Must-show cases (four at once, busy background)', () => {
   // it.concurrent: the four runs share the wall clock (each is mostly waiting for polls).
+  // A live run is not recorded (the suite keeps no files): a failure prints the run's own figures.
+  const traces = new WeakMap<RunJudgement, string>();
   async function judged(spec: RunSpec): Promise<RunJudgement> {
     const o = await runLive(spec, { intervalMs: 1000 });
     expect(o.error).toBeNull();
+    traces.set(o.judgement!, pollTrace(o.lines));
     return o.judgement!;
   }
   /** The regime was shown its expected verdict by the deadline and held it on every settled poll. */
   function onTimeAndHeld(r: RegimeResult, j: RunJudgement) {
-    const detail = `${r.label}: ${JSON.stringify(r.shown)}; ${j.failures.join('; ')}`;
+    const detail = `${r.label}: ${JSON.stringify(r.shown)}; ${j.failures.join('; ')}\n${traces.get(j) ?? ''}`;
     expect(r.outcome, detail).toBe('on-time');
     expect(r.settled, detail).toBeGreaterThan(0);
     expect(r.settledCorrect, detail).toBe(r.settled);
@@ -82,3 +85,4 @@ describe.skipIf(!requireTool('go', 'the live Must-show cases'))('live Must-show 
     onTimeAndHeld(thrash, j);
   }, 200_000);
 });
+

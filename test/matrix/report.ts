@@ -3,6 +3,7 @@
 
 import { ACCURACY_TARGET, MAX_CHANGES, pct, type RunJudgement } from './judge.js';
 import type { RunOutcome } from './runner.js';
+import type { PollLine } from './truth.js';
 import { SHAPE_NAMES, churnBand, type RunSpec } from './shapes.js';
 
 export interface ShapeRow {
@@ -195,4 +196,23 @@ export function fullReport(outcomes: RunOutcome[], h: ReportHeader): string {
     );
   }
   return parts.join('\n\n') + '\n';
+}
+
+/**
+ * One line per poll (seconds, GC count, live heap, heap goal, verdict) and the summary and first
+ * evidence wherever the verdict changes: enough to tell which rule spoke and on what figures.
+ */
+export function pollTrace(lines: readonly PollLine[]): string {
+  const mb = (v: unknown) => (typeof v === 'number' ? (v / 2 ** 20).toFixed(1) : '-');
+  const t0 = lines.length ? Date.parse(lines[0]!.time) : 0;
+  let last = '';
+  return lines
+    .map((l) => {
+      const r = l as PollLine & { gcHeapLive?: number | null; nextGC?: number | null; verdict?: { evidence?: string[] } };
+      const kind = l.verdict?.kind ?? (l.ok ? '' : 'failed');
+      const change = kind !== last ? `  ${[l.verdict?.summary, ...(r.verdict?.evidence ?? []).slice(0, 2)].filter(Boolean).join(' | ')}` : '';
+      last = kind;
+      return `${((Date.parse(l.time) - t0) / 1000).toFixed(1)}s gc=${l.numGC ?? '-'} live=${mb(r.gcHeapLive)} goal=${mb(r.nextGC)} ${kind}${change}`;
+    })
+    .join('\n');
 }
