@@ -55,6 +55,12 @@ export interface FleetRow {
   /** The verdict's hysteresis, for the next refresh. */
   verdictState: VerdictState;
   missing: string[];
+  /**
+   * How long before the window's end its samples stop, when that is long enough to say it
+   * stopped reporting (a pod a deployment replaced, a scale-down); null while it reports. Its
+   * figures and verdict are those of its last samples.
+   */
+  goneForMs: number | null;
   /** Records the verdict judged (the current process's). */
   points: number;
   /** The instance's records (made on demand): its history when attaching to it. */
@@ -73,6 +79,28 @@ function growthPerHour(points: readonly Point[]): number | null {
   return (theilSen(reduce(points, GROWTH_POINTS)).slope * HOUR) / 1000;
 }
 
+/** Step times without a sample before the window's end that make an instance gone (one can be a slow scrape). */
+const GONE_STEPS = 2;
+/** ...and never less than this: a scrape that failed a few times is not an instance gone. */
+const GONE_MIN_MS = 60_000;
+
+/** The end of the window judged and the time between its samples (the range query's step). */
+export interface FleetWindow {
+  endMs: number;
+  stepMs: number;
+}
+
+/**
+ * How long an instance whose last sample is at `lastMs` has been gone at the window's end, or
+ * null. Prometheus answers a step time with the latest sample within its lookback (5 min) and
+ * nothing after a staleness marker, so samples that stop for two steps mean the scrapes stopped.
+ */
+export function goneFor(lastMs: number | null, w: FleetWindow | undefined): number | null {
+  if (lastMs === null || !w) return null;
+  const gap = w.endMs - lastMs;
+  return gap >= Math.max(GONE_STEPS * w.stepMs, GONE_MIN_MS) ? gap : null;
+}
+
 /** `width` values: the last value of each of `width` equal spans of time over the records. */
 export function sparkValues(records: readonly PollRecord[], f: (r: PollRecord) => number | null, width: number): Array<number | null> {
   const out: Array<number | null> = new Array(width).fill(null);
@@ -88,8 +116,16 @@ export function sparkValues(records: readonly PollRecord[], f: (r: PollRecord) =
   return out;
 }
 
+export interface FleetRowOptions {
+  /** Sparkline width (values per row). */
+  sparkWidth?: number;
+  /** The window the instance's series cover: tells an instance that stopped reporting. */
+  window?: FleetWindow;
+}
+
 /** The verdict and the figures of one instance. `previous`: its verdict state at the last refresh. */
-export function fleetRow(inst: FleetInstance, previous: VerdictState | null, sparkWidth = 24): FleetRow {
+export function fleetRow(inst: FleetInstance, previous: VerdictState | null, opts: FleetRowOptions = {}): FleetRow {
+  const sparkWidth = opts.sparkWidth ?? 24;
   const verdictState = judge(
     {
       records: inst.records,
@@ -128,6 +164,7 @@ export function fleetRow(inst: FleetInstance, previous: VerdictState | null, spa
     verdict: verdictState.verdict,
     verdictState,
     missing: inst.missing,
+    goneForMs: goneFor(inst.records[inst.records.length - 1]?.time ?? null, opts.window),
     points: run.length,
     history: inst.remake ?? (() => inst.records),
   };
@@ -171,7 +208,11 @@ const SEVERITY: VerdictKind[] = ['heap-leak', 'goroutine-leak', 'non-go-memory',
 
 const desc = (a: number | null, b: number | null) => (b ?? -Infinity) - (a ?? -Infinity);
 
-/** Rows in the order of `key` (largest first; instance names A→Z), ties by instance name. */
+/**
+ * Rows in the order of `key` (largest first; instance names A→Z), ties by instance name. Instances
+ * gone before the window's end come after those still reporting (but for the name order): the
+ * question is which replica grows now.
+ */
 export function sortFleetRows(rows: readonly FleetRow[], key: FleetSortKey): FleetRow[] {
   const byName = (a: FleetRow, b: FleetRow) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   const cmp: Record<FleetSortKey, (a: FleetRow, b: FleetRow) => number> = {
@@ -182,12 +223,13 @@ export function sortFleetRows(rows: readonly FleetRow[], key: FleetSortKey): Fle
     verdict: (a, b) => SEVERITY.indexOf(a.verdict.kind) - SEVERITY.indexOf(b.verdict.kind) || b.verdict.confidence - a.verdict.confidence,
     instance: () => 0,
   };
-  return [...rows].sort((a, b) => cmp[key](a, b) || byName(a, b));
+  const gone = (r: FleetRow) => (key !== 'instance' && r.goneForMs !== null ? 1 : 0);
+  return [...rows].sort((a, b) => gone(a) - gone(b) || cmp[key](a, b) || byName(a, b));
 }
 
-/** The text `/` matches a row against: its name, labels, Go version and verdict (its kind, not its text: every summary counts goroutines). */
+/** The text `/` matches a row against: its name, labels, Go version, verdict (its kind, not its text: every summary counts goroutines) and "gone". */
 export function fleetRowText(r: FleetRow): string {
-  return [r.key, ...Object.values(r.labels), r.goVersion ?? '', r.verdict.kind, VERDICT_WORDS[r.verdict.kind]].join(' ');
+  return [r.key, ...Object.values(r.labels), r.goVersion ?? '', r.verdict.kind, VERDICT_WORDS[r.verdict.kind], r.goneForMs !== null ? 'gone' : ''].join(' ');
 }
 
 /** The figures of a row for `fleet --json` (the verdict is added by the caller, as `watch --json` prints it). */
@@ -210,6 +252,7 @@ export function fleetRowFigures(r: FleetRow): Record<string, unknown> {
     goroutines: r.goroutines,
     growthPerHour: { liveHeap: round(r.heapGrowthPerHour), rss: round(r.rssGrowthPerHour) },
     missing: r.missing,
+    goneSeconds: r.goneForMs === null ? null : Math.round(r.goneForMs / 1000),
   };
 }
 

@@ -3,7 +3,7 @@
 // its verdict, refreshed on an interval. A failed refresh gets a one-line error and backoff, as a
 // target's poll does, and the table keeps its last good rows, marked stale.
 
-import { fleetRow, type FleetInstance, type FleetSnapshot } from '../analysis/fleet.js';
+import { fleetRow, type FleetInstance, type FleetSnapshot, type FleetWindow } from '../analysis/fleet.js';
 import type { VerdictState } from '../analysis/verdict.js';
 import { errorMessage, isLivepprofError, LivepprofError } from '../errors.js';
 import type { ActiveTarget, PrometheusClient, RangeSeries } from './prometheus.js';
@@ -45,6 +45,13 @@ export function selectorFor(names: readonly string[], match: string): string {
 
 export function stepFor(q: Pick<FleetQuery, 'windowMs' | 'points'>): number {
   return Math.max(MIN_STEP_MS, Math.ceil(q.windowMs / Math.max(1, q.points)));
+}
+
+/** The sample times a refresh at `nowMs` asks for: aligned to the step, so that two refreshes sample the same times. */
+export function fleetWindow(q: FleetQuery, nowMs: number): FleetWindow & { startMs: number } {
+  const stepMs = stepFor(q);
+  const endMs = Math.floor((q.atMs ?? nowMs) / stepMs) * stepMs;
+  return { startMs: endMs - Math.floor(q.windowMs / stepMs) * stepMs, endMs, stepMs };
 }
 
 /** Runs `tasks` at most `n` at a time, results in order. */
@@ -97,11 +104,7 @@ export function fetchFleet(client: PrometheusClient, q: FleetQuery, nowMs: numbe
  * (some remote-write setups), the names are asked for in groups over all instances instead.
  */
 export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery, nowMs: number, each: (inst: FleetInstance) => T): Promise<FleetFetch<T>> {
-  const endMs = q.atMs ?? nowMs;
-  const stepMs = stepFor(q);
-  // Aligned to the step, so that two refreshes sample the same times.
-  const end = Math.floor(endMs / stepMs) * stepMs;
-  const start = end - Math.floor(q.windowMs / stepMs) * stepMs;
+  const { startMs: start, endMs: end, stepMs } = fleetWindow(q, nowMs);
   let queries = 0;
   const range = (expr: string) => {
     queries++;
@@ -236,7 +239,9 @@ export class FleetSource {
   async refresh(): Promise<boolean> {
     try {
       // Each instance judged as its series arrive, while Prometheus reads the next ones.
-      const f = await fetchFleetEach(this.client, this.query, this.now(), (inst) => fleetRow(inst, this.states.get(inst.key) ?? null, this.opts.sparkWidth));
+      const now = this.now();
+      const window = fleetWindow(this.query, now);
+      const f = await fetchFleetEach(this.client, this.query, now, (inst) => fleetRow(inst, this.states.get(inst.key) ?? null, { sparkWidth: this.opts.sparkWidth, window }));
       const rows = f.instances;
       this.states.clear();
       for (const r of rows) this.states.set(r.key, r.verdictState);

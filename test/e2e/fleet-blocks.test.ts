@@ -1,7 +1,8 @@
 // A fixed, repeatable fleet: generated history (fixtures/prometheus/generate-history.mjs) loaded
 // into Debian's Prometheus 2.42 with `promtool tsdb create-blocks-from openmetrics`, queried at a
 // fixed time. Three leaks at different rates rank first, fastest first; every shape gets its
-// verdict; cAdvisor's working set and limit are joined on the pod; the runway is against the limit.
+// verdict; cAdvisor's working set and limit are joined on the pod; the runway is against the limit;
+// a rolling deployment halfway through: the replaced instances are gone, last, their successors judged.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,9 @@ import { requireTool } from '../helpers/require-tool.js';
 import { startTmux } from '../helpers/tmux.js';
 
 const INSTANCES = 12;
+/** Replaced halfway through the 2 h window (the generator's last two, by instances 12 and 13). */
+const REPLACED = 2;
+const ALL = INSTANCES + REPLACED;
 const END = 1_767_225_600; // 2026-01-01T00:00:00Z
 
 interface Line {
@@ -24,6 +28,7 @@ interface Line {
   growthPerHour: { liveHeap: number; rss: number };
   runway: { limitSource: string } | null;
   missing: string[];
+  goneSeconds: number | null;
   verdict: { kind: string; summary: string };
 }
 
@@ -33,7 +38,7 @@ describe.skipIf(!requireTool('prometheus', 'the fleet on generated Prometheus hi
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'livepprof-om-'));
     try {
-      await writeFleetHistory(join(dir, 'fleet.om'), { instances: INSTANCES, hours: 2, stepSeconds: 60, endSeconds: END });
+      await writeFleetHistory(join(dir, 'fleet.om'), { instances: INSTANCES, hours: 2, stepSeconds: 60, endSeconds: END, replaced: REPLACED });
       prom = await startPrometheus({ blocksFrom: await blocksFromOpenMetrics(join(dir, 'fleet.om')) });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -47,8 +52,8 @@ describe.skipIf(!requireTool('prometheus', 'the fleet on generated Prometheus hi
     const r = await runCli(['fleet', '--prometheus', prom.url, '--match', 'job="api"', '--window', '2h', '--at', new Date(END * 1000).toISOString(), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
-    expect(lines).toHaveLength(INSTANCES);
-    const index = (l: Line) => [...Array(INSTANCES).keys()].find((i) => instanceName(i) === l.instance)!;
+    expect(lines).toHaveLength(ALL);
+    const index = (l: Line) => [...Array(ALL).keys()].find((i) => instanceName(i) === l.instance)!;
     const summary = lines.map((l) => `${l.instance} ${shapeOf(index(l), INSTANCES)} → ${l.verdict.kind}: ${l.verdict.summary}`).join('\n');
     // The generator's leaks grow at 300, 450 and 600 MB over the window for instances 0, 1, 2.
     expect(lines.slice(0, 3).map(index), summary).toEqual([2, 1, 0]);
@@ -59,6 +64,12 @@ describe.skipIf(!requireTool('prometheus', 'the fleet on generated Prometheus hi
       expect(l.missing).toEqual([]);
     }
     expect(lines[0]!.runway?.limitSource).toBe('cgroup');
+    // The two replaced halfway come last, gone for the hour since, less Prometheus's 5 min
+    // lookback (blocks made by promtool have no staleness markers); their successors report to the end.
+    expect(lines.slice(-REPLACED).map(index).sort(), summary).toEqual([INSTANCES - 2, INSTANCES - 1]);
+    // Their last sample is 61 min before the end; the last step time answered is up to 5 min after it.
+    for (const l of lines.slice(-REPLACED)) expect(l.goneSeconds, l.instance).toBe(61 * 60 - 300);
+    for (const l of lines.slice(0, -REPLACED)) expect(l.goneSeconds, l.instance).toBeNull();
   }, 60_000);
 
   // In a real terminal, as CI runs it (CI=true: Ink must still be interactive); 80×24.
@@ -73,11 +84,15 @@ describe.skipIf(!requireTool('prometheus', 'the fleet on generated Prometheus hi
       await s.waitFor(/HEAP LEAK \d+%/);
       await s.waitForRawMode();
       const lines = await s.lines();
-      expect(lines[0]).toMatch(/^livepprof fleet \{job="api"\}  12 instances/);
+      expect(lines[0]).toMatch(/^livepprof fleet \{job="api"\}  14 instances \(2 gone\)/);
+      // Gone instances sort after those still reporting, dim, their verdict cell says for how long.
+      await s.sendKeys('G');
+      await s.waitFor(/› 10\.0\.0\.1[01]:8080 .*gone 56m00s/);
+      await s.sendKeys('g');
       expect(lines[3]).toMatch(new RegExp(`^› ${instanceName(2).replace(/\./g, '\\.')} .*HEAP LEAK`));
       await s.sendKeys('/');
       await s.sendText('goroutine');
-      await s.waitFor(/\/goroutine: 1 of 12/);
+      await s.waitFor(/\/goroutine: 1 of 14/);
       await s.sendKeys('Enter', 'Enter');
       // The generated instances were never scraped: Prometheus has no active target for them.
       await s.waitFor(/attaching to 10\.0\.0\.5:8080 failed: Prometheus scrapes no active target with/);

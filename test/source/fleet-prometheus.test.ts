@@ -13,7 +13,7 @@ import { HttpClient } from '../../src/source/http.js';
 import { parseApiBody, parseMatrix, parsePrometheusUrl, parseSampleValue, parseTargets, parseVector, PrometheusClient, scanMatrix, type RangeSeries } from '../../src/source/prometheus.js';
 import { FleetSource, fetchFleet, normalizeMatch, selectorFor, stepFor } from '../../src/source/prometheus-fleet.js';
 import { instancesFromSeries, RECORD_METRIC_NAMES } from '../../src/source/prometheus-records.js';
-import { fleetRow } from '../../src/analysis/fleet.js';
+import { fleetRow, fleetRowText, sortFleetRows } from '../../src/analysis/fleet.js';
 import { GO_PROCESS_METRIC_NAMES } from '../../src/source/parse-prometheus.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -205,6 +205,26 @@ describe('series → one record per sample time per instance', () => {
       expect(history).not.toBe(x.records);
     }
     expect(i!.records.map((r) => r.restarted === true)).toEqual([false, false, false, true, false]);
+  });
+
+  it('an instance whose series end two steps (and a minute) before the window is gone: said, found by /gone, sorted last but by name', () => {
+    const all = instancesFromSeries(captured);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const last = Math.max(...all.map((x) => x.records[x.records.length - 1]!.time));
+    const stepMs = 15_000;
+    const gone = all.find((x) => x.records[x.records.length - 1]!.time === last)!;
+    // Every instance seen at `last`; the window ending later by `after`.
+    const rows = (after: number) => all.map((x) => fleetRow(x, null, { window: { endMs: last + after, stepMs } }));
+    expect(rows(0).map((r) => r.goneForMs)).toEqual(all.map(() => null));
+    // Two steps but under a minute: a few failed scrapes, not gone.
+    expect(rows(2 * stepMs).find((r) => r.key === gone.key)!.goneForMs).toBeNull();
+    const later = rows(10 * 60_000);
+    expect(later.find((r) => r.key === gone.key)!.goneForMs).toBe(10 * 60_000);
+    expect(fleetRowText(later.find((r) => r.key === gone.key)!)).toMatch(/\bgone\b/);
+    // Gone rows after the reporting ones for every order but the name's.
+    const mixed = [...rows(0).filter((r) => r.key !== gone.key), later.find((r) => r.key === gone.key)!];
+    for (const key of ['growth', 'rss', 'verdict'] as const) expect(sortFleetRows(mixed, key).at(-1)!.key).toBe(gone.key);
+    expect(sortFleetRows(mixed, 'instance').map((r) => r.key)).toEqual(mixed.map((r) => r.key).sort());
   });
 
   it('an instance without process_resident_memory_bytes gets an estimate, labelled, and says so', () => {

@@ -42,6 +42,7 @@ function spread(values: ReadonlyArray<number | null>, width: number): Array<numb
 const signed = (n: number | null) => (n === null ? '-' : `${n > 0 ? '+' : ''}${formatBytes(n)}`);
 
 function verdictCell(r: FleetRow): string {
+  if (r.goneForMs !== null) return `gone ${formatDuration(r.goneForMs)}`;
   const v = r.verdict;
   const word = VERDICT_WORDS[v.kind];
   return v.kind === 'insufficient-data' ? word : `${word}${v.pending ? '?' : ''} ${Math.round(v.confidence * 100)}%`;
@@ -95,12 +96,13 @@ export function fleetColumns(width: number, rows: readonly FleetRow[]): { column
   return { columns: COLUMNS.filter((c) => chosen.has(c)), instanceWidth: Math.min(40, width - 2 - used) };
 }
 
-const colorOf = (r: FleetRow, theme: Theme) => verdictColor(r.verdict.kind, theme);
+const colorOf = (r: FleetRow, theme: Theme) => (r.goneForMs !== null ? theme.dim : verdictColor(r.verdict.kind, theme));
 
 export function fleetHeaderLine(snap: FleetStoreSnapshot, theme: Theme, now: number): Line {
   const d = snap.data;
   const line: Line = [seg('livepprof fleet ', { bold: true, color: theme.accent }), seg(`${d.match ? `{${d.match}}` : 'all instances'}`, { bold: true })];
-  line.push(seg(`  ${plural(d.rows.length, 'instance')}`));
+  const gone = d.rows.filter((r) => r.goneForMs !== null).length;
+  line.push(seg(`  ${plural(d.rows.length, 'instance')}${gone ? ` (${gone} gone)` : ''}`));
   if (d.status === 'failing') {
     const retry = d.nextRefreshAt !== null ? `, retrying in ${formatDuration(Math.max(0, d.nextRefreshAt - now))}` : '';
     line.push(seg(`  ✗ Prometheus failing (${d.lastError?.kind ?? 'error'}${retry})`, { color: theme.bad, bold: true }));
@@ -144,10 +146,12 @@ export function fleetBodyLines(snap: FleetStoreSnapshot, width: number, height: 
   rows.slice(offset, offset + pageSize).forEach((r, j) => {
     const isSel = offset + j === selected;
     const mark = ui.marked === r.key ? '*' : ' ';
-    const line: Line = [seg(`${isSel ? '›' : ' '}${mark}${cell(fitLeft(r.key, instanceWidth), instanceWidth)}`, { inverse: isSel, color: data.stale ? theme.dim : undefined })];
+    // A stale table (Prometheus failing) and an instance gone before the window's end are dim.
+    const dim = data.stale || r.goneForMs !== null ? theme.dim : undefined;
+    const line: Line = [seg(`${isSel ? '›' : ' '}${mark}${cell(fitLeft(r.key, instanceWidth), instanceWidth)}`, { inverse: isSel, color: dim })];
     for (const c of columns) {
-      const color = c.id === 'verdict' ? colorOf(r, theme) : c.id.endsWith('spark') ? theme.accent : data.stale ? theme.dim : undefined;
-      line.push(seg(' '.repeat(GAP) + cell(c.text(r), c.width, c.align), { inverse: isSel, color, bold: c.id === 'verdict' && r.verdict.kind !== 'healthy' }));
+      const color = c.id === 'verdict' ? colorOf(r, theme) : c.id.endsWith('spark') ? (dim ?? theme.accent) : dim;
+      line.push(seg(' '.repeat(GAP) + cell(c.text(r), c.width, c.align), { inverse: isSel, color, bold: c.id === 'verdict' && r.verdict.kind !== 'healthy' && r.goneForMs === null }));
     }
     lines.push(merged(line));
   });
@@ -155,7 +159,8 @@ export function fleetBodyLines(snap: FleetStoreSnapshot, width: number, height: 
   while (lines.length < height - detailHeight) lines.push([]);
   const sel = rows[selected];
   if (sel) {
-    const summary = `${sel.key}: ${sel.verdict.summary}${sel.verdict.kind === 'insufficient-data' ? '' : ` (${Math.round(sel.verdict.confidence * 100)}% sure, ${plural(sel.points, 'point')})`}`;
+    const gone = sel.goneForMs !== null && sel.time !== null ? `gone: its series end ${formatDuration(sel.goneForMs)} before the window, at ${formatClock(sel.time)}; until then: ` : '';
+    const summary = `${sel.key}: ${gone}${sel.verdict.summary}${sel.verdict.kind === 'insufficient-data' ? '' : ` (${Math.round(sel.verdict.confidence * 100)}% sure, ${plural(sel.points, 'point')})`}`;
     const missing = sel.missing.length ? `not exported: ${sel.missing.map((m) => m.split(' (')[0]).join(', ')}` : `${sel.liveSource ? `live heap from ${LIVE_HEAP_SOURCE_WORDS[sel.liveSource]}` : ''}`;
     lines.push([seg(wrapText(summary, width)[0] ?? '', { color: colorOf(sel, theme) })], [seg(missing, { color: theme.dim })]);
   }
