@@ -135,16 +135,30 @@ export function parseMatrix(data: unknown, where: string): RangeSeries[] {
   });
 }
 
-const MATRIX_HEAD = '{"status":"success","data":{"resultType":"matrix","result":[';
+const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const MATRIX_HEAD = ascii('{"status":"success","data":{"resultType":"matrix","result":[');
+const METRIC_KEY = ascii('{"metric":');
+const VALUES_KEY = ascii(',"values":[');
+const ANSWER_END = ascii(']}}');
+
+/** `pattern` at b[i…]. */
+function at(b: Uint8Array, i: number, pattern: Uint8Array): boolean {
+  if (i + pattern.length > b.length) return false;
+  for (let k = 0; k < pattern.length; k++) if (b[i + k] !== pattern[k]) return false;
+  return true;
+}
 
 /**
  * A successful range answer as Prometheus writes it (compact JSON, `metric` then `values` in each
- * series), scanned straight into typed arrays: for 1,000 instances the generic JSON.parse builds
- * millions of little arrays and strings, and their garbage, before they are copied here. Null for
- * anything else (warnings, another server's spelling): the caller parses it the generic way.
+ * series), scanned straight from its bytes into typed arrays: for 1,000 instances the generic
+ * JSON.parse builds millions of little arrays and strings, and their garbage, before they are
+ * copied here, and even a decoded copy of the text is ~27 MB of strings. Null for anything else
+ * (warnings, another server's spelling): the caller parses it the generic way.
  */
-export function scanMatrix(text: string): RangeSeries[] | null {
-  if (!text.startsWith(MATRIX_HEAD)) return null;
+export function scanMatrix(bytes: Uint8Array): RangeSeries[] | null {
+  // A Buffer over the same bytes (no copy): it cuts strings out of them natively.
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!at(b, 0, MATRIX_HEAD)) return null;
   const out: RangeSeries[] = [];
   let i = MATRIX_HEAD.length;
   // One scratch pair for every series, copied out at its length: no array grows per sample.
@@ -153,63 +167,76 @@ export function scanMatrix(text: string): RangeSeries[] | null {
   // Series of one answer share their sample times: the previous series' array is reused when equal.
   let lastTimes: Float64Array | null = null;
   const strings: Strings = new Map();
-  while (text.charCodeAt(i) === 123 /* { */) {
-    if (!text.startsWith('{"metric":', i)) return null;
-    const metricEnd = objectEnd(text, i + 10);
+  while (b[i] === 123 /* { */) {
+    if (!at(b, i, METRIC_KEY)) return null;
+    const metricEnd = objectEnd(b, i + 10);
     if (metricEnd < 0) return null;
-    const labels = scanLabels(text, i + 10, metricEnd, strings);
+    const labels = scanLabels(b, i + 10, metricEnd, strings);
     if (labels === null) return null;
     i = metricEnd;
-    if (!text.startsWith(',"values":[', i)) return null;
+    if (!at(b, i, VALUES_KEY)) return null;
     i += 11;
     let n = 0;
-    while (text.charCodeAt(i) === 91 /* [ */) {
+    while (b[i] === 91 /* [ */) {
       if (n === times.length) {
         times = grown(times);
         values = grown(values);
       }
       // `[1767204000,"1553791460"]`: whole numbers are read in the one pass that finds their
-      // end; anything else (a fraction, an exponent, NaN, ±Inf) is sliced and read as before.
+      // end; anything else (a fraction, an exponent, NaN, ±Inf) is cut out and read as JSON would.
       let c = 0;
       let j = i + 1;
       let whole = 0;
-      while ((c = text.charCodeAt(j)) >= 48 && c <= 57) {
+      while ((c = b[j]!) >= 48 && c <= 57) {
         whole = whole * 10 + (c - 48);
         j++;
       }
       let comma = j;
-      if (c === 44 /* , */ && text.charCodeAt(j + 1) === 34 && exact(i + 1, j)) times[n] = whole * 1000;
+      if (c === 44 /* , */ && b[j + 1] === 34 && exact(i + 1, j)) times[n] = whole * 1000;
       else {
-        comma = text.indexOf(',"', i);
+        comma = indexOfPair(b, 44, 34, i); // ,"
         if (comma < 0) return null;
-        times[n] = Math.round(Number(text.slice(i + 1, comma)) * 1000);
+        times[n] = Math.round(Number(latin1(b, i + 1, comma)) * 1000);
       }
       j = comma + 2;
       whole = 0;
-      while ((c = text.charCodeAt(j)) >= 48 && c <= 57) {
+      while ((c = b[j]!) >= 48 && c <= 57) {
         whole = whole * 10 + (c - 48);
         j++;
       }
       let close = j;
-      if (c === 34 /* " */ && text.charCodeAt(j + 1) === 93 && exact(comma + 2, j)) values[n] = whole;
+      if (c === 34 /* " */ && b[j + 1] === 93 && exact(comma + 2, j)) values[n] = whole;
       else {
-        close = text.indexOf('"]', comma + 2);
+        close = indexOfPair(b, 34, 93, comma + 2); // "]
         if (close < 0) return null;
-        values[n] = parseSampleValue(text.slice(comma + 2, close));
+        values[n] = parseSampleValue(latin1(b, comma + 2, close));
       }
       n++;
       i = close + 2;
-      if (text.charCodeAt(i) === 44 /* , */) i++;
+      if (b[i] === 44 /* , */) i++;
     }
-    if (text.charCodeAt(i) !== 93 /* ] */ || text.charCodeAt(i + 1) !== 125 /* } */) return null;
+    if (b[i] !== 93 /* ] */ || b[i + 1] !== 125 /* } */) return null;
     const seriesTimes: Float64Array = lastTimes !== null && sameValues(lastTimes, times, n) ? lastTimes : times.slice(0, n);
     lastTimes = seriesTimes;
     out.push({ labels, times: seriesTimes, values: values.slice(0, n) });
     i += 2;
-    if (text.charCodeAt(i) === 44 /* , */) i++;
+    if (b[i] === 44 /* , */) i++;
   }
-  return text.length - i === 3 && text.endsWith(']}}') ? out : null;
+  return b.length - i === ANSWER_END.length && at(b, i, ANSWER_END) ? out : null;
 }
+
+/** The index of bytes x then y from `from`, or -1. */
+function indexOfPair(b: Uint8Array, x: number, y: number, from: number): number {
+  for (let k = from; k < b.length - 1; k++) if (b[k] === x && b[k + 1] === y) return k;
+  return -1;
+}
+
+/** b[from, to) as a string of its bytes (a number's text, or ASCII). */
+function latin1(b: Buffer, from: number, to: number): string {
+  return b.toString('latin1', from, to);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 function grown(a: Float64Array): Float64Array {
   const b = new Float64Array(a.length * 2);
@@ -228,71 +255,67 @@ function exact(from: number, to: number): boolean {
   return to > from && to - from <= 15;
 }
 
-/**
- * Label names and values, one copy of each: a slice of the answer would be a view that keeps the
- * whole answer (megabytes of text) alive for as long as the labels live, i.e. with the rows.
- */
+/** Label names and values, one string each however many series carry them. */
 type Strings = Map<string, string>;
 
-function own(strings: Strings, slice: string): string {
-  let s = strings.get(slice);
-  if (s === undefined) {
-    // JSON reads a plain string (no escapes) as it is, into a string of its own.
-    s = JSON.parse(`"${slice}"`) as string;
-    strings.set(s, s);
+/**
+ * A JSON string's contents b[from, to) without escapes or control characters: read as they are
+ * (ASCII byte for byte, else as UTF-8); null for anything else (JSON.parse reads it then).
+ */
+function plainString(b: Buffer, from: number, to: number, strings: Strings): string | null {
+  let ascii = true;
+  for (let k = from; k < to; k++) {
+    const c = b[k]!;
+    if (c === 92 /* \ */ || c < 32) return null;
+    if (c >= 128) ascii = false;
   }
+  const s = ascii ? latin1(b, from, to) : b.toString('utf8', from, to);
+  const known = strings.get(s);
+  if (known !== undefined) return known;
+  strings.set(s, s);
   return s;
 }
 
 /**
- * A series' `metric` object, text[from, to): plain `"name":"value"` pairs (no escapes) read by
+ * A series' `metric` object, b[from, to): plain `"name":"value"` pairs (no escapes) read by
  * hand, anything else through JSON.parse; null when it is not JSON.
  */
-function scanLabels(text: string, from: number, to: number, strings: Strings): Record<string, string> | null {
+function scanLabels(b: Buffer, from: number, to: number, strings: Strings): Record<string, string> | null {
   const out: Record<string, string> = {};
   let i = from + 1;
-  if (text.charCodeAt(i) === 125 /* } */ && i + 1 === to) return out;
+  if (b[i] === 125 /* } */ && i + 1 === to) return out;
   for (;;) {
-    if (text.charCodeAt(i) !== 34 /* " */) return labelsByJson(text, from, to);
-    const keyEnd = text.indexOf('"', i + 1);
-    if (keyEnd < 0 || text.charCodeAt(keyEnd + 1) !== 58 /* : */ || text.charCodeAt(keyEnd + 2) !== 34) return labelsByJson(text, from, to);
-    const valueEnd = text.indexOf('"', keyEnd + 3);
-    if (valueEnd < 0 || valueEnd >= to) return labelsByJson(text, from, to);
-    const key = text.slice(i + 1, keyEnd);
-    const value = text.slice(keyEnd + 3, valueEnd);
-    if (!plain(key) || !plain(value)) return labelsByJson(text, from, to);
-    out[own(strings, key)] = own(strings, value);
-    const next = text.charCodeAt(valueEnd + 1);
+    if (b[i] !== 34 /* " */) return labelsByJson(b, from, to);
+    const keyEnd = b.indexOf(34, i + 1);
+    if (keyEnd < 0 || b[keyEnd + 1] !== 58 /* : */ || b[keyEnd + 2] !== 34) return labelsByJson(b, from, to);
+    const valueEnd = b.indexOf(34, keyEnd + 3);
+    if (valueEnd < 0 || valueEnd >= to) return labelsByJson(b, from, to);
+    const key = plainString(b, i + 1, keyEnd, strings);
+    const value = plainString(b, keyEnd + 3, valueEnd, strings);
+    if (key === null || value === null) return labelsByJson(b, from, to);
+    out[key] = value;
+    const next = b[valueEnd + 1];
     if (next === 125 /* } */ && valueEnd + 2 === to) return out;
-    if (next !== 44 /* , */) return labelsByJson(text, from, to);
+    if (next !== 44 /* , */) return labelsByJson(b, from, to);
     i = valueEnd + 2;
   }
 }
 
-/** No escape (\" \\ \u…) and no control character: JSON reads the string as it is. */
-function plain(s: string): boolean {
-  for (let j = 0; j < s.length; j++) {
-    const c = s.charCodeAt(j);
-    if (c === 92 /* \ */ || c < 32) return false;
-  }
-  return true;
-}
-
-function labelsByJson(text: string, from: number, to: number): Record<string, string> | null {
+function labelsByJson(b: Uint8Array, from: number, to: number): Record<string, string> | null {
   try {
-    return labelsOf(JSON.parse(text.slice(from, to)));
+    return labelsOf(JSON.parse(utf8.decode(b.subarray(from, to))));
   } catch {
     return null;
   }
 }
 
 /** The index just past the JSON object that starts at `from` (strings and their escapes skipped), or -1. */
-function objectEnd(text: string, from: number): number {
+function objectEnd(b: Uint8Array, from: number): number {
   let depth = 0;
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = from; i < b.length; i++) {
+    const c = b[i];
     if (c === 34 /* " */) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \\ */) i++;
+      for (i++; i < b.length && b[i] !== 34; i++) if (b[i] === 92 /* \\ */) i++;
     } else if (c === 123 /* { */) depth++;
     else if (c === 125 /* } */ && --depth === 0) return i + 1;
   }
@@ -358,7 +381,7 @@ export class PrometheusClient {
     const params = { query: expr, start: seconds(startMs), end: seconds(endMs), step: String(Math.max(0.001, stepMs / 1000)) };
     const res = await this.send('/api/v1/query_range', params);
     if (res.status === 200) {
-      const fast = scanMatrix(new TextDecoder('utf-8', { fatal: false }).decode(res.bytes));
+      const fast = scanMatrix(res.bytes);
       if (fast) return { data: fast, warnings: [] };
     }
     const a = parseApiBody(res.bytes, res.status, res.where);
