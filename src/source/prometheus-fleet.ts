@@ -7,7 +7,7 @@ import { fleetRow, type FleetInstance, type FleetSnapshot, type FleetWindow } fr
 import type { VerdictState } from '../analysis/verdict.js';
 import { errorMessage, isLivepprofError, LivepprofError } from '../errors.js';
 import type { ActiveTarget, PrometheusClient, RangeSeries } from './prometheus.js';
-import { GO_INFO, instancesFromSeries, MEMORY_LIMIT, RECORD_METRIC_NAMES, WORKING_SET } from './prometheus-records.js';
+import { GO_INFO, goVersionsOf, instancesFromSeries, MEMORY_LIMIT, RECORD_METRIC_NAMES, WORKING_SET } from './prometheus-records.js';
 
 export interface FleetQuery {
   /** Label matchers, as in a selector's braces: `job="api"`, `namespace="prod",app=~"api-.*"`. */
@@ -139,8 +139,9 @@ export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery,
     startCadvisor(info.data);
     const chunks: string[][] = [];
     for (let i = 0; i < known.length; i += INSTANCES_PER_QUERY) chunks.push(known.slice(i, i + INSTANCES_PER_QUERY));
-    const names = [...RECORD_METRIC_NAMES, GO_INFO];
-    const selectors = chunks.map((c) => selectorFor(names, `${q.match ? `${q.match},` : ''}instance=~"${c.map(quoteRegexForPromql).join('|')}"`));
+    // go_info's version is in the label sets already: its samples (a 1 at every step) are not asked for.
+    const versions = goVersionsOf(info.data);
+    const selectors = chunks.map((c) => selectorFor(RECORD_METRIC_NAMES, `${q.match ? `${q.match},` : ''}instance=~"${c.map(quoteRegexForPromql).join('|')}"`));
     const pods = containers(); // in flight with the first chunks
     await limited(
       selectors.map((sel, k) => async () => {
@@ -150,7 +151,7 @@ export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery,
         const mine = new Set(chunks[k]);
         const series = a.data.filter((s) => mine.has(s.labels.instance ?? ''));
         const cadvisor = await pods;
-        for (const inst of instancesFromSeries(series, cadvisor)) out.push({ key: inst.key, item: each(inst) });
+        for (const inst of instancesFromSeries(series, cadvisor, versions)) out.push({ key: inst.key, item: each(inst) });
       }),
       CONCURRENCY,
     );

@@ -213,8 +213,23 @@ function missingFigures(records: readonly PollRecord[], labels: Record<string, s
   return out;
 }
 
-/** Every instance in the series (Go runtime series and, optionally, cAdvisor's), by key. */
-export function instancesFromSeries(series: readonly RangeSeries[], containers: readonly RangeSeries[] = []): FleetInstance[] {
+/** Go versions by instance and job, from go_info's label sets: what a range query of go_info would say, without its samples. */
+export type GoVersions = ReadonlyMap<string, string>;
+
+const instanceJob = (labels: Record<string, string>) => `${labels.instance ?? ''}\u0000${labels.job ?? ''}`;
+
+/** The `version` of each process's go_info among these label sets (/api/v1/series). */
+export function goVersionsOf(labelSets: ReadonlyArray<Record<string, string>>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const l of labelSets) if (l.__name__ === GO_INFO && l.version !== undefined) out.set(instanceJob(l), l.version);
+  return out;
+}
+
+/**
+ * Every instance in the series (Go runtime series and, optionally, cAdvisor's), by key. Its Go
+ * version is go_info's among the series, else the one `versions` knows.
+ */
+export function instancesFromSeries(series: readonly RangeSeries[], containers: readonly RangeSeries[] = [], versions: GoVersions = new Map()): FleetInstance[] {
   const out: FleetInstance[] = [];
   const pods = byPod(containers);
   for (const [key, g] of groupByInstance(series)) {
@@ -225,7 +240,8 @@ export function instancesFromSeries(series: readonly RangeSeries[], containers: 
     const remake = () => recordsOf(g, wsOne, limOne);
     const records = remake();
     if (records.length === 0) continue; // only go_info: nothing to judge
-    out.push({ key, labels: g.labels, goVersion: g.goVersion, records, remake, missing: missingFigures(records, g.labels, wsOne, ws.length) });
+    const goVersion = g.goVersion ?? versions.get(instanceJob(g.labels)) ?? null;
+    out.push({ key, labels: g.labels, goVersion, records, remake, missing: missingFigures(records, g.labels, wsOne, ws.length) });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

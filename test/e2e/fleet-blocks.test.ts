@@ -29,6 +29,7 @@ interface Line {
   runway: { limitSource: string } | null;
   missing: string[];
   goneSeconds: number | null;
+  goVersion: string | null;
   verdict: { kind: string; summary: string };
 }
 
@@ -62,6 +63,7 @@ describe.skipIf(!requireTool('prometheus', 'the fleet on generated Prometheus hi
       expect(l.workingSet, l.instance).toBeGreaterThan(0);
       expect(l.memoryLimit).toBe(2048 * 2 ** 20);
       expect(l.missing).toEqual([]);
+      expect(l.goVersion, l.instance).toBe('go1.22.5');
     }
     expect(lines[0]!.runway?.limitSource).toBe('cgroup');
     // The two replaced halfway come last, gone for the hour since, less Prometheus's 5 min

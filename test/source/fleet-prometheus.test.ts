@@ -12,7 +12,7 @@ import { isLivepprofError, type LivepprofError } from '../../src/errors.js';
 import { HttpClient } from '../../src/source/http.js';
 import { parseApiBody, parseMatrix, parsePrometheusUrl, parseSampleValue, parseTargets, parseVector, PrometheusClient, scanMatrix, type RangeSeries } from '../../src/source/prometheus.js';
 import { FleetSource, fetchFleet, normalizeMatch, selectorFor, stepFor } from '../../src/source/prometheus-fleet.js';
-import { instancesFromSeries, RECORD_METRIC_NAMES } from '../../src/source/prometheus-records.js';
+import { goVersionsOf, instancesFromSeries, RECORD_METRIC_NAMES } from '../../src/source/prometheus-records.js';
 import { fleetRow, fleetRowText, sortFleetRows } from '../../src/analysis/fleet.js';
 import { GO_PROCESS_METRIC_NAMES } from '../../src/source/parse-prometheus.js';
 import { REPO_ROOT } from '../helpers/paths.js';
@@ -227,6 +227,19 @@ describe('series → one record per sample time per instance', () => {
     const mixed = [...rows(0).filter((r) => r.key !== gone.key), later.find((r) => r.key === gone.key)!];
     for (const key of ['growth', 'rss', 'verdict'] as const) expect(sortFleetRows(mixed, key).at(-1)!.key).toBe(gone.key);
     expect(sortFleetRows(mixed, 'instance').map((r) => r.key)).toEqual(mixed.map((r) => r.key).sort());
+  });
+
+  it("without go_info's samples, the Go version comes from its label sets (/api/v1/series)", () => {
+    const labelSets = parseApiBody(bytes(capture('series.json')), 200, 'x').data as Array<Record<string, string>>;
+    const withInfo = instancesFromSeries(captured);
+    const without = instancesFromSeries(
+      captured.filter((s) => s.labels.__name__ !== 'go_info'),
+      [],
+      goVersionsOf(labelSets),
+    );
+    expect(without.map((i) => [i.key, i.goVersion])).toEqual(withInfo.map((i) => [i.key, i.goVersion]));
+    expect(without.every((i) => /^go1\.\d+/.test(i.goVersion ?? ''))).toBe(true);
+    expect(instancesFromSeries(captured.filter((s) => s.labels.__name__ !== 'go_info')).map((i) => i.goVersion)).toEqual([null, null]);
   });
 
   it('an instance without process_resident_memory_bytes gets an estimate, labelled, and says so', () => {
