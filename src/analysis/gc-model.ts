@@ -138,7 +138,10 @@ function liveHeapOneSource(run: readonly PollRecord[], gogc: GogcEstimate | null
   }
   const profiles = heapProfilePoints(run);
   if (profiles.length >= Math.max(1, gcs.length * 0.5)) return { source: 'heap-profile', points: profiles };
-  return { source: 'heap-alloc', points: gcs.filter((r) => n(r.heapAlloc)).map((r) => point(r, r.heapAlloc!)) };
+  // The run's first record shows a cycle that began before it: its HeapAlloc is anywhere up to
+  // the goal, not "just after the GC" (a fleet window starting mid-cycle read 40 MB on a 28 MB heap).
+  const afterGc = gcs[0] === run[0] && gcs.length > 1 ? gcs.slice(1) : gcs;
+  return { source: 'heap-alloc', points: afterGc.filter((r) => n(r.heapAlloc)).map((r) => point(r, r.heapAlloc!)) };
 }
 
 /** A GC ran during a burst when the allocation beyond the usual pace near it is this share of its live heap. */

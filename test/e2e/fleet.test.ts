@@ -18,8 +18,15 @@ import { startPrometheus, type RunningPrometheus } from '../helpers/fleet-promet
 import { startTarget, type Target } from '../helpers/go-target.js';
 import { requireTool } from '../helpers/require-tool.js';
 
-/** How long the targets are scraped before the fleet looks at them. */
+/** How long the targets are scraped before the fleet looks at them: the window judged. */
 const HISTORY_MS = 40_000;
+/**
+ * How much longer the healthy target runs before it. A process's live heap settles in its first
+ * ~20 s (this one's heap goal went 26.1 → 27.4 MB, then held): judged from its start, a fresh
+ * process is honestly "watching" — a 4% rise in 40 s cannot be ruled out — in about one run of
+ * three. The others are judged from their start: the leak's GCs get rare as its heap grows.
+ */
+const HEALTHY_HEAD_START_MS = 15_000;
 
 interface FleetLine {
   instance: string;
@@ -41,14 +48,18 @@ describe.skipIf(!requireTool(['go', 'prometheus'], 'the fleet against a real Pro
 
   beforeAll(async () => {
     // Prometheus first: it waits ~5 s before its first scrape, while the targets start.
-    prom = await startPrometheus({ scrapeIntervalMs: 200, job: 'fleet-e2e' });
-    const [healthy, leaking, retaining, nonGo] = await Promise.all([
-      // A service with a live set (24 MiB) and busy request churn. The churn-only preset's 1–3 MiB
-      // of in-flight garbage swings ±50% from GC to GC, and 40 s of it cannot rule out a rise;
-      // at 5 MiB/s a GC came every ~5 s, and 9 GCs ±4% apart were still "watching" once in four
-      // CI runs. At 16 MiB/s there are ~25: the evidence "nothing grows" takes, as for any
-      // service, not what this test is about.
+    // A service with a live set (24 MiB) and busy request churn. The churn-only preset's 1–3 MiB
+    // of in-flight garbage swings ±50% from GC to GC, and 40 s of it cannot rule out a rise;
+    // at 5 MiB/s a GC came every ~5 s, and 9 GCs ±4% apart were still "watching" once in four
+    // CI runs. At 16 MiB/s there are ~25: the evidence "nothing grows" takes, as for any
+    // service, not what this test is about.
+    const [p, healthy] = await Promise.all([
+      startPrometheus({ scrapeIntervalMs: 200, job: 'fleet-e2e' }),
       startTarget({ args: ['-plan', JSON.stringify({ liveBytes: 24 << 20, activities: [{ kind: 'churn', rate: 16 << 20, objSize: 1024 }] })] }),
+    ]);
+    prom = p;
+    await new Promise((r) => setTimeout(r, HEALTHY_HEAD_START_MS));
+    const [leaking, retaining, nonGo] = await Promise.all([
       startTarget({ scenario: 'heap-leak', args: ['-rate', '4'] }),
       startTarget({ scenario: 'burst-free', args: ['-burst', '192'], env: { GODEBUG: 'madvdontneed=0' } }),
       startTarget({ scenario: 'non-go', args: ['-rate', '4'] }),
@@ -57,7 +68,7 @@ describe.skipIf(!requireTool(['go', 'prometheus'], 'the fleet against a real Pro
     prom.setTargets(Object.entries(targets).map(([role, t]) => ({ address: `127.0.0.1:${t.port}`, labels: { role } })));
     await prom.waitForScrapes(Object.values(targets).map((t) => `127.0.0.1:${t.port}`));
     await new Promise((r) => setTimeout(r, HISTORY_MS));
-  }, HISTORY_MS + 90_000);
+  }, HEALTHY_HEAD_START_MS + HISTORY_MS + 90_000);
 
   afterAll(async () => {
     await Promise.all(Object.values(targets).map((t) => t.stop()));
@@ -65,7 +76,11 @@ describe.skipIf(!requireTool(['go', 'prometheus'], 'the fleet against a real Pro
   });
 
   it('ranks the leak first by growth, with a heap-leak verdict; retention, non-Go and healthy are each called what they are', async () => {
-    const r = await runCli(['fleet', '--prometheus', prom.url, '--match', 'job="fleet-e2e"', '--window', `${HISTORY_MS / 1000}s`, '--json']);
+    // One sample per scrape (the default, window/60, is 667 ms here): at each GC the classic
+    // /metrics gives HeapAlloc at the next sample, above the live heap by what was allocated
+    // since, and at 667 ms that swung the healthy instance's points ±20% (26 → 35 MB). A window
+    // of hours has the GCs to average that out; 40 s does not.
+    const r = await runCli(['fleet', '--prometheus', prom.url, '--match', 'job="fleet-e2e"', '--window', `${HISTORY_MS / 1000}s`, '--step', '200ms', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as FleetLine);
     const role = (l: FleetLine) => l.labels.role ?? Object.entries(targets).find(([, t]) => l.instance === `127.0.0.1:${t.port}`)?.[0];
