@@ -48,14 +48,15 @@ describe.skipIf(!requireTool(['go', 'prometheus'], 'the fleet against a real Pro
 
   beforeAll(async () => {
     // Prometheus first: it waits ~5 s before its first scrape, while the targets start.
-    // A service with a live set (24 MiB) and busy request churn. The churn-only preset's 1–3 MiB
-    // of in-flight garbage swings ±50% from GC to GC, and 40 s of it cannot rule out a rise;
-    // at 5 MiB/s a GC came every ~5 s, and 9 GCs ±4% apart were still "watching" once in four
-    // CI runs. At 16 MiB/s there are ~25: the evidence "nothing grows" takes, as for any
-    // service, not what this test is about.
+    // A service with a live set (64 MiB) and busy request churn (16 MiB/s: a GC every ~4 s). The
+    // churn's in-flight batches grow as the machine gets busier (the leaking target's GCs get
+    // heavier as it grows), so the live heap at each GC drifts up by a MB or two over the 40 s:
+    // on a 24 MiB live set that was a 7% rise, which 40 s cannot tell from a slow leak
+    // ("watching", CI of 2026-12-07); on 64 MiB it is under 3%. The churn-only preset's 1–3 MiB
+    // of in-flight garbage swung ±50% from GC to GC.
     const [p, healthy] = await Promise.all([
       startPrometheus({ scrapeIntervalMs: 200, job: 'fleet-e2e' }),
-      startTarget({ args: ['-plan', JSON.stringify({ liveBytes: 24 << 20, activities: [{ kind: 'churn', rate: 16 << 20, objSize: 1024 }] })] }),
+      startTarget({ args: ['-plan', JSON.stringify({ liveBytes: 64 << 20, activities: [{ kind: 'churn', rate: 16 << 20, objSize: 1024 }] })] }),
     ]);
     prom = p;
     await new Promise((r) => setTimeout(r, HEALTHY_HEAD_START_MS));
