@@ -164,7 +164,7 @@ export function fleetRow(inst: FleetInstance, previous: VerdictState | null, opt
     verdict: verdictState.verdict,
     verdictState,
     missing: inst.missing,
-    goneForMs: goneFor(inst.records[inst.records.length - 1]?.time ?? null, opts.window),
+    goneForMs: goneFor(last?.time ?? null, opts.window),
     points: run.length,
     history: inst.remake ?? (() => inst.records),
   };

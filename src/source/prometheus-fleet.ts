@@ -48,7 +48,7 @@ export function stepFor(q: Pick<FleetQuery, 'windowMs' | 'points'>): number {
 }
 
 /** The sample times a refresh at `nowMs` asks for: aligned to the step, so that two refreshes sample the same times. */
-export function fleetWindow(q: FleetQuery, nowMs: number): FleetWindow & { startMs: number } {
+function fleetWindow(q: FleetQuery, nowMs: number): FleetWindow & { startMs: number } {
   const stepMs = stepFor(q);
   const endMs = Math.floor((q.atMs ?? nowMs) / stepMs) * stepMs;
   return { startMs: endMs - Math.floor(q.windowMs / stepMs) * stepMs, endMs, stepMs };
@@ -97,14 +97,15 @@ export function fetchFleet(client: PrometheusClient, q: FleetQuery, nowMs: numbe
 }
 
 /**
- * fetchFleet, with `each` applied to every instance as soon as its series are all in. The
+ * fetchFleet, with `each` applied to every instance (and the window its series cover) as soon as its series are all in. The
  * instances are learnt first from the label sets of go_info and process_start_time_seconds; then
  * each query asks for every name of INSTANCES_PER_QUERY of them, so that the first ones are
  * judged while Prometheus still reads the rest. Where those series lack the instance label
  * (some remote-write setups), the names are asked for in groups over all instances instead.
  */
-export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery, nowMs: number, each: (inst: FleetInstance) => T): Promise<FleetFetch<T>> {
+export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery, nowMs: number, each: (inst: FleetInstance, window: FleetWindow) => T): Promise<FleetFetch<T>> {
   const { startMs: start, endMs: end, stepMs } = fleetWindow(q, nowMs);
+  const window = { endMs: end, stepMs };
   let queries = 0;
   const range = (expr: string) => {
     queries++;
@@ -151,7 +152,7 @@ export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery,
         const mine = new Set(chunks[k]);
         const series = a.data.filter((s) => mine.has(s.labels.instance ?? ''));
         const cadvisor = await pods;
-        for (const inst of instancesFromSeries(series, cadvisor, versions)) out.push({ key: inst.key, item: each(inst) });
+        for (const inst of instancesFromSeries(series, cadvisor, versions)) out.push({ key: inst.key, item: each(inst, window) });
       }),
       CONCURRENCY,
     );
@@ -172,7 +173,7 @@ export async function fetchFleetEach<T>(client: PrometheusClient, q: FleetQuery,
     if (series.length === 0) throw noSeries();
     startCadvisor(series.map((s) => s.labels));
     const pods = await containers();
-    for (const inst of instancesFromSeries(series, pods)) out.push({ key: inst.key, item: each(inst) });
+    for (const inst of instancesFromSeries(series, pods)) out.push({ key: inst.key, item: each(inst, window) });
   }
   if (out.length === 0) throw noSeries();
   out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -240,9 +241,7 @@ export class FleetSource {
   async refresh(): Promise<boolean> {
     try {
       // Each instance judged as its series arrive, while Prometheus reads the next ones.
-      const now = this.now();
-      const window = fleetWindow(this.query, now);
-      const f = await fetchFleetEach(this.client, this.query, now, (inst) => fleetRow(inst, this.states.get(inst.key) ?? null, { sparkWidth: this.opts.sparkWidth, window }));
+      const f = await fetchFleetEach(this.client, this.query, this.now(), (inst, window) => fleetRow(inst, this.states.get(inst.key) ?? null, { sparkWidth: this.opts.sparkWidth, window }));
       const rows = f.instances;
       this.states.clear();
       for (const r of rows) this.states.set(r.key, r.verdictState);

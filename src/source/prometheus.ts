@@ -135,11 +135,10 @@ export function parseMatrix(data: unknown, where: string): RangeSeries[] {
   });
 }
 
-const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const MATRIX_HEAD = ascii('{"status":"success","data":{"resultType":"matrix","result":[');
-const METRIC_KEY = ascii('{"metric":');
-const VALUES_KEY = ascii(',"values":[');
-const ANSWER_END = ascii(']}}');
+const MATRIX_HEAD = Buffer.from('{"status":"success","data":{"resultType":"matrix","result":[');
+const METRIC_KEY = Buffer.from('{"metric":');
+const VALUES_KEY = Buffer.from(',"values":[');
+const ANSWER_END = Buffer.from(']}}');
 
 /** `pattern` at b[i…]. */
 function at(b: Uint8Array, i: number, pattern: Uint8Array): boolean {
@@ -194,7 +193,7 @@ export function scanMatrix(bytes: Uint8Array): RangeSeries[] | null {
       let comma = j;
       if (c === 44 /* , */ && b[j + 1] === 34 && exact(i + 1, j)) times[n] = whole * 1000;
       else {
-        comma = indexOfPair(b, 44, 34, i); // ,"
+        comma = b.indexOf(',"', i);
         if (comma < 0) return null;
         times[n] = Math.round(Number(latin1(b, i + 1, comma)) * 1000);
       }
@@ -207,7 +206,7 @@ export function scanMatrix(bytes: Uint8Array): RangeSeries[] | null {
       let close = j;
       if (c === 34 /* " */ && b[j + 1] === 93 && exact(comma + 2, j)) values[n] = whole;
       else {
-        close = indexOfPair(b, 34, 93, comma + 2); // "]
+        close = b.indexOf('"]', comma + 2);
         if (close < 0) return null;
         values[n] = parseSampleValue(latin1(b, comma + 2, close));
       }
@@ -225,18 +224,10 @@ export function scanMatrix(bytes: Uint8Array): RangeSeries[] | null {
   return b.length - i === ANSWER_END.length && at(b, i, ANSWER_END) ? out : null;
 }
 
-/** The index of bytes x then y from `from`, or -1. */
-function indexOfPair(b: Uint8Array, x: number, y: number, from: number): number {
-  for (let k = from; k < b.length - 1; k++) if (b[k] === x && b[k + 1] === y) return k;
-  return -1;
-}
-
 /** b[from, to) as a string of its bytes (a number's text, or ASCII). */
 function latin1(b: Buffer, from: number, to: number): string {
   return b.toString('latin1', from, to);
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 function grown(a: Float64Array): Float64Array {
   const b = new Float64Array(a.length * 2);
@@ -301,9 +292,9 @@ function scanLabels(b: Buffer, from: number, to: number, strings: Strings): Reco
   }
 }
 
-function labelsByJson(b: Uint8Array, from: number, to: number): Record<string, string> | null {
+function labelsByJson(b: Buffer, from: number, to: number): Record<string, string> | null {
   try {
-    return labelsOf(JSON.parse(utf8.decode(b.subarray(from, to))));
+    return labelsOf(JSON.parse(b.toString('utf8', from, to)));
   } catch {
     return null;
   }
